@@ -1,0 +1,277 @@
+// The service catalogue: the one place that knows every Jarvis service, its named ports, how its
+// health is checked, where it keeps data inside the container and which environment variables it
+// reads. Port numbers, addresses and images are not here: they come from stack config.
+
+export const SERVICE_NAMES = [
+  "stt",
+  "tts",
+  "ollama",
+  "backend",
+  "interface",
+  "postgres",
+  "redis",
+  "qdrant",
+  "timescale",
+  "prometheus",
+  "grafana",
+  "alertmanager",
+] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** Services built from Jarvis's own sources; the others run pinned public images. */
+export const APP_SERVICES = ["stt", "tts", "backend", "interface"] as const satisfies readonly ServiceName[];
+export type AppService = (typeof APP_SERVICES)[number];
+export const PUBLIC_IMAGE_SERVICES = SERVICE_NAMES.filter(
+  (s): s is Exclude<ServiceName, AppService> => !(APP_SERVICES as readonly string[]).includes(s),
+);
+export type PublicImageService = Exclude<ServiceName, AppService>;
+
+/** Stateless services that the Kubernetes platform runs as Deployments with replicas. */
+export const SCALABLE_SERVICES = APP_SERVICES;
+
+/** Environment variable names, as the original compose file and manifests use them. */
+export const ENV = {
+  serviceName: "SERVICE_NAME",
+  environment: "ENVIRONMENT",
+  appName: "APP_NAME",
+  debug: "DEBUG",
+  logLevel: "LOG_LEVEL",
+  databaseUrl: "DATABASE_URL",
+  redisUrl: "REDIS_URL",
+  ollamaBaseUrl: "OLLAMA_BASE_URL",
+  sttApiUrl: "STT_API_URL",
+  ttsApiUrl: "TTS_API_URL",
+  qdrantUrl: "QDRANT_URL",
+  qdrantApiKey: "QDRANT_API_KEY",
+  timescaleUrl: "TIMESCALE_URL",
+  backendApiUrl: "BACKEND_API_URL",
+  interfaceUrl: "INTERFACE_URL",
+  websocketUrl: "WEBSOCKET_URL",
+  browserApiUrl: "REACT_APP_API_URL",
+  browserWsUrl: "REACT_APP_WS_URL",
+  secretKey: "JARVIS_SECRET_KEY",
+  corsOrigins: "CORS_ORIGINS",
+  rateLimit: "RATE_LIMIT",
+  rateLimitStorageUrl: "RATE_LIMIT_STORAGE_URL",
+  ollamaModel: "OLLAMA_MODEL",
+  whisperModel: "WHISPER_MODEL",
+  piperModel: "PIPER_MODEL",
+  sttModelPath: "STT_MODEL_PATH",
+  ttsModelPath: "TTS_MODEL_PATH",
+  memoryUpdateInterval: "MEMORY_UPDATE_INTERVAL",
+  memoryRetentionDays: "MEMORY_RETENTION_DAYS",
+  brainMemoryEnabled: "BRAIN_MEMORY_ENABLED",
+  emotionalAnalysisEnabled: "EMOTIONAL_ANALYSIS_ENABLED",
+  autoConsolidationEnabled: "AUTO_CONSOLIDATION_ENABLED",
+  browserbaseApiKey: "BROWSERBASE_API_KEY",
+  browserbaseProjectId: "BROWSERBASE_PROJECT_ID",
+  homeAssistantUrl: "HOME_ASSISTANT_URL",
+  homeAssistantToken: "HOME_ASSISTANT_TOKEN",
+  mqttBroker: "MQTT_BROKER",
+  mqttPort: "MQTT_PORT",
+  mqttUsername: "MQTT_USERNAME",
+  mqttPassword: "MQTT_PASSWORD",
+  ollamaHost: "OLLAMA_HOST",
+  ollamaOrigins: "OLLAMA_ORIGINS",
+  ollamaKeepAlive: "OLLAMA_KEEP_ALIVE",
+  postgresDb: "POSTGRES_DB",
+  postgresUser: "POSTGRES_USER",
+  postgresPassword: "POSTGRES_PASSWORD",
+  pgData: "PGDATA",
+  timescaleTelemetry: "TIMESCALEDB_TELEMETRY",
+  redisPassword: "REDIS_PASSWORD",
+  redisCliAuth: "REDISCLI_AUTH",
+  qdrantHttpPort: "QDRANT__SERVICE__HTTP_PORT",
+  qdrantGrpcPort: "QDRANT__SERVICE__GRPC_PORT",
+  qdrantServiceApiKey: "QDRANT__SERVICE__API_KEY",
+  qdrantSearchThreads: "QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS",
+  qdrantEnableCors: "QDRANT__SERVICE__ENABLE_CORS",
+  qdrantTelemetryDisabled: "QDRANT__TELEMETRY_DISABLED",
+  grafanaAdminUser: "GF_SECURITY_ADMIN_USER",
+  grafanaAdminPassword: "GF_SECURITY_ADMIN_PASSWORD",
+  grafanaAllowSignUp: "GF_USERS_ALLOW_SIGN_UP",
+  grafanaHttpPort: "GF_SERVER_HTTP_PORT",
+} as const;
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** How a service's health is checked: an HTTP path on one of its ports, or a client in its image. */
+export type HealthCheck =
+  | { readonly kind: "http"; readonly port: string; readonly path: string }
+  | { readonly kind: "postgres" }
+  | { readonly kind: "redis" };
+
+export interface ServiceSpec {
+  readonly title: string;
+  readonly role: "app" | "llm" | "datastore" | "monitoring";
+  /** Named ports, primary first. Their numbers come from `jarvis:ports.<service>.<name>`. */
+  readonly ports: readonly string[];
+  readonly health: HealthCheck;
+  /** Paths inside the container that hold state or mounted data. */
+  readonly dataPaths: Readonly<Record<string, string>>;
+  /** The environment variables the service reads. */
+  readonly reads: readonly EnvName[];
+  /** A Prometheus metrics endpoint, if the service has one. */
+  readonly metrics?: { readonly port: string; readonly path: string };
+}
+
+const appLogs = { logs: "/app/logs" };
+
+export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
+  stt: {
+    title: "STT API (speech-to-text)",
+    role: "app",
+    ports: ["http"],
+    health: { kind: "http", port: "http", path: "/health" },
+    dataPaths: { models: "/app/models/stt", ...appLogs },
+    reads: [ENV.serviceName, ENV.sttModelPath, ENV.whisperModel, ENV.backendApiUrl, ENV.logLevel],
+    metrics: { port: "http", path: "/metrics" },
+  },
+  tts: {
+    title: "TTS API (text-to-speech)",
+    role: "app",
+    ports: ["http"],
+    health: { kind: "http", port: "http", path: "/health" },
+    dataPaths: { models: "/app/models/tts", ...appLogs },
+    reads: [ENV.serviceName, ENV.ttsModelPath, ENV.piperModel, ENV.backendApiUrl, ENV.logLevel],
+    metrics: { port: "http", path: "/metrics" },
+  },
+  ollama: {
+    title: "Ollama (LLM runtime)",
+    role: "llm",
+    ports: ["http"],
+    health: { kind: "http", port: "http", path: "/api/version" },
+    dataPaths: { models: "/root/.ollama" },
+    reads: [ENV.ollamaHost, ENV.ollamaOrigins, ENV.ollamaKeepAlive],
+  },
+  backend: {
+    title: "Backend API",
+    role: "app",
+    ports: ["http"],
+    health: { kind: "http", port: "http", path: "/health" },
+    dataPaths: { models: "/app/models", data: "/app/data", ...appLogs },
+    reads: [
+      ENV.serviceName,
+      ENV.environment,
+      ENV.appName,
+      ENV.debug,
+      ENV.logLevel,
+      ENV.databaseUrl,
+      ENV.redisUrl,
+      ENV.ollamaBaseUrl,
+      ENV.ollamaModel,
+      ENV.sttApiUrl,
+      ENV.ttsApiUrl,
+      ENV.qdrantUrl,
+      ENV.qdrantApiKey,
+      ENV.timescaleUrl,
+      ENV.interfaceUrl,
+      ENV.secretKey,
+      ENV.corsOrigins,
+      ENV.rateLimit,
+      ENV.rateLimitStorageUrl,
+      ENV.memoryUpdateInterval,
+      ENV.memoryRetentionDays,
+      ENV.brainMemoryEnabled,
+      ENV.emotionalAnalysisEnabled,
+      ENV.autoConsolidationEnabled,
+      ENV.browserbaseApiKey,
+      ENV.browserbaseProjectId,
+      ENV.homeAssistantUrl,
+      ENV.homeAssistantToken,
+      ENV.mqttBroker,
+      ENV.mqttPort,
+      ENV.mqttUsername,
+      ENV.mqttPassword,
+    ],
+    metrics: { port: "http", path: "/metrics" },
+  },
+  interface: {
+    title: "Web interface (HTTP and WebSocket)",
+    role: "app",
+    ports: ["http", "websocket"],
+    health: { kind: "http", port: "websocket", path: "/health" },
+    dataPaths: {},
+    reads: [
+      ENV.serviceName,
+      ENV.browserApiUrl,
+      ENV.browserWsUrl,
+      ENV.backendApiUrl,
+      ENV.sttApiUrl,
+      ENV.ttsApiUrl,
+      ENV.logLevel,
+    ],
+    metrics: { port: "websocket", path: "/metrics" },
+  },
+  postgres: {
+    title: "PostgreSQL",
+    role: "datastore",
+    ports: ["postgres"],
+    health: { kind: "postgres" },
+    dataPaths: { data: "/var/lib/postgresql/data", init: "/docker-entrypoint-initdb.d" },
+    reads: [ENV.postgresDb, ENV.postgresUser, ENV.postgresPassword, ENV.pgData],
+  },
+  redis: {
+    title: "Redis",
+    role: "datastore",
+    ports: ["redis"],
+    health: { kind: "redis" },
+    dataPaths: { data: "/data" },
+    reads: [ENV.redisPassword, ENV.redisCliAuth],
+  },
+  qdrant: {
+    title: "Qdrant (vector database)",
+    role: "datastore",
+    ports: ["http", "grpc"],
+    health: { kind: "http", port: "http", path: "/healthz" },
+    dataPaths: { data: "/qdrant/storage", snapshots: "/qdrant/snapshots", config: "/qdrant/config" },
+    reads: [
+      ENV.qdrantHttpPort,
+      ENV.qdrantGrpcPort,
+      ENV.qdrantServiceApiKey,
+      ENV.qdrantSearchThreads,
+      ENV.qdrantEnableCors,
+      ENV.qdrantTelemetryDisabled,
+    ],
+    metrics: { port: "http", path: "/metrics" },
+  },
+  timescale: {
+    title: "TimescaleDB",
+    role: "datastore",
+    ports: ["postgres"],
+    health: { kind: "postgres" },
+    dataPaths: { data: "/var/lib/postgresql/data", init: "/docker-entrypoint-initdb.d" },
+    reads: [ENV.postgresDb, ENV.postgresUser, ENV.postgresPassword, ENV.pgData, ENV.timescaleTelemetry],
+  },
+  prometheus: {
+    title: "Prometheus",
+    role: "monitoring",
+    ports: ["http"],
+    health: { kind: "http", port: "http", path: "/-/healthy" },
+    dataPaths: { data: "/prometheus", config: "/etc/prometheus" },
+    reads: [],
+    metrics: { port: "http", path: "/metrics" },
+  },
+  grafana: {
+    title: "Grafana",
+    role: "monitoring",
+    ports: ["http"],
+    health: { kind: "http", port: "http", path: "/api/health" },
+    dataPaths: { data: "/var/lib/grafana" },
+    reads: [ENV.grafanaAdminUser, ENV.grafanaAdminPassword, ENV.grafanaAllowSignUp, ENV.grafanaHttpPort],
+    metrics: { port: "http", path: "/metrics" },
+  },
+  alertmanager: {
+    title: "Alertmanager",
+    role: "monitoring",
+    ports: ["http"],
+    health: { kind: "http", port: "http", path: "/-/healthy" },
+    dataPaths: { data: "/alertmanager", config: "/etc/alertmanager" },
+    reads: [],
+    metrics: { port: "http", path: "/metrics" },
+  },
+};
+
+/** The named ports of a service, primary first. */
+export function portNames(service: ServiceName): readonly string[] {
+  return CATALOGUE[service].ports;
+}

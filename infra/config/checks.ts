@@ -1,0 +1,137 @@
+// Checks that span several config keys. Each runs only when the keys it needs are valid on their
+// own, so that one mistake is reported once, at its own key.
+import { SERVICE_NAMES, type ServiceName } from "../catalogue";
+import { interfacesOverlap, parseSubnet, resolveAddress, type Subnet } from "../network";
+import { keyPath, type ConfigProblem } from "./problems";
+import { SECRET_KEYS, type DockerConfig, type KubernetesConfig, type SecretKey, type SharedConfig } from "./schema";
+
+type Parsed = Partial<SharedConfig & Omit<DockerConfig, "platform"> & Omit<KubernetesConfig, "platform">>;
+
+/** A problem found by a check, before the namespace is added to its key. */
+interface Finding {
+  readonly key: string;
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+export function crossKeyProblems(parsed: Record<string, unknown>, secrets: ReadonlySet<SecretKey>, namespace: string): ConfigProblem[] {
+  const config = parsed as Parsed;
+  const findings = [
+    ...featureFindings(config, secrets),
+    ...(config.platform === "docker" ? dockerFindings(config) : []),
+    ...(config.platform === "kubernetes" ? kubernetesFindings(config, secrets) : []),
+  ];
+  return findings.map((f) => ({ key: keyPath(namespace, f.key, f.path), message: f.message }));
+}
+
+/** Integrations and person-provided secrets are required only while their feature is on. */
+function featureFindings(config: Parsed, secrets: ReadonlySet<SecretKey>): Finding[] {
+  const { features, integrations } = config;
+  if (!features) return [];
+  const findings: Finding[] = [];
+  const needs: [keyof typeof features, keyof NonNullable<typeof integrations> | undefined][] = [
+    ["alertEmail", "smtp"],
+    ["webBrowsing", "browserbase"],
+    ["homeAssistant", "homeAssistant"],
+    ["mqtt", "mqtt"],
+  ];
+  for (const [feature, integration] of needs) {
+    if (!features[feature]) continue;
+    if (integration && integrations && !integrations[integration])
+      findings.push({ key: "integrations", path: [integration], message: `required because features.${feature} is on` });
+  }
+  for (const [secret, spec] of Object.entries(SECRET_KEYS)) {
+    if ("feature" in spec && features[spec.feature] && !secrets.has(secret as SecretKey))
+      findings.push({ key: secret, path: [], message: `required because features.${spec.feature} is on: pulumi config set --secret ${secret} <value>` });
+  }
+  return findings;
+}
+
+function dockerFindings(config: Parsed): Finding[] {
+  const findings: Finding[] = [];
+  let subnet: Subnet | undefined;
+  let gateway: string | undefined;
+  if (config.network) {
+    try {
+      subnet = parseSubnet(config.network.subnet);
+      gateway = resolveAddress(subnet, config.network.gateway);
+    } catch (error) {
+      findings.push({ key: "network", path: [subnet ? "gateway" : "subnet"], message: (error as Error).message });
+    }
+  }
+  if (subnet && gateway && config.addresses) findings.push(...addressFindings(subnet, gateway, config.addresses));
+  if (config.publish) findings.push(...publishFindings(config.publish));
+  return findings;
+}
+
+function addressFindings(subnet: Subnet, gateway: string, addresses: Record<ServiceName, string | number>): Finding[] {
+  const findings: Finding[] = [];
+  const taken = new Map<string, string>([[gateway, "the gateway"]]);
+  for (const service of SERVICE_NAMES) {
+    let ip: string;
+    try {
+      ip = resolveAddress(subnet, addresses[service]);
+    } catch (error) {
+      findings.push({ key: "addresses", path: [service], message: (error as Error).message });
+      continue;
+    }
+    const holder = taken.get(ip);
+    if (holder) findings.push({ key: "addresses", path: [service], message: `${ip} is already taken by ${holder}` });
+    else taken.set(ip, service);
+  }
+  return findings;
+}
+
+type Publish = NonNullable<Parsed["publish"]>;
+
+/** Every published host port with the interface it binds, in catalogue order. */
+export function publishedPorts(publish: Publish): { service: ServiceName; port: string; hostPort: number; bindAddress: string }[] {
+  return SERVICE_NAMES.flatMap((service) =>
+    Object.entries(publish.ports[service] ?? {}).flatMap(([port, value]) =>
+      value === undefined
+        ? []
+        : [
+            typeof value === "number"
+              ? { service, port, hostPort: value, bindAddress: publish.bindAddress }
+              : { service, port, hostPort: value.hostPort, bindAddress: value.bindAddress },
+          ],
+    ),
+  );
+}
+
+function publishFindings(publish: Publish): Finding[] {
+  const findings: Finding[] = [];
+  const seen: ReturnType<typeof publishedPorts> = [];
+  for (const current of publishedPorts(publish)) {
+    const clash = seen.find((p) => p.hostPort === current.hostPort && interfacesOverlap(p.bindAddress, current.bindAddress));
+    if (clash)
+      findings.push({
+        key: "publish",
+        path: ["ports", current.service, current.port],
+        message: `host port ${current.hostPort} on ${current.bindAddress} is already published by ${clash.service}.${clash.port} on ${clash.bindAddress}`,
+      });
+    seen.push(current);
+  }
+  // The browser talks to the interface (HTTP and WebSocket) and to the backend API directly.
+  for (const [service, port] of [["interface", "http"], ["interface", "websocket"], ["backend", "http"]] as const) {
+    if (!seen.some((p) => p.service === service && p.port === port))
+      findings.push({ key: "publish", path: ["ports", service, port], message: "required: the browser reaches this port on the host" });
+  }
+  return findings;
+}
+
+function kubernetesFindings(config: Parsed, secrets: ReadonlySet<SecretKey>): Finding[] {
+  const findings: Finding[] = [];
+  if (config.cluster && !config.cluster.context && !config.cluster.kubeconfigPath && !secrets.has("kubeconfig"))
+    findings.push({
+      key: "cluster",
+      path: [],
+      message: "name the target cluster: cluster.context, cluster.kubeconfigPath, or the secret jarvis:kubeconfig",
+    });
+  const autoscaling = config.autoscaling?.backend;
+  if (config.edge && config.edge.hosts.interface === config.edge.hosts.api)
+    findings.push({ key: "edge", path: ["hosts", "api"], message: "must differ from hosts.interface" });
+  if (autoscaling?.enabled && autoscaling.minReplicas < 2)
+    findings.push({ key: "autoscaling", path: ["backend", "minReplicas"], message: "must be at least 2 so that one pod can be evicted while another serves" });
+  return findings;
+}

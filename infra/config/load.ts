@@ -1,0 +1,112 @@
+// Turns the raw Pulumi config (key -> string, as the engine hands it to the program) into one typed,
+// validated StackConfig, or into the full list of problems, each with its config key path.
+import type { z } from "zod";
+import { crossKeyProblems } from "./checks";
+import { keyPath, type ConfigProblem } from "./problems";
+import {
+  OPTIONAL_KEYS,
+  PLATFORM_KEYS,
+  PLATFORMS,
+  SECRET_KEYS,
+  sharedKeys,
+  type Platform,
+  type SecretKey,
+  type StackConfig,
+} from "./schema";
+
+export type LoadResult =
+  | { readonly ok: true; readonly config: StackConfig; readonly secrets: ReadonlySet<SecretKey> }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+/** Pulumi hands object values over as JSON text and scalars as plain text. */
+function parseRawValue(value: string): unknown {
+  if (!/^\s*[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function zodProblems(namespace: string, key: string, error: z.ZodError): ConfigProblem[] {
+  return error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((k) => ({ key: keyPath(namespace, key, [...issue.path, k]), message: "unknown key" }))
+      : [{ key: keyPath(namespace, key, issue.path), message: issue.message }],
+  );
+}
+
+/**
+ * Validates the `<namespace>:` keys of a stack's config. Keys of other namespaces (`kubernetes:`,
+ * `docker:`) pass through untouched. Secret values are checked for presence only and never copied
+ * into the result: the program reads them with `requireSecret`.
+ */
+export function loadStackConfig(
+  raw: Readonly<Record<string, string>>,
+  secretKeys: readonly string[],
+  namespace = "jarvis",
+): LoadResult {
+  const problems: ConfigProblem[] = [];
+  const values = new Map<string, unknown>();
+  const secrets = new Set<SecretKey>();
+  const secretKeySet = new Set(secretKeys);
+
+  for (const [fullKey, value] of Object.entries(raw)) {
+    if (!fullKey.startsWith(`${namespace}:`)) continue;
+    const key = fullKey.slice(namespace.length + 1);
+    const isSecretKey = Object.hasOwn(SECRET_KEYS, key);
+    if (isSecretKey) {
+      if (!secretKeySet.has(fullKey))
+        problems.push({ key: fullKey, message: `must be stored encrypted: pulumi config set --secret ${fullKey}` });
+      else if (value.trim() === "") problems.push({ key: fullKey, message: "must not be empty" });
+      else secrets.add(key as SecretKey);
+    } else if (secretKeySet.has(fullKey)) {
+      problems.push({ key: fullKey, message: "holds no secret: set it without --secret so that plans and reviews can read it" });
+    } else {
+      values.set(key, parseRawValue(value));
+    }
+  }
+
+  const platformResult = sharedKeys.platform.safeParse(values.get("platform"));
+  const platform: Platform | undefined = platformResult.success ? platformResult.data : undefined;
+  const known = new Set<string>([...Object.keys(sharedKeys), ...PLATFORMS.flatMap((p) => Object.keys(PLATFORM_KEYS[p])), ...Object.keys(SECRET_KEYS)]);
+  for (const key of values.keys()) {
+    if (!known.has(key)) problems.push({ key: keyPath(namespace, key), message: "unknown configuration key" });
+  }
+
+  // Only the chosen platform's keys are validated; the other platform's project defaults are ignored.
+  const schemas: Record<string, z.ZodType> = { ...sharedKeys, ...(platform ? PLATFORM_KEYS[platform] : {}) };
+  const parsed: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(schemas)) {
+    if (!values.has(key)) {
+      if (!OPTIONAL_KEYS.has(key)) problems.push({ key: keyPath(namespace, key), message: missingMessage(key) });
+      continue;
+    }
+    const result = schema.safeParse(values.get(key));
+    if (result.success) parsed[key] = result.data;
+    else problems.push(...zodProblems(namespace, key, result.error));
+  }
+  parsed.integrations ??= {};
+
+  problems.push(...crossKeyProblems(parsed, secrets, namespace));
+  if (problems.length > 0 || !platform) {
+    return { ok: false, problems: sortProblems(problems) };
+  }
+  return { ok: true, config: parsed as unknown as StackConfig, secrets };
+}
+
+function missingMessage(key: string): string {
+  return key === "platform"
+    ? `required: set it in the stack file to one of ${PLATFORMS.join(", ")}`
+    : "required (set a project default in Pulumi.yaml or a value in the stack file)";
+}
+
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems
+    .filter((p) => {
+      const id = `${p.key}\u0000${p.message}`;
+      return seen.has(id) ? false : (seen.add(id), true);
+    })
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}

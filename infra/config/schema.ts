@@ -1,0 +1,334 @@
+// The stack configuration schema: one zod schema per top-level `jarvis:` key. Keys are shaped along
+// what differs per environment because the Pulumi CLI replaces a project-level key entirely when a
+// stack file sets it (no deep merge). Shared keys apply to every platform; each platform's keys are
+// required and validated only when that platform is chosen.
+import { posix } from "node:path";
+import { z } from "zod";
+import {
+  APP_SERVICES,
+  PUBLIC_IMAGE_SERVICES,
+  SCALABLE_SERVICES,
+  SERVICE_NAMES,
+  portNames,
+  type ServiceName,
+} from "../catalogue";
+import { imageProblem } from "./image";
+import { cpuMillis, memoryBytes } from "./quantity";
+
+/** A strict object with one entry per key, so that a missing or misspelt key is reported. */
+function objectOf<K extends string, S extends z.ZodType>(keys: readonly K[], value: (key: K) => S) {
+  return z.strictObject(Object.fromEntries(keys.map((k) => [k, value(k)])) as Record<K, S>);
+}
+/** A strict object where every key is optional. */
+function partialObjectOf<K extends string, S extends z.ZodType>(keys: readonly K[], value: (key: K) => S) {
+  return z.strictObject(Object.fromEntries(keys.map((k) => [k, value(k).optional()])) as Record<K, z.ZodOptional<S>>);
+}
+
+const port = z.int().min(1).max(65535).describe("TCP port, 1-65535");
+const seconds = z.int().min(1);
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS label: lower-case letters, digits and '-'")
+  .max(63);
+const dnsName = z
+  .string()
+  .max(253)
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/,
+    "must be a fully qualified DNS name in lower case, e.g. jarvis.example.com",
+  );
+const absolutePath = z.string().refine((p) => posix.isAbsolute(p), "must be an absolute path");
+const image = z
+  .string()
+  .superRefine((ref, ctx) => {
+    const problem = imageProblem(ref);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .describe("image reference pinned by tag or digest; `latest` and `latest-*` are refused");
+/** A static address: a full IPv4 address, or a host number counted from the subnet's network address. */
+const address = z
+  .union([z.ipv4(), z.int().min(1)])
+  .describe("IPv4 address, or host number inside the subnet (10 in 172.20.0.0/16 is 172.20.0.10)");
+const cpu = z
+  .string()
+  .regex(/^\d+(\.\d+)?m?$/, "must be a CPU quantity such as 500m or 1.5")
+  .refine((q) => cpuMillis(q) > 0, "must be more than zero");
+const memory = z
+  .string()
+  .regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, "must be a memory quantity such as 512Mi or 2Gi")
+  .refine((q) => memoryBytes(q) > 0, "must be more than zero");
+const computeResources = z.strictObject({ cpu, memory });
+const serviceResources = z
+  .strictObject({
+    requests: computeResources,
+    limits: computeResources,
+    ephemeralStorage: memory.optional().describe("scratch space limit (Kubernetes), e.g. 1Gi"),
+  })
+  .superRefine((r, ctx) => {
+    if (cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu))
+      ctx.addIssue({ code: "custom", path: ["requests", "cpu"], message: "must not exceed limits.cpu" });
+    if (memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory))
+      ctx.addIssue({ code: "custom", path: ["requests", "memory"], message: "must not exceed limits.memory" });
+  });
+const healthTiming = z.strictObject({
+  intervalSeconds: seconds,
+  timeoutSeconds: seconds,
+  retries: z.int().min(1).max(20),
+  startPeriodSeconds: z.int().min(0),
+});
+const origin = z.string().refine(isOrigin, "must be an origin such as https://jarvis.example.com (scheme, host, optional port; no path; `*` is refused)");
+
+/** `scheme://host[:port]` with nothing after it: what a browser sends in the Origin header. */
+export function isOrigin(value: string): boolean {
+  if (!/^https?:\/\/[^/*]+$/.test(value)) return false;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
+
+export const PLATFORMS = ["docker", "kubernetes"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Keys shared by every platform.
+export const sharedKeys = {
+  platform: z.enum(PLATFORMS).describe("Where the stack runs: `docker` (local engine) or `kubernetes`."),
+  namePrefix: dnsLabel
+    .max(20)
+    .describe("Prefix of container, volume and Service names, so that two stacks can share one engine."),
+  ports: z
+    .strictObject(
+      Object.fromEntries(SERVICE_NAMES.map((s) => [s, objectOf(portNames(s), () => port)])) as Record<
+        ServiceName,
+        z.ZodObject<Record<string, typeof port>>
+      >,
+    )
+    .superRefine((ports, ctx) => {
+      for (const [service, named] of Object.entries(ports)) {
+        const seen = new Map<number, string>();
+        for (const [name, value] of Object.entries(named)) {
+          const other = seen.get(value);
+          if (other !== undefined)
+            ctx.addIssue({ code: "custom", path: [service, name], message: `port ${value} is already used by ${service}.${other}` });
+          seen.set(value, name);
+        }
+      }
+    })
+    .describe("Container (and Service) ports of every service, by port name."),
+  images: objectOf(PUBLIC_IMAGE_SERVICES, () => image).describe("Pinned public images."),
+  appImages: objectOf(APP_SERVICES, () => image).describe(
+    "Jarvis's own images (STT, TTS, backend, interface): a registry reference pinned by tag or digest.",
+  ),
+  resources: objectOf(SERVICE_NAMES, () => serviceResources).describe(
+    "CPU and memory requests and limits per service (Kubernetes quantities; Docker uses the limits and the memory request as reservation).",
+  ),
+  healthChecks: healthTiming
+    .extend({
+      services: partialObjectOf(SERVICE_NAMES, () => healthTiming.partial()).optional(),
+    })
+    .superRefine((h, ctx) => {
+      const check = (t: Partial<z.infer<typeof healthTiming>>, path: (string | number)[]) => {
+        const interval = t.intervalSeconds ?? h.intervalSeconds;
+        if ((t.timeoutSeconds ?? h.timeoutSeconds) >= interval)
+          ctx.addIssue({ code: "custom", path: [...path, "timeoutSeconds"], message: `must be shorter than the interval (${interval}s)` });
+      };
+      check(h, []);
+      for (const [service, t] of Object.entries(h.services ?? {})) if (t) check(t, ["services", service]);
+    })
+    .describe("Health-check timing for every service, with optional per-service overrides under `services`."),
+  features: z
+    .strictObject({
+      brainMemory: z.boolean(),
+      emotionalAnalysis: z.boolean(),
+      autoConsolidation: z.boolean(),
+      monitoring: z.boolean(),
+      webBrowsing: z.boolean().describe("Browserbase web browsing; needs `jarvis:browserbaseApiKey`."),
+      alertEmail: z.boolean().describe("Alert e-mails; needs `jarvis:integrations.smtp` and `jarvis:smtpPassword`."),
+      homeAssistant: z.boolean().describe("Home Assistant; needs `jarvis:integrations.homeAssistant` and `jarvis:homeAssistantToken`."),
+      mqtt: z.boolean().describe("MQTT; needs `jarvis:integrations.mqtt` and `jarvis:mqttPassword`."),
+    })
+    .describe("Feature switches."),
+  integrations: z
+    .strictObject({
+      smtp: z
+        .strictObject({
+          host: z.string().min(1),
+          port,
+          username: z.string().min(1),
+          from: z.email(),
+          to: z.array(z.email()).min(1),
+        })
+        .optional(),
+      browserbase: z.strictObject({ projectId: z.string().min(1) }).optional(),
+      homeAssistant: z.strictObject({ url: z.url({ protocol: /^https?$/ }) }).optional(),
+      mqtt: z.strictObject({ broker: z.string().min(1), port, username: z.string().min(1) }).optional(),
+    })
+    .describe("Settings of external integrations; each is required when its feature is on."),
+  backend: z
+    .strictObject({
+      appName: z.string().min(1),
+      logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR"]),
+      debug: z.boolean(),
+      corsOrigins: z
+        .array(origin)
+        .optional()
+        .describe("Allowed CORS origins; default: the interface's browser-facing origin."),
+      rateLimit: z.strictObject({
+        requests: z.int().min(1).describe("Requests allowed per client in one window."),
+        windowSeconds: seconds,
+      }),
+      memory: z.strictObject({ updateIntervalSeconds: seconds, retentionDays: z.int().min(1) }),
+    })
+    .describe("Backend application settings."),
+  databases: z
+    .strictObject({
+      postgres: z.strictObject({ name: dnsLabelUnderscore(), user: dnsLabelUnderscore() }),
+      timescale: z.strictObject({ name: dnsLabelUnderscore(), user: dnsLabelUnderscore() }),
+    })
+    .describe("Database names and users (passwords are generated)."),
+  models: z
+    .strictObject({
+      ollama: z.array(z.string().regex(/^[a-z0-9][\w.\-/]*:[\w.-]+$/, "must be name:tag, e.g. llama3.2:1b")).min(1),
+      defaultLlm: z.string().min(1),
+      whisper: z.string().min(1),
+      piper: z.string().min(1),
+    })
+    .superRefine((m, ctx) => {
+      if (!m.ollama.includes(m.defaultLlm))
+        ctx.addIssue({ code: "custom", path: ["defaultLlm"], message: "must be one of the models in `ollama`" });
+      m.ollama.forEach((name, i) => {
+        if (m.ollama.indexOf(name) !== i) ctx.addIssue({ code: "custom", path: ["ollama", i], message: `${name} is listed twice` });
+      });
+    })
+    .describe("Models: the Ollama models to pull, the default LLM, the Whisper and Piper voices."),
+  gpu: z
+    .strictObject({
+      enabled: z.boolean(),
+      driver: z.enum(["nvidia"]).describe("GPU driver; only NVIDIA is supported by Ollama's images."),
+      count: z.union([z.int().min(1), z.literal("all")]),
+      stt: z.boolean().describe("Give the STT API a GPU too."),
+    })
+    .describe("GPU for Ollama (and optionally STT)."),
+  rotation: z
+    .record(z.enum(["postgres", "timescale", "redis", "qdrant", "jwt", "grafana"]), z.int().min(0))
+    .optional()
+    .describe("Rotation counters of generated secrets; raise one to generate that secret anew. Absent means 0."),
+};
+
+function dnsLabelUnderscore() {
+  return z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be lower-case letters, digits and '_'");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys of the Docker platform.
+const hostPort = z.union([port, z.strictObject({ hostPort: port, bindAddress: z.ipv4() })]);
+export const dockerKeys = {
+  network: z
+    .strictObject({
+      name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "must be a Docker network name"),
+      subnet: z.cidrv4(),
+      gateway: address,
+      bridge: z.strictObject({
+        name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/, "must be an interface name of at most 15 characters"),
+        enableIcc: z.boolean().describe("Allow traffic between containers on the bridge."),
+        enableIpMasquerade: z.boolean(),
+        mtu: z.int().min(68).max(65535),
+      }),
+    })
+    .describe("The Docker bridge network: subnet, gateway and bridge options."),
+  addresses: objectOf(SERVICE_NAMES, () => address).describe("Static IPv4 address of every container on the Jarvis network."),
+  publish: z
+    .strictObject({
+      bindAddress: z.ipv4().describe("Host interface that published ports bind to unless a port names its own; 0.0.0.0 is every interface."),
+      publicHost: z.string().min(1).describe("Host name the browser uses to reach published ports (browser URLs, CORS)."),
+      ports: z.strictObject(
+        Object.fromEntries(SERVICE_NAMES.map((s) => [s, partialObjectOf(portNames(s), () => hostPort).optional()])) as Record<
+          ServiceName,
+          z.ZodOptional<z.ZodObject<Record<string, z.ZodOptional<typeof hostPort>>>>
+        >,
+      ),
+    })
+    .describe("Host ports to publish, by service and port name; a service not listed is not published."),
+  volumes: objectOf(["postgres", "redis", "ollama", "qdrant", "timescale", "prometheus", "grafana", "alertmanager"] as const, () =>
+    z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, "must be a Docker volume name"),
+  ).describe("Names of the named volumes that keep data across container replacements."),
+  hostPaths: z
+    .strictObject({
+      models: absolutePath.optional(),
+      logs: absolutePath.optional(),
+      data: absolutePath.optional(),
+      postgresInit: absolutePath.optional(),
+      timescaleInit: absolutePath.optional(),
+      qdrantConfig: absolutePath.optional(),
+    })
+    .describe("Host folders and files bind-mounted into containers; a path not set is not mounted."),
+  logging: z
+    .strictObject({ maxSize: z.string().regex(/^\d+[kmg]$/, "must be a size such as 10m"), maxFile: z.int().min(1) })
+    .describe("json-file log rotation of every container."),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Keys of the Kubernetes platform.
+export const kubernetesKeys = {
+  cluster: z
+    .strictObject({
+      context: z.string().min(1).optional().describe("kubeconfig context to deploy to."),
+      kubeconfigPath: absolutePath.optional().describe("kubeconfig file to read; inline content goes in the secret `jarvis:kubeconfig`."),
+    })
+    .describe("The target cluster. Give a context, a kubeconfig path, or the secret `jarvis:kubeconfig`."),
+  namespace: z
+    .strictObject({
+      name: dnsLabel.refine((n) => !["default", "kube-system", "kube-public", "kube-node-lease"].includes(n), "must not be a system namespace"),
+      podSecurity: z.enum(["restricted", "baseline"]).describe("Pod Security admission level enforced on the namespace."),
+    })
+    .describe("The namespace Jarvis runs in."),
+  replicas: objectOf(SCALABLE_SERVICES, () => z.int().min(1).max(100)).describe(
+    "Replicas of each stateless service (the backend's come from `autoscaling` when it is enabled).",
+  ),
+  autoscaling: z
+    .strictObject({
+      backend: z
+        .strictObject({
+          enabled: z.boolean(),
+          minReplicas: z.int().min(1),
+          maxReplicas: z.int().min(1),
+          cpuUtilization: z.int().min(1).max(100).describe("Target average CPU utilisation, percent of requests."),
+          memoryUtilization: z.int().min(1).max(100).describe("Target average memory utilisation, percent of requests."),
+        })
+        .superRefine((a, ctx) => {
+          if (a.minReplicas > a.maxReplicas)
+            ctx.addIssue({ code: "custom", path: ["minReplicas"], message: `must not exceed maxReplicas (${a.maxReplicas})` });
+        }),
+    })
+    .describe("HorizontalPodAutoscaler settings."),
+  edge: z
+    .strictObject({
+      hosts: z.strictObject({ interface: dnsName, api: dnsName }),
+      websocketPath: z.string().regex(/^\/[\w\-/]*$/, "must be a URL path starting with /"),
+    })
+    .describe("The public entry: host names of the interface and the API, and the WebSocket path."),
+};
+
+/** Secret keys a person provides with `pulumi config set --secret`. */
+export const SECRET_KEYS = {
+  smtpPassword: { feature: "alertEmail", description: "SMTP password for alert e-mails." },
+  browserbaseApiKey: { feature: "webBrowsing", description: "Browserbase API key (BROWSERBASE_API_KEY)." },
+  homeAssistantToken: { feature: "homeAssistant", description: "Home Assistant long-lived access token." },
+  mqttPassword: { feature: "mqtt", description: "MQTT password." },
+  kubeconfig: { platform: "kubernetes", description: "Inline kubeconfig content (Kubernetes), instead of cluster.context or cluster.kubeconfigPath." },
+} as const satisfies Record<string, { feature?: keyof z.infer<typeof sharedKeys.features>; platform?: Platform; description: string }>;
+export type SecretKey = keyof typeof SECRET_KEYS;
+
+const shared = z.strictObject(sharedKeys);
+const docker = z.strictObject(dockerKeys);
+const kubernetes = z.strictObject(kubernetesKeys);
+export type SharedConfig = z.infer<typeof shared>;
+export type DockerConfig = SharedConfig & z.infer<typeof docker> & { platform: "docker" };
+export type KubernetesConfig = SharedConfig & z.infer<typeof kubernetes> & { platform: "kubernetes" };
+export type StackConfig = DockerConfig | KubernetesConfig;
+
+export const PLATFORM_KEYS: Record<Platform, Record<string, z.ZodType>> = { docker: dockerKeys, kubernetes: kubernetesKeys };
+/** Keys that may be absent; every other key of the chosen platform is required. */
+export const OPTIONAL_KEYS: ReadonlySet<string> = new Set(["rotation", "integrations"]);
