@@ -1,0 +1,47 @@
+// Every secret Jarvis uses, for every platform: generated ones (RandomPassword, rotated by raising a
+// counter in config) and the ones a person provides with `pulumi config set --secret`.
+import * as pulumi from "@pulumi/pulumi";
+import { RandomPassword } from "@pulumi/random/randomPassword";
+import type { SecretKey } from "../infra/config/schema";
+
+/** Generated secrets and their length. No special characters: several end up inside URLs. */
+export const GENERATED_SECRETS = {
+  postgres: 32,
+  timescale: 32,
+  redis: 32,
+  qdrant: 48,
+  /** The backend's JWT signing key, JARVIS_SECRET_KEY. */
+  jwt: 64,
+  grafana: 24,
+} as const;
+export type GeneratedSecret = keyof typeof GENERATED_SECRETS;
+
+export interface SecretsArgs {
+  /** Rotation counter per generated secret; a change generates that secret anew. Absent means 0. */
+  readonly rotation: Partial<Record<GeneratedSecret, number>>;
+  /** Person-provided secret keys that are set (and needed) in this stack. */
+  readonly provided: ReadonlySet<SecretKey>;
+}
+
+export class Secrets extends pulumi.ComponentResource {
+  readonly generated: Readonly<Record<GeneratedSecret, pulumi.Output<string>>>;
+  readonly provided: Readonly<Partial<Record<SecretKey, pulumi.Output<string>>>>;
+
+  constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Nothing secret-bearing goes to super(): component inputs are stored in plain text.
+    super("jarvis:secrets:Secrets", name, {}, opts);
+    const generated = {} as Record<GeneratedSecret, pulumi.Output<string>>;
+    for (const [secret, length] of Object.entries(GENERATED_SECRETS) as [GeneratedSecret, number][]) {
+      const password = new RandomPassword(
+        `${name}-${secret}`,
+        { length, special: false, keepers: { rotation: String(args.rotation[secret] ?? 0) } },
+        { parent: this },
+      );
+      generated[secret] = pulumi.secret(password.result);
+    }
+    this.generated = generated;
+    const config = new pulumi.Config();
+    this.provided = Object.fromEntries([...args.provided].sort().map((key) => [key, config.requireSecret(key)]));
+    this.registerOutputs({});
+  }
+}
