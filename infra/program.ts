@@ -2,6 +2,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { Secrets } from "../components/secrets";
+import { deployDocker } from "../stacks/docker";
+import { deployKubernetes } from "../stacks/kubernetes";
 import { loadStackConfig } from "./config/load";
 import { formatProblems, type ConfigProblem } from "./config/problems";
 import { deriveWiring } from "./wiring";
@@ -30,11 +32,5 @@ export function main() {
   const { config, secrets: provided } = readStackConfig();
   const wiring = deriveWiring(config);
   const secrets = new Secrets("secrets", { rotation: config.rotation ?? {}, provided });
-  // Load only the chosen platform's SDK, synchronously (what the CommonJS build of an import() does).
-  if (config.platform === "docker") {
-    const { deployDocker }: typeof import("../stacks/docker") = require("../stacks/docker");
-    return deployDocker(config, wiring, secrets);
-  }
-  const { deployKubernetes }: typeof import("../stacks/kubernetes") = require("../stacks/kubernetes");
-  return deployKubernetes(config, wiring, secrets);
+  return config.platform === "docker" ? deployDocker(config, wiring, secrets) : deployKubernetes(config, wiring, secrets);
 }
