@@ -44,13 +44,16 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
     },
     opts,
   );
+  // The cluster credentials go to the provider only; every other secret is for the workloads.
+  const { kubeconfig: _kubeconfig, ...provided } = secrets.provided;
+  const workloadSecrets = { ...secrets.generated, ...provided };
   new Secret(
-    "generated-secrets",
+    "secrets",
     {
       metadata: { namespace: namespace.metadata.name, labels },
       type: "Opaque",
       data: Object.fromEntries(
-        Object.entries(secrets.generated).map(([name, value]) => [name, value.apply((v) => Buffer.from(v).toString("base64"))]),
+        Object.entries(workloadSecrets).map(([name, value]) => [name, value.apply((v) => Buffer.from(v).toString("base64"))]),
       ),
     },
     opts,

@@ -228,7 +228,7 @@ export const dockerKeys = {
   network: z
     .strictObject({
       name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "must be a Docker network name"),
-      subnet: z.cidrv4(),
+      subnet: z.cidrv4({ error: "must be an IPv4 subnet in CIDR notation, e.g. 172.20.0.0/16" }),
       gateway: address,
       bridge: z.strictObject({
         name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/, "must be an interface name of at most 15 characters"),

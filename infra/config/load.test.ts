@@ -1,0 +1,201 @@
+import { describe, expect, it } from "vitest";
+import { problems, validConfig } from "../../tools/test-support";
+import { loadStackConfig } from "./load";
+import { formatProblems } from "./problems";
+
+const network = (subnet: string, gateway: string | number = 1) => ({
+  name: "jarvis-network",
+  subnet,
+  gateway,
+  bridge: { name: "jarvis-br0", enableIcc: true, enableIpMasquerade: true, mtu: 1500 },
+});
+const defaultAddresses = validConfig("dev").platform === "docker" ? (validConfig("dev") as any).addresses : {};
+const defaultPorts = (validConfig("dev") as any).ports;
+const defaultPublish = (validConfig("dev") as any).publish;
+const defaultImages = (validConfig("dev") as any).images;
+
+describe("the shipped stacks", () => {
+  it.each([
+    ["dev", "docker"],
+    ["staging", "kubernetes"],
+    ["prod", "kubernetes"],
+  ])("%s is valid and runs on %s", (stack, platform) => {
+    expect(validConfig(stack).platform).toBe(platform);
+  });
+
+  it("dev takes every default from Pulumi.yaml", () => {
+    const dev = validConfig("dev") as any;
+    expect(dev.network.subnet).toBe("172.20.0.0/16");
+    expect(dev.addresses.backend).toBe(40);
+    expect(dev.publish.bindAddress).toBe("127.0.0.1");
+    expect(dev.backend.rateLimit).toEqual({ requests: 10, windowSeconds: 60 });
+  });
+
+  it("prod overrides replicas and autoscaling from its stack file", () => {
+    const prod = validConfig("prod") as any;
+    expect(prod.replicas.backend).toBe(3);
+    expect(prod.autoscaling.backend.minReplicas).toBe(3);
+    expect(prod.namespace.name).toBe("jarvis");
+  });
+});
+
+describe("refused config, each problem at its key path", () => {
+  const cases: [string, string, Record<string, unknown>, string, RegExp][] = [
+    ["an IP outside the subnet", "dev", { "jarvis:addresses": { ...defaultAddresses, backend: "10.0.0.5" } }, "jarvis:addresses.backend", /outside the subnet 172\.20\.0\.0\/16/],
+    ["two services on one IP", "dev", { "jarvis:addresses": { ...defaultAddresses, tts: 10 } }, "jarvis:addresses.tts", /already taken by stt/],
+    ["a service on the gateway", "dev", { "jarvis:addresses": { ...defaultAddresses, stt: "172.20.0.1" } }, "jarvis:addresses.stt", /taken by the gateway/],
+    ["the broadcast address", "dev", { "jarvis:addresses": { ...defaultAddresses, stt: "172.20.255.255" } }, "jarvis:addresses.stt", /broadcast address/],
+    ["the network address", "dev", { "jarvis:addresses": { ...defaultAddresses, stt: "172.20.0.0" } }, "jarvis:addresses.stt", /network address/],
+    ["a host number beyond the subnet", "dev", { "jarvis:network": network("10.1.2.0/24"), "jarvis:addresses": { ...defaultAddresses, stt: 300 } }, "jarvis:addresses.stt", /outside 10\.1\.2\.0\/24 \(1-254\)/],
+    ["an invalid CIDR", "dev", { "jarvis:network": network("172.20.0.0/33") }, "jarvis:network.subnet", /CIDR/i],
+    ["a subnet with host bits", "dev", { "jarvis:network": network("172.20.0.5/16") }, "jarvis:network.subnet", /not a network address/],
+    ["a gateway outside the subnet", "dev", { "jarvis:network": network("172.20.0.0/16", "172.21.0.1") }, "jarvis:network.gateway", /outside the subnet/],
+    ["two host ports on one interface", "dev", { "jarvis:publish": { ...defaultPublish, ports: { ...defaultPublish.ports, backend: { http: 3000 } } } }, "jarvis:publish.ports.interface.http", /host port 3000 on 127\.0\.0\.1 is already published by backend\.http/],
+    ["0.0.0.0 overlapping a specific interface", "dev", { "jarvis:publish": { ...defaultPublish, ports: { ...defaultPublish.ports, grafana: { http: { hostPort: 8000, bindAddress: "0.0.0.0" } } } } }, "jarvis:publish.ports.grafana.http", /already published by backend\.http/],
+    ["a browser-facing port left unpublished", "dev", { "jarvis:publish": { ...defaultPublish, ports: { interface: { http: 3000 } } } }, "jarvis:publish.ports.backend.http", /browser reaches this port/],
+    ["a port of 0", "dev", { "jarvis:ports": { ...defaultPorts, backend: { http: 0 } } }, "jarvis:ports.backend.http", /expected number to be >=1/],
+    ["a port above 65535", "staging", { "jarvis:ports": { ...defaultPorts, redis: { redis: 65536 } } }, "jarvis:ports.redis.redis", /<=65535/],
+    ["one port twice in a service", "dev", { "jarvis:ports": { ...defaultPorts, interface: { http: 3000, websocket: 3000 } } }, "jarvis:ports.interface.websocket", /already used by interface\.http/],
+    ["a latest tag", "dev", { "jarvis:images": { ...defaultImages, redis: "redis:latest" } }, "jarvis:images.redis", /moving tag 'latest'/],
+    ["a latest-* tag", "prod", { "jarvis:images": { ...defaultImages, timescale: "timescale/timescaledb:latest-pg15" } }, "jarvis:images.timescale", /moving tag 'latest-pg15'/],
+    ["an untagged image", "dev", { "jarvis:images": { ...defaultImages, qdrant: "qdrant/qdrant" } }, "jarvis:images.qdrant", /pinned by a tag or a digest/],
+    ["an untagged image on a registry with a port", "dev", { "jarvis:appImages": { stt: "registry.local:5000/jarvis/stt", tts: "a:1", backend: "b:1", interface: "c:1" } }, "jarvis:appImages.stt", /pinned/],
+    ["HPA min above max", "prod", { "jarvis:autoscaling": { backend: { enabled: true, minReplicas: 5, maxReplicas: 3, cpuUtilization: 70, memoryUtilization: 80 } } }, "jarvis:autoscaling.backend.minReplicas", /must not exceed maxReplicas \(3\)/],
+    ["a CPU target above 100", "prod", { "jarvis:autoscaling": { backend: { enabled: true, minReplicas: 2, maxReplicas: 3, cpuUtilization: 120, memoryUtilization: 80 } } }, "jarvis:autoscaling.backend.cpuUtilization", /<=100/],
+    ["an HPA that cannot spare a pod", "prod", { "jarvis:autoscaling": { backend: { enabled: true, minReplicas: 1, maxReplicas: 3, cpuUtilization: 70, memoryUtilization: 80 } } }, "jarvis:autoscaling.backend.minReplicas", /at least 2/],
+    ["zero replicas", "staging", { "jarvis:replicas": { stt: 1, tts: 1, backend: 0, interface: 1 } }, "jarvis:replicas.backend", />=1/],
+    ["a relative host path", "dev", { "jarvis:hostPaths": { models: "./models" } }, "jarvis:hostPaths.models", /absolute path/],
+    ["a misspelt key", "dev", { "jarvis:netwrok": { subnet: "10.0.0.0/8" } }, "jarvis:netwrok", /unknown configuration key/],
+    ["a misspelt nested key", "dev", { "jarvis:network": { ...network("172.20.0.0/16"), subnett: "x" } }, "jarvis:network.subnett", /unknown key/],
+    ["no platform", "dev", { "jarvis:platform": undefined }, "jarvis:platform", /required/],
+    ["an unknown platform", "dev", { "jarvis:platform": "nomad" }, "jarvis:platform", /docker|kubernetes/],
+    ["a missing required key", "dev", { "jarvis:ports": undefined }, "jarvis:ports", /required/],
+    ["CORS *", "dev", { "jarvis:backend": { appName: "J", logLevel: "INFO", debug: false, corsOrigins: ["*"], rateLimit: { requests: 10, windowSeconds: 60 }, memory: { updateIntervalSeconds: 60, retentionDays: 1 } } }, "jarvis:backend.corsOrigins[0]", /`\*` is refused/],
+    ["an origin with a path", "dev", { "jarvis:backend": { appName: "J", logLevel: "INFO", debug: false, corsOrigins: ["https://a.example.com/app"], rateLimit: { requests: 10, windowSeconds: 60 }, memory: { updateIntervalSeconds: 60, retentionDays: 1 } } }, "jarvis:backend.corsOrigins[0]", /origin/],
+    ["a request above its limit", "dev", { "jarvis:resources": { ...(validConfig("dev") as any).resources, backend: { requests: { cpu: "3", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } } } }, "jarvis:resources.backend.requests.cpu", /must not exceed limits\.cpu/],
+    ["a health-check timeout as long as the interval", "dev", { "jarvis:healthChecks": { intervalSeconds: 10, timeoutSeconds: 10, retries: 3, startPeriodSeconds: 0 } }, "jarvis:healthChecks.timeoutSeconds", /shorter than the interval/],
+    ["a default LLM that is not pulled", "dev", { "jarvis:models": { ollama: ["llama3.2:1b"], defaultLlm: "mistral:7b", whisper: "base", piper: "x" } }, "jarvis:models.defaultLlm", /one of the models/],
+    ["a model without a tag", "dev", { "jarvis:models": { ollama: ["llama3.2"], defaultLlm: "llama3.2", whisper: "base", piper: "x" } }, "jarvis:models.ollama[0]", /name:tag/],
+    ["an ingress host that is not a DNS name", "staging", { "jarvis:edge": { hosts: { interface: "Jarvis_App", api: "api.example.com" }, websocketPath: "/ws" } }, "jarvis:edge.hosts.interface", /DNS name/],
+    ["a GPU with an unknown driver", "dev", { "jarvis:gpu": { enabled: true, driver: "amd", count: 1, stt: false } }, "jarvis:gpu.driver", /nvidia/],
+    ["the default namespace", "prod", { "jarvis:namespace": { name: "default", podSecurity: "restricted" } }, "jarvis:namespace.name", /system namespace/],
+    ["no target cluster", "staging", { "jarvis:cluster": {} }, "jarvis:cluster", /name the target cluster/],
+    ["a bridge name too long for Linux", "dev", { "jarvis:network": { ...network("172.20.0.0/16"), bridge: { name: "jarvis-bridge-0001", enableIcc: true, enableIpMasquerade: true, mtu: 1500 } } }, "jarvis:network.bridge.name", /15 characters/],
+  ];
+
+  it.each(cases)("refuses %s", (_what, stack, overrides, key, message) => {
+    const found = problems(stack, overrides);
+    expect(found.map((p) => p.key)).toContain(key);
+    expect(found.find((p) => p.key === key)!.message).toMatch(message);
+  });
+
+  it("lists every problem at once, sorted by key", () => {
+    const found = problems("dev", {
+      "jarvis:platform": "docker",
+      "jarvis:addresses": { ...defaultAddresses, tts: 10 },
+      "jarvis:images": { ...defaultImages, redis: "redis:latest" },
+      "jarvis:typo": 1,
+    });
+    expect(found.map((p) => p.key)).toEqual(["jarvis:addresses.tts", "jarvis:images.redis", "jarvis:typo"]);
+    expect(formatProblems(found)).toBe(
+      [
+        "invalid stack configuration (3 problems):",
+        "  jarvis:addresses.tts: 172.20.0.10 is already taken by stt",
+        "  jarvis:images.redis: must not use the moving tag 'latest'",
+        "  jarvis:typo: unknown configuration key",
+      ].join("\n"),
+    );
+  });
+
+  it("accepts the same host port on two distinct interfaces", () => {
+    const publish = { ...defaultPublish, ports: { ...defaultPublish.ports, grafana: { http: { hostPort: 3000, bindAddress: "127.0.0.2" } } } };
+    expect(problems("dev", { "jarvis:publish": publish })).toEqual([]);
+  });
+
+  it("accepts images pinned by digest", () => {
+    const digest = `redis@sha256:${"a".repeat(64)}`;
+    expect(problems("dev", { "jarvis:images": { ...defaultImages, redis: digest } })).toEqual([]);
+  });
+});
+
+describe("namespaces and platforms", () => {
+  it("passes other namespaces through", () => {
+    expect(problems("dev", { "docker:host": "unix:///var/run/docker.sock", "kubernetes:context": "x", "random:anything": "y" })).toEqual([]);
+  });
+
+  it("validates only the chosen platform's keys", () => {
+    expect(problems("dev", { "jarvis:autoscaling": { backend: { minReplicas: 9, maxReplicas: 1 } }, "jarvis:edge": "nonsense" })).toEqual([]);
+    expect(problems("staging", { "jarvis:network": network("not-a-cidr"), "jarvis:addresses": {} })).toEqual([]);
+  });
+
+  it("requires the chosen platform's keys", () => {
+    expect(problems("staging", { "jarvis:namespace": undefined }).map((p) => p.key)).toEqual(["jarvis:namespace"]);
+    expect(problems("dev", { "jarvis:network": undefined }).map((p) => p.key)).toEqual(["jarvis:network"]);
+  });
+
+  it("a new stack is a new file: platform comes from config, not from the stack's name", () => {
+    const { config, secretKeys } = { config: { "jarvis:platform": "kubernetes" }, secretKeys: [] };
+    const result = loadStackConfig(config, secretKeys, "jarvis");
+    expect(result.ok).toBe(false);
+    // Without project defaults everything the platform needs is reported missing, nothing about the name.
+    expect(!result.ok && result.problems.every((p) => p.message.startsWith("required"))).toBe(true);
+  });
+});
+
+describe("secrets a person provides", () => {
+  const features = (on: Record<string, boolean>) => ({
+    brainMemory: true,
+    emotionalAnalysis: true,
+    autoConsolidation: true,
+    monitoring: true,
+    webBrowsing: false,
+    alertEmail: false,
+    homeAssistant: false,
+    mqtt: false,
+    ...on,
+  });
+
+  it("are not needed while their feature is off", () => {
+    expect(problems("dev")).toEqual([]);
+  });
+
+  it("are required, with their settings, once their feature is on", () => {
+    const found = problems("dev", { "jarvis:features": features({ webBrowsing: true, alertEmail: true }) });
+    expect(found.map((p) => p.key)).toEqual([
+      "jarvis:browserbaseApiKey",
+      "jarvis:integrations.browserbase",
+      "jarvis:integrations.smtp",
+      "jarvis:smtpPassword",
+    ]);
+    expect(found[0]!.message).toContain("pulumi config set --secret browserbaseApiKey");
+  });
+
+  it("pass once provided as secrets", () => {
+    const found = problems(
+      "dev",
+      { "jarvis:features": features({ webBrowsing: true }), "jarvis:integrations": { browserbase: { projectId: "p-1" } } },
+      { "jarvis:browserbaseApiKey": "bb-key" },
+    );
+    expect(found).toEqual([]);
+  });
+
+  it("are refused in plain text", () => {
+    const found = problems("dev", { "jarvis:smtpPassword": "hunter2" });
+    expect(found).toEqual([{ key: "jarvis:smtpPassword", message: "must be stored encrypted: pulumi config set --secret jarvis:smtpPassword" }]);
+    expect(JSON.stringify(found)).not.toContain("hunter2");
+  });
+
+  it("are refused when empty", () => {
+    expect(problems("dev", {}, { "jarvis:smtpPassword": " " })).toEqual([{ key: "jarvis:smtpPassword", message: "must not be empty" }]);
+  });
+
+  it("do not hide ordinary settings: a non-secret key stored encrypted is refused", () => {
+    const { config } = { config: { "jarvis:platform": "docker" } };
+    const result = loadStackConfig(config, ["jarvis:platform"]);
+    expect(!result.ok && result.problems.find((p) => p.key === "jarvis:platform")!.message).toMatch(/holds no secret/);
+  });
+
+  it("the cluster may be given as a secret kubeconfig alone", () => {
+    expect(problems("staging", { "jarvis:cluster": {} }, { "jarvis:kubeconfig": "apiVersion: v1" })).toEqual([]);
+  });
+});

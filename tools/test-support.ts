@@ -1,0 +1,68 @@
+// Helpers shared by the tests: the shipped stack config with overrides, and plans of it.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { loadStackConfig } from "../infra/config/load";
+import type { ConfigProblem } from "../infra/config/problems";
+import type { StackConfig } from "../infra/config/schema";
+import { mergeStackConfig } from "../infra/config/stack-files";
+import { main } from "../infra/program";
+import { plan, PROJECT_DIR } from "./plan/cli";
+
+export type Overrides = Record<string, unknown>;
+
+/** The merged config of a shipped stack, as the program receives it, with keys replaced or removed (undefined). */
+export function rawConfig(stack: string, overrides: Overrides = {}, secrets: Record<string, string> = {}) {
+  const merged = mergeStackConfig(join(PROJECT_DIR, "Pulumi.yaml"), join(PROJECT_DIR, `Pulumi.${stack}.yaml`));
+  const config = { ...merged.config };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) delete config[key];
+    else config[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  Object.assign(config, secrets);
+  return { config, secretKeys: [...merged.secretKeys, ...Object.keys(secrets)] };
+}
+
+export function problems(stack: string, overrides: Overrides = {}, secrets: Record<string, string> = {}): ConfigProblem[] {
+  const { config, secretKeys } = rawConfig(stack, overrides, secrets);
+  const result = loadStackConfig(config, secretKeys);
+  return result.ok ? [] : [...result.problems];
+}
+
+export function validConfig(stack: string, overrides: Overrides = {}, secrets: Record<string, string> = {}): StackConfig {
+  const { config, secretKeys } = rawConfig(stack, overrides, secrets);
+  const result = loadStackConfig(config, secretKeys);
+  if (!result.ok) throw new Error(result.problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
+  return result.config;
+}
+
+/** Writes a stack file in a fresh temporary folder and returns its path. */
+export function stackFile(config: Record<string, unknown>): string {
+  const file = join(mkdtempSync(join(tmpdir(), "jarvis-stack-")), "Pulumi.test.yaml");
+  writeFileSync(file, stringify({ config }));
+  return file;
+}
+
+export interface ParsedPlan {
+  resources: Array<Record<string, unknown> & { urn: string; type: string; name: string; inputs: Record<string, any> }>;
+  outputs: Record<string, any>;
+  manifests: string | undefined;
+  text: string;
+}
+
+/** Plans a shipped stack, or the given stack-file content under that stack's name. */
+export async function planStack(stack: string, stackConfig?: Record<string, unknown>): Promise<ParsedPlan> {
+  const result = await plan({ stack, program: main, ...(stackConfig && { configFile: stackFile(stackConfig) }) });
+  const files = result.files;
+  return {
+    resources: JSON.parse(files["resources.json"]),
+    outputs: JSON.parse(files["outputs.json"]),
+    manifests: files["manifests.yaml"],
+    text: Object.values(files).join("\n"),
+  };
+}
+
+export function ofType(plan: ParsedPlan, type: string) {
+  return plan.resources.filter((r) => r.type === type);
+}

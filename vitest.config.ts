@@ -1,0 +1,18 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["**/*.test.ts"],
+    exclude: ["node_modules/**", "plan/**"],
+    pool: "forks",
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    coverage: {
+      provider: "v8",
+      include: ["infra/**/*.ts", "components/**/*.ts", "stacks/**/*.ts", "tools/**/*.ts"],
+      exclude: ["**/*.test.ts", "**/fixtures/**", "tools/test-support.ts"],
+      reporter: ["text-summary", "text"],
+      thresholds: { lines: 90, statements: 90, functions: 90, branches: 80 },
+    },
+  },
+});
