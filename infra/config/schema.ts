@@ -212,7 +212,7 @@ export const sharedKeys = {
     })
     .describe("GPU for Ollama (and optionally STT)."),
   rotation: z
-    .record(z.enum(["postgres", "timescale", "redis", "qdrant", "jwt", "grafana"]), z.int().min(0))
+    .partialRecord(z.enum(["postgres", "timescale", "redis", "qdrant", "jwt", "grafana"]), z.int().min(0))
     .optional()
     .describe("Rotation counters of generated secrets; raise one to generate that secret anew. Absent means 0."),
 };
