@@ -48,7 +48,7 @@ const image = z
 /** A static address: a full IPv4 address, or a host number counted from the subnet's network address. */
 const address = z
   .union([z.ipv4(), z.int().min(1)])
-  .describe("IPv4 address, or host number inside the subnet (10 in 172.20.0.0/16 is 172.20.0.10)");
+  .describe("IPv4 address, or host number counted from the subnet's network address (so that moving the subnet moves every address)");
 const cpu = z
   .string()
   .regex(/^\d+(\.\d+)?m?$/, "must be a CPU quantity such as 500m or 1.5")
@@ -228,7 +228,7 @@ export const dockerKeys = {
   network: z
     .strictObject({
       name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "must be a Docker network name"),
-      subnet: z.cidrv4({ error: "must be an IPv4 subnet in CIDR notation, e.g. 172.20.0.0/16" }),
+      subnet: z.cidrv4({ error: "must be an IPv4 subnet in CIDR notation (address/prefix length)" }),
       gateway: address,
       bridge: z.strictObject({
         name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/, "must be an interface name of at most 15 characters"),
@@ -241,7 +241,7 @@ export const dockerKeys = {
   addresses: objectOf(SERVICE_NAMES, () => address).describe("Static IPv4 address of every container on the Jarvis network."),
   publish: z
     .strictObject({
-      bindAddress: z.ipv4().describe("Host interface that published ports bind to unless a port names its own; 0.0.0.0 is every interface."),
+      bindAddress: z.ipv4().describe("Host interface that published ports bind to unless a port names its own; the unspecified address means every interface."),
       publicHost: z.string().min(1).describe("Host name the browser uses to reach published ports (browser URLs, CORS)."),
       ports: z.strictObject(
         Object.fromEntries(SERVICE_NAMES.map((s) => [s, partialObjectOf(portNames(s), () => hostPort).optional()])) as Record<

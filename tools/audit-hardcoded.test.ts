@@ -1,0 +1,64 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { audit, auditSource } from "./audit-hardcoded";
+
+const rules = (text: string) => auditSource("x.ts", text).map((f) => `${f.line}: ${f.rule}`);
+
+describe("the hardcoded-value audit", () => {
+  it("finds IPv4 and CIDR literals in strings and templates", () => {
+    expect(rules(`const a = "10.0.0.1";\nconst b = \`net \${x} 172.20.0.0/16\`;\nconst c = "1.2.3";`)).toEqual(["1: IPv4 literal", "2: CIDR literal"]);
+  });
+
+  it("finds numbers assigned to or compared with a name matching port", () => {
+    const text = [
+      "const backendPort = 8000;",
+      "const cfg = { hostPort: 3000, replicas: 2 };",
+      "if (spec.port === 5432) {}",
+      "if (6379 == redisPort) {}",
+      "function f(port = 9090) {}",
+      "switch (port) { case 443: break; }",
+      "obj['grpcPort'] = 6334;",
+      "const timeout = 8000;",
+    ].join("\n");
+    expect(rules(text)).toEqual([
+      "1: number bound to 'backendPort'",
+      "2: number bound to 'hostPort'",
+      "3: number bound to 'port'",
+      "4: number bound to 'redisPort'",
+      "5: number bound to 'port'",
+      "6: number bound to 'port'",
+      "7: number bound to 'grpcPort'",
+    ]);
+  });
+
+  it("finds :NNNN inside strings, not elsewhere", () => {
+    expect(rules(`const u = "http://db:5432/x";\nconst t = \`\${host}:\${port}\`;\nconst n = a ? 1 : 2;`)).toEqual(["1: port inside a string"]);
+  });
+
+  it("flags addresses written in comments too", () => {
+    expect(rules("// the old subnet was 172.20.0.0/16\nconst x = 1; /* 10.0.0.1 */")).toEqual(["1: address in a comment", "2: address in a comment"]);
+  });
+
+  it("accepts an exception that gives its reason, on its line or the line above", () => {
+    expect(rules(`const a = "127.0.0.1"; // audit-allow: loopback is the contract of this probe\n// audit-allow: protocol constant\nconst port = 53;`)).toEqual([]);
+    expect(rules(`const a = "127.0.0.1"; // audit-allow:`)).toEqual(["1: IPv4 literal"]);
+  });
+
+  it("reports file:line: text and skips tests, fixtures and dependencies", () => {
+    const root = mkdtempSync(join(tmpdir(), "jarvis-audit-"));
+    for (const dir of ["infra", "infra/fixtures", "node_modules/x"]) mkdirSync(join(root, dir), { recursive: true });
+    writeFileSync(join(root, "infra/a.ts"), 'export const ok = 1;\nexport const db = "postgres://db:5432";\n');
+    writeFileSync(join(root, "infra/a.test.ts"), 'const ip = "10.0.0.1";\n');
+    writeFileSync(join(root, "infra/fixtures/f.ts"), 'const ip = "10.0.0.1";\n');
+    writeFileSync(join(root, "node_modules/x/i.ts"), 'const ip = "10.0.0.1";\n');
+    const result = audit(root);
+    expect(result.files).toBe(1);
+    expect(result.findings).toEqual([{ file: "infra/a.ts", line: 2, text: 'export const db = "postgres://db:5432";', rule: "port inside a string" }]);
+  });
+
+  it("finds nothing in this repository", () => {
+    expect(audit(join(__dirname, "..")).findings).toEqual([]);
+  });
+});
