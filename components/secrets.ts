@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
 import type { SecretKey } from "../infra/config/schema";
+import { connectionUrl, type ConnectionParts } from "../infra/wiring";
 
 /** Generated secrets and their length. No special characters: several end up inside URLs. */
 export const GENERATED_SECRETS = {
@@ -43,5 +44,10 @@ export class Secrets extends pulumi.ComponentResource {
     const config = new pulumi.Config();
     this.provided = Object.fromEntries([...args.provided].sort().map((key) => [key, config.requireSecret(key)]));
     this.registerOutputs({});
+  }
+
+  /** A connection URL that carries a generated password, as a secret output. */
+  connectionUrl(parts: ConnectionParts, password: GeneratedSecret): pulumi.Output<string> {
+    return pulumi.secret(this.generated[password].apply((p) => connectionUrl(parts, p)));
   }
 }

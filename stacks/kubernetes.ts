@@ -5,6 +5,7 @@ import { Namespace } from "@pulumi/kubernetes/core/v1/namespace";
 import { Secret } from "@pulumi/kubernetes/core/v1/secret";
 import { Provider } from "@pulumi/kubernetes/provider";
 import type { Secrets } from "../components/secrets";
+import { ENV } from "../infra/catalogue";
 import type { KubernetesConfig } from "../infra/config/schema";
 import type { Wiring } from "../infra/wiring";
 
@@ -46,7 +47,15 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
   );
   // The cluster credentials go to the provider only; every other secret is for the workloads.
   const { kubeconfig: _kubeconfig, ...provided } = secrets.provided;
-  const workloadSecrets = { ...secrets.generated, ...provided };
+  const { connections } = wiring;
+  const workloadSecrets = {
+    ...secrets.generated,
+    ...provided,
+    [ENV.databaseUrl]: secrets.connectionUrl(connections[ENV.databaseUrl], "postgres"),
+    [ENV.timescaleUrl]: secrets.connectionUrl(connections[ENV.timescaleUrl], "timescale"),
+    [ENV.redisUrl]: secrets.connectionUrl(connections[ENV.redisUrl], "redis"),
+    [ENV.rateLimitStorageUrl]: secrets.connectionUrl(connections[ENV.rateLimitStorageUrl], "redis"),
+  };
   new Secret(
     "secrets",
     {

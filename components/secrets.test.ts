@@ -1,0 +1,22 @@
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { PlanEngine } from "../tools/plan/engine";
+import { Secrets } from "./secrets";
+
+const resolve = <T>(output: pulumi.Output<T>) => new Promise<T>((done) => output.apply(done));
+const isSecret = (output: pulumi.Output<unknown>) => (output as any).isSecret as Promise<boolean>;
+
+describe("the secrets component", () => {
+  it("assembles connection URLs from generated passwords as secret outputs", async () => {
+    await PlanEngine.start("jarvis", "unit");
+    pulumi.runtime.setAllConfig({ "jarvis:smtpPassword": "mail-secret" }, ["jarvis:smtpPassword"]);
+    const secrets = new Secrets("s", { rotation: {}, provided: new Set(["smtpPassword"]) });
+    const url = secrets.connectionUrl({ scheme: "postgresql", username: "jarvis", host: "db", port: 5432, database: "jarvis_db" }, "postgres");
+    expect(await resolve(url)).toBe("postgresql://jarvis:PLAN-SECRET-s-postgres@db:5432/jarvis_db");
+    expect(await isSecret(url)).toBe(true);
+    expect(await isSecret(secrets.generated.jwt)).toBe(true);
+    expect(await resolve(secrets.provided.smtpPassword!)).toBe("mail-secret");
+    expect(await isSecret(secrets.provided.smtpPassword!)).toBe(true);
+    expect(secrets.provided.browserbaseApiKey).toBeUndefined();
+  });
+});
