@@ -1,0 +1,127 @@
+// `npm run plan -- --stack <name> [--config <file>] [--out <dir>]`: runs the real program under the
+// SDK's mock engine and writes resources.json, outputs.json and (Kubernetes) manifests.yaml.
+// Exit status: 0 written; 2 invalid config or usage (nothing written); 1 internal error.
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
+import { loadStackConfig } from "../../infra/config/load";
+import { formatProblems } from "../../infra/config/problems";
+import { mergeStackConfig, StackFileError } from "../../infra/config/stack-files";
+import { PlanEngine } from "./engine";
+import { countByType, renderPlan, type PlanFiles } from "./render";
+
+export const PROJECT_DIR = resolve(__dirname, "../..");
+const USAGE = "usage: npm run plan -- --stack <name> [--config <stack file>] [--out <dir>]";
+
+/** Bad usage or bad config: exit status 2, nothing written. */
+export class PlanInputError extends Error {}
+
+export interface PlanOptions {
+  readonly stack: string;
+  /**
+   * The program's exported value; by default the entry point is required as the CLI's Node.js
+   * host does. (Tests pass the same `main`: their module loader cannot `require` TypeScript.)
+   */
+  readonly program?: unknown;
+  /** A file in the stack-file format that replaces Pulumi.<stack>.yaml. */
+  readonly configFile?: string;
+  readonly projectDir?: string;
+}
+
+export interface Plan {
+  readonly files: PlanFiles;
+  readonly summary: [string, number][];
+}
+
+// Settings the providers would read from the machine; a plan depends on the files alone.
+const MACHINE_ENVIRONMENT = /^(KUBECONFIG|KUBERNETES_|PULUMI_K8S_|DOCKER_|PULUMI_CONFIG)/;
+
+export async function plan(options: PlanOptions): Promise<Plan> {
+  const projectDir = options.projectDir ?? PROJECT_DIR;
+  const stackFile = options.configFile ? resolve(options.configFile) : join(projectDir, `Pulumi.${options.stack}.yaml`);
+  if (!existsSync(stackFile)) throw new PlanInputError(`no stack file ${stackFile}: create it, or pass --config <file>`);
+  let merged;
+  try {
+    merged = mergeStackConfig(join(projectDir, "Pulumi.yaml"), stackFile);
+  } catch (error) {
+    if (error instanceof StackFileError) throw new PlanInputError(error.message);
+    throw error;
+  }
+  // Checked before the engine starts, so that bad config registers nothing at all.
+  const loaded = loadStackConfig(merged.config, merged.secretKeys, merged.project);
+  if (!loaded.ok) throw new PlanInputError(formatProblems(loaded.problems));
+
+  for (const key of Object.keys(process.env)) if (MACHINE_ENVIRONMENT.test(key)) delete process.env[key];
+  const engine = await PlanEngine.start(merged.project, options.stack);
+  pulumi.runtime.setAllConfig(merged.config, merged.secretKeys);
+  await pulumi.runtime.runInPulumiStack(async () => {
+    // What the CLI's Node.js host does: require the program, call it if it is a function.
+    const program: unknown = options.program ?? require(join(projectDir, "infra"));
+    return program instanceof Function ? program() : program;
+  });
+  await pulumi.runtime.disconnect();
+  const registrations = engine.registrations();
+  return { files: renderPlan(registrations, engine.stackOutputs), summary: countByType(registrations) };
+}
+
+/** Writes next to the target, then swaps it in: a failed plan leaves an existing one untouched. */
+export function writePlan(outDir: string, files: PlanFiles): void {
+  const target = resolve(outDir);
+  mkdirSync(dirname(target), { recursive: true });
+  const staging = `${target}.tmp-${process.pid}`;
+  const previous = `${target}.old-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(staging, name), text);
+  if (existsSync(target)) renameSync(target, previous);
+  renameSync(staging, target);
+  rmSync(previous, { recursive: true, force: true });
+}
+
+export interface CliIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  /** See PlanOptions.program. */
+  readonly program?: unknown;
+}
+
+export async function runPlanCli(argv: readonly string[], io: CliIo = { out: console.log, err: console.error }): Promise<number> {
+  const { out, err } = io;
+  let args;
+  try {
+    args = parseArgs({
+      args: [...argv],
+      options: { stack: { type: "string" }, config: { type: "string" }, out: { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+    if (!args.stack) throw new Error("--stack is required");
+  } catch (error) {
+    err(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const outDir = args.out ?? join(PROJECT_DIR, "plan", args.stack);
+  // A failing program can reject more than one promise inside the SDK; all of them are this run's.
+  const stray: unknown[] = [];
+  const collect = (reason: unknown) => stray.push(reason);
+  process.on("unhandledRejection", collect);
+  try {
+    const result = await plan({ stack: args.stack, program: io.program, ...(args.config && { configFile: args.config }) });
+    if (stray.length > 0) throw stray[0];
+    writePlan(outDir, result.files);
+    out(`plan of stack ${args.stack}: ${result.summary.reduce((n, [, c]) => n + c, 0)} resources`);
+    for (const [type, count] of result.summary) out(`  ${String(count).padStart(4)}  ${type}`);
+    out(`wrote ${Object.keys(result.files).join(", ")} to ${outDir}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof PlanInputError) {
+      err(error.message);
+      return 2;
+    }
+    err(`internal error: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  } finally {
+    process.off("unhandledRejection", collect);
+  }
+}

@@ -1,0 +1,162 @@
+// The offline engine: the Pulumi SDK's own mock engine (setMocks / MockMonitor), instrumented to
+// record every registration request whole (parent, provider, dependencies, options, raw inputs),
+// to form URNs as the real engine does, to make up stand-ins for provider-computed outputs and to
+// mark secret the outputs a resource declares secret, as the engine would.
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import type { MockResourceArgs, MockResourceResult, Mocks } from "@pulumi/pulumi/runtime/mocks";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { PLAN_SECRET_PREFIX } from "../../infra/config/stack-files";
+
+export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+export interface Registration {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  readonly parent: string | null;
+  readonly provider: string | null;
+  readonly dependencies: string[];
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly deleteBeforeReplace: boolean;
+  readonly ignoreChanges: string[];
+  readonly additionalSecretOutputs: string[];
+  /** Inputs as registered, in the engine's wire form (secrets wrapped in signature objects). */
+  readonly inputs: Record<string, unknown>;
+  /** The resource's state as the plan's engine answered it: inputs plus stand-ins. */
+  state?: Record<string, unknown>;
+  /** Outputs a component (or the stack) registered. */
+  outputs?: Record<string, unknown>;
+}
+
+/** The URN the real engine forms: the parent's type chain prefixes the type, except for the root stack. */
+export function engineUrn(stack: string, project: string, parent: string | undefined, type: string, name: string): string {
+  const parentType = parent ? parent.split("::")[2] : undefined;
+  const qualified = parentType && parentType !== ROOT_STACK_TYPE ? `${parentType}$${type}` : type;
+  return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * Made-up values for what a provider would compute, so that no input of a dependent resource is
+ * missing from the plan. They are deterministic (derived from the URN) and plainly fake.
+ */
+export function standIns(type: string, name: string, urn: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const hash = digest(urn);
+  if (type === "random:index/randomPassword:RandomPassword")
+    return { result: `${PLAN_SECRET_PREFIX}${name}`, bcryptHash: `${PLAN_SECRET_PREFIX}${name}-bcrypt` };
+  if (type === "docker:index/remoteImage:RemoteImage" || type === "docker:index/image:Image" || type === "docker-build:index:Image")
+    return { imageId: `sha256:${hash}`, repoDigest: `${String(inputs.name ?? inputs.imageName ?? name)}@sha256:${hash}`, digest: `sha256:${hash}` };
+  if (type.startsWith("kubernetes:") && !type.startsWith("pulumi:providers:")) {
+    // Auto-naming: the Kubernetes provider appends a random suffix to the resource name.
+    const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
+    return { metadata: { ...metadata, name: metadata.name ?? `${name}-${hash.slice(0, 8)}` } };
+  }
+  return {};
+}
+
+const bool = (value: boolean | undefined) => value === true;
+/** A provider reference is `<urn>::<id>`. */
+const providerUrn = (reference: string) => (reference ? reference.slice(0, reference.lastIndexOf("::")) : null);
+
+/* The SDK's request objects are generated protobuf classes without public typings. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Request = any;
+type Callback = (error: unknown, response: unknown) => void;
+/** The parts of the SDK's MockMonitor the plan instruments (`newUrn` is private in its typings). */
+interface MonitorInternals {
+  newUrn(parent: string, type: string, name: string): string;
+  registerResource(req: Request, callback: Callback): Promise<void>;
+  registerResourceOutputs(req: Request, callback: Callback): void;
+}
+
+export class PlanEngine {
+  private readonly byUrn = new Map<string, Registration>();
+  /** Recorded requests waiting for MockMonitor to call newResource, which gets only type and name. */
+  private readonly pending = new Map<string, Registration[]>();
+  stackOutputs: Record<string, unknown> = {};
+
+  private constructor(
+    private readonly project: string,
+    private readonly stack: string,
+  ) {}
+
+  /** Installs the SDK's mock engine with this engine's mocks and starts recording. */
+  static async start(project: string, stack: string): Promise<PlanEngine> {
+    const engine = new PlanEngine(project, stack);
+    const mocks: Mocks = {
+      newResource: (args) => engine.newResource(args),
+      call: (args) => {
+        throw new Error(`the offline plan has no stand-in for the function ${args.token}`);
+      },
+    };
+    await pulumi.runtime.setMocks(mocks, project, stack, false);
+    engine.instrument(pulumi.runtime.getMonitor() as unknown as MonitorInternals);
+    return engine;
+  }
+
+  registrations(): Registration[] {
+    return [...this.byUrn.values()].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+  }
+
+  private instrument(monitor: MonitorInternals): void {
+    // MockMonitor forms URNs without the parent's full type chain and with the root stack's type;
+    // replace it on this instance with the engine's rule.
+    monitor.newUrn = (parent, type, name) => engineUrn(this.stack, this.project, parent || undefined, type, name);
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+      this.record(req);
+      return register(req, callback);
+    };
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req, callback) => {
+      const registration = this.byUrn.get(req.getUrn());
+      const outputs = (req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
+      if (registration) registration.outputs = outputs;
+      if (registration?.type === ROOT_STACK_TYPE) this.stackOutputs = outputs;
+      registerOutputs(req, callback);
+    };
+  }
+
+  private record(req: Request): void {
+    const type: string = req.getType();
+    const name: string = req.getName();
+    const parent: string = req.getParent();
+    const registration: Registration = {
+      urn: engineUrn(this.stack, this.project, parent || undefined, type, name),
+      type,
+      name,
+      custom: bool(req.getCustom()),
+      parent: parent || null,
+      provider: providerUrn(req.getProvider()),
+      dependencies: [...req.getDependenciesList()].sort(),
+      protect: bool(req.getProtect()),
+      retainOnDelete: bool(req.getRetainondelete()),
+      deleteBeforeReplace: bool(req.getDeletebeforereplace()),
+      ignoreChanges: [...req.getIgnorechangesList()],
+      additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+      inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    };
+    if (this.byUrn.has(registration.urn)) throw new Error(`duplicate resource URN ${registration.urn}`);
+    this.byUrn.set(registration.urn, registration);
+    // MockMonitor calls newResource right after, in request order: a queue per type and name.
+    const key = `${type}::${name}`;
+    this.pending.set(key, [...(this.pending.get(key) ?? []), registration]);
+  }
+
+  private newResource(args: MockResourceArgs): MockResourceResult {
+    const queue = this.pending.get(`${args.type}::${args.name}`) ?? [];
+    const registration = queue.shift();
+    if (!registration) throw new Error(`no registration recorded for ${args.type} ${args.name}`);
+    const state: Record<string, unknown> = { ...args.inputs, ...standIns(args.type, args.name, registration.urn, args.inputs) };
+    for (const key of registration.additionalSecretOutputs) {
+      if (key in state) state[key] = { [specialSigKey]: specialSecretSig, value: state[key] };
+    }
+    registration.state = state;
+    const id = args.custom ? `${args.name}-${digest(registration.urn).slice(0, 12)}` : undefined;
+    return { id, state };
+  }
+}

@@ -1,0 +1,252 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { InvalidConfigError, main } from "../../infra/program";
+import { ofType, planStack, rawConfig, stackFile } from "../test-support";
+import { engineUrn, PlanEngine } from "./engine";
+import { plan, PROJECT_DIR, runPlanCli, writePlan } from "./cli";
+
+const KEYS = ["urn", "type", "name", "parent", "provider", "dependencies", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "inputs"];
+
+describe.each(["dev", "staging", "prod"])("the plan of %s", (stack) => {
+  it("lists every registered resource, sorted by URN, with the engine's keys", async () => {
+    const { resources } = await planStack(stack);
+    expect(resources.length).toBeGreaterThan(5);
+    for (const resource of resources) {
+      for (const key of KEYS) expect(resource).toHaveProperty(key);
+      for (const flag of ["protect", "retainOnDelete", "deleteBeforeReplace"]) expect(typeof resource[flag]).toBe("boolean");
+      expect(Array.isArray(resource.ignoreChanges) && Array.isArray(resource.dependencies)).toBe(true);
+    }
+    const urns = resources.map((r) => r.urn);
+    expect(urns).toEqual([...urns].sort());
+    expect(ofType({ resources } as any, "pulumi:pulumi:Stack")[0]!.urn).toBe(`urn:pulumi:${stack}::jarvis::pulumi:pulumi:Stack::jarvis-${stack}`);
+  });
+
+  it("is byte-identical from one run to the next", async () => {
+    const first = await planStack(stack);
+    const second = await planStack(stack);
+    expect(second.text).toBe(first.text);
+  });
+
+  it("holds no secret in plain text and no unknown value", async () => {
+    const { text } = await planStack(stack);
+    expect(text).not.toContain("PLAN-SECRET-");
+    expect(text).not.toContain("[unknown]");
+  });
+});
+
+describe("what the engine would form and compute", () => {
+  it("forms URNs with the parent's type chain, without the root stack's type", async () => {
+    const { resources } = await planStack("dev");
+    const password = resources.find((r) => r.name === "secrets-postgres")!;
+    expect(password.urn).toBe("urn:pulumi:dev::jarvis::jarvis:secrets:Secrets$random:index/randomPassword:RandomPassword::secrets-postgres");
+    expect(password.parent).toBe("urn:pulumi:dev::jarvis::jarvis:secrets:Secrets::secrets");
+    expect(engineUrn("s", "p", "urn:pulumi:s::p::a:b:C$d:e:F::x", "g:h:I", "y")).toBe("urn:pulumi:s::p::a:b:C$d:e:F$g:h:I::y");
+  });
+
+  it("names the explicit provider of Kubernetes objects and what they depend on", async () => {
+    const { resources } = await planStack("staging");
+    const secret = ofType({ resources } as any, "kubernetes:core/v1:Secret")[0]!;
+    expect(secret.provider).toBe("urn:pulumi:staging::jarvis::pulumi:providers:kubernetes::cluster");
+    expect(secret.dependencies).toContain("urn:pulumi:staging::jarvis::jarvis:secrets:Secrets$random:index/randomPassword:RandomPassword::secrets-jwt");
+  });
+
+  it("records deleteBeforeReplace where the program asks for it", async () => {
+    const { resources } = await planStack("dev");
+    expect(ofType({ resources } as any, "docker:index/network:Network")[0]!.deleteBeforeReplace).toBe(true);
+  });
+
+  it("gives auto-named Kubernetes objects a made-up suffix, as the provider would", async () => {
+    const { manifests } = await planStack("prod");
+    const secret = parseAllDocuments(manifests!).map((d) => d.toJS()).find((o) => o.kind === "Secret");
+    expect(secret.metadata.name).toMatch(/^secrets-[0-9a-f]{8}$/);
+  });
+});
+
+describe("secrets in the plan", () => {
+  it("a RandomPassword result and a secure: config value reach the plan only as [secret]", async () => {
+    const stack = rawConfig("staging");
+    const staging = Object.fromEntries(Object.entries(stack.config).filter(([k]) => k.startsWith("jarvis:")).map(([k, v]) => [k, /^[[{]/.test(v) ? JSON.parse(v) : v]));
+    const result = await planStack("staging", {
+      ...staging,
+      "jarvis:features": { ...staging["jarvis:features"], webBrowsing: true },
+      "jarvis:integrations": { browserbase: { projectId: "proj-1" } },
+      "jarvis:browserbaseApiKey": { secure: "v1:ciphertext" },
+    });
+    const secret = ofType(result, "kubernetes:core/v1:Secret")[0]!;
+    expect(secret.inputs.data).toMatchObject({ postgres: "[secret]", jwt: "[secret]", browserbaseApiKey: "[secret]", DATABASE_URL: "[secret]", REDIS_URL: "[secret]" });
+    const manifest = parseAllDocuments(result.manifests!).map((d) => d.toJS()).find((o) => o.kind === "Secret");
+    expect(Buffer.from(manifest.data.browserbaseApiKey, "base64").toString()).toBe("[secret]");
+    expect(Buffer.from(manifest.data.postgres, "base64").toString()).toBe("[secret]");
+    expect(result.text).not.toContain("PLAN-SECRET-");
+  });
+
+  it("the kubeconfig given as a secret reaches the provider only as [secret]", async () => {
+    const result = await planStack("prod", { "jarvis:platform": "kubernetes", ...prodOverrides(), "jarvis:cluster": {}, "jarvis:kubeconfig": { secure: "v1:x" } });
+    const provider = ofType(result, "pulumi:providers:kubernetes")[0]!;
+    expect(provider.inputs.kubeconfig).toBe("[secret]");
+    expect(result.text).not.toContain("PLAN-SECRET-");
+  });
+
+  it("generated secrets are RandomPasswords rotated through their keepers", async () => {
+    const rotated = await planStack("dev", { "jarvis:platform": "docker", "jarvis:rotation": { postgres: 2 } });
+    const passwords = ofType(rotated, "random:index/randomPassword:RandomPassword");
+    expect(passwords.map((p) => p.name).sort()).toEqual(["secrets-grafana", "secrets-jwt", "secrets-postgres", "secrets-qdrant", "secrets-redis", "secrets-timescale"]);
+    for (const p of passwords) {
+      expect(p.inputs.special).toBe(false);
+      expect(p.inputs.length).toBeGreaterThanOrEqual(24);
+      expect(p.inputs.keepers).toEqual({ rotation: p.name === "secrets-postgres" ? "2" : "0" });
+      expect(p.additionalSecretOutputs).toContain("result");
+    }
+  });
+
+  it("the secrets component registers no input", async () => {
+    const { resources } = await planStack("dev");
+    expect(ofType({ resources } as any, "jarvis:secrets:Secrets")[0]!.inputs).toEqual({});
+  });
+});
+
+function catching(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+function prodOverrides() {
+  const { config } = rawConfig("prod");
+  return Object.fromEntries(
+    Object.entries(config)
+      .filter(([k]) => k.startsWith("jarvis:") && k !== "jarvis:platform")
+      .map(([k, v]) => [k, /^[[{]/.test(v) ? JSON.parse(v) : v]),
+  );
+}
+
+describe("stack outputs", () => {
+  it("give the browser-facing URLs and the platform's own entry", async () => {
+    expect((await planStack("dev")).outputs).toEqual({
+      platform: "docker",
+      urls: { interface: "http://localhost:3000", api: "http://localhost:8000", websocket: "ws://localhost:8001" },
+      network: { name: "jarvis-network", subnet: "172.20.0.0/16" },
+    });
+    expect((await planStack("prod")).outputs).toMatchObject({ platform: "kubernetes", namespace: "jarvis" });
+  });
+});
+
+describe("bad config under the engine", () => {
+  it("throws InvalidConfigError, a RunError (reported without a stack trace), and registers nothing", async () => {
+    const engine = await PlanEngine.start("jarvis", "dev");
+    const { config, secretKeys } = rawConfig("dev", { "jarvis:addresses": undefined });
+    pulumi.runtime.setAllConfig(config, secretKeys);
+    expect(() => main()).toThrow(InvalidConfigError);
+    expect(() => main()).toThrow("jarvis:addresses: required");
+    expect(pulumi.RunError.isInstance(catching(main))).toBe(true);
+    await pulumi.runtime.disconnect();
+    expect(engine.registrations()).toEqual([]);
+  });
+
+  it("is refused by plan() before the engine starts", async () => {
+    const file = stackFile({ "jarvis:platform": "docker", "jarvis:ports": { backend: { http: 0 } } });
+    await expect(plan({ stack: "dev", configFile: file, program: main })).rejects.toThrow(/jarvis:ports\.backend\.http/);
+  });
+});
+
+describe("npm run plan", () => {
+  const run = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const status = await runPlanCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), program: main });
+    return { status, out: out.join("\n"), err: err.join("\n") };
+  };
+
+  it("exits 2 on bad usage", async () => {
+    expect((await run()).status).toBe(2);
+    expect((await run()).err).toContain("--stack is required");
+    expect((await run("--stack", "dev", "--bogus")).status).toBe(2);
+    expect((await run("--stack", "nosuchstack")).err).toContain("no stack file");
+  });
+
+  it("exits 2 on invalid config, prints every problem with its key path, and leaves an existing plan untouched", async () => {
+    const out = mkdtempSync(join(tmpdir(), "jarvis-plan-"));
+    writeFileSync(join(out, "resources.json"), "previous");
+    const file = stackFile({ "jarvis:platform": "docker", "jarvis:addresses": "oops", "jarvis:typo": 1 });
+    const result = await run("--stack", "dev", "--config", file, "--out", out);
+    expect(result.status).toBe(2);
+    expect(result.err).toContain("jarvis:addresses: Invalid input: expected object, received string");
+    expect(result.err).toContain("jarvis:typo: unknown configuration key");
+    expect(result.err).not.toMatch(/\n\s+at /);
+    expect(readdirSync(out)).toEqual(["resources.json"]);
+    expect(readFileSync(join(out, "resources.json"), "utf8")).toBe("previous");
+  });
+
+  it("exits 2 on a stack file that is not YAML", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "jarvis-plan-")), "Pulumi.bad.yaml");
+    writeFileSync(file, "config: [unclosed");
+    const result = await run("--stack", "bad", "--config", file);
+    expect(result.status).toBe(2);
+    expect(result.err).toContain("not valid YAML");
+  });
+
+  it("exits 1 on an internal error", async () => {
+    const blocker = join(mkdtempSync(join(tmpdir(), "jarvis-plan-")), "file");
+    writeFileSync(blocker, "");
+    const result = await run("--stack", "dev", "--out", join(blocker, "plan"));
+    expect(result.status).toBe(1);
+    expect(result.err).toContain("internal error");
+  });
+});
+
+describe("Kubernetes manifests", () => {
+  it.each(["staging", "prod"])("of %s are valid against the Kubernetes schemas", async (stack) => {
+    const { manifests } = await planStack(stack);
+    const objects = parseAllDocuments(manifests!).map((d) => d.toJS());
+    expect(objects.map((o) => o.kind).sort()).toEqual(["Namespace", "Secret"]);
+    for (const object of objects) {
+      const [group, version] = object.apiVersion.includes("/") ? object.apiVersion.split("/") : [undefined, object.apiVersion];
+      const models = await import(`kubernetes-models/${group ? `${group}/` : ""}${version}`);
+      expect(() => new models[object.kind](object).validate()).not.toThrow();
+    }
+  });
+
+  it("are not written for Docker stacks", async () => {
+    expect((await planStack("dev")).manifests).toBeUndefined();
+  });
+});
+
+describe("writing the plan", () => {
+  it("replaces an older plan whole", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "jarvis-plan-")), "staging");
+    writePlan(out, { "resources.json": "old", "outputs.json": "old", "manifests.yaml": "old" });
+    writePlan(out, (await plan({ stack: "dev", program: main })).files);
+    expect(readdirSync(out).sort()).toEqual(["outputs.json", "resources.json"]);
+    expect(existsSync(`${out}.tmp-${process.pid}`)).toBe(false);
+  });
+
+  it("runs as the command a user types, through the real entry point", () => {
+    const out = join(mkdtempSync(join(tmpdir(), "jarvis-plan-")), "prod");
+    const result = spawnSync(process.execPath, ["--require", "sucrase/register/ts", "tools/plan.ts", "--stack", "prod", "--out", out], {
+      cwd: PROJECT_DIR,
+      encoding: "utf8",
+      env: { ...process.env, KUBECONFIG: "/machine/kubeconfig", DOCKER_HOST: "tcp://machine" },
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("kubernetes:core/v1:Namespace");
+    expect(result.stdout).toContain(`wrote resources.json, outputs.json, manifests.yaml to ${out}`);
+    // The machine's own kubeconfig and Docker host never reach the plan.
+    const written = readFileSync(join(out, "resources.json"), "utf8");
+    expect(written).not.toContain("/machine/kubeconfig");
+    expect(written).toBe((spawnedAgain(out) as string));
+  });
+});
+
+function spawnedAgain(firstOut: string): string {
+  const out = `${firstOut}-again`;
+  spawnSync(process.execPath, ["--require", "sucrase/register/ts", "tools/plan.ts", "--stack", "prod", "--out", out], { cwd: PROJECT_DIR });
+  return readFileSync(join(out, "resources.json"), "utf8");
+}
