@@ -112,6 +112,12 @@ describe("refused config, each problem at its key path", () => {
     expect(problems("dev", { "jarvis:publish": publish })).toEqual([]);
   });
 
+  it("reads a CPU quantity written as a YAML number", () => {
+    const resources = { ...(validConfig("dev") as any).resources, backend: { requests: { cpu: 0.5, memory: "1Gi" }, limits: { cpu: 2, memory: "2Gi" } } };
+    expect((validConfig("dev", { "jarvis:resources": resources }) as any).resources.backend.limits.cpu).toBe("2");
+    expect(problems("dev", { "jarvis:resources": { ...resources, backend: { requests: { cpu: -1, memory: "1Gi" }, limits: { cpu: 2, memory: "2Gi" } } } }).map((p) => p.key)).toContain("jarvis:resources.backend.requests.cpu");
+  });
+
   it("accepts images pinned by digest", () => {
     const digest = `redis@sha256:${"a".repeat(64)}`;
     expect(problems("dev", { "jarvis:images": { ...defaultImages, redis: digest } })).toEqual([]);

@@ -87,6 +87,7 @@ export function loadStackConfig(
     else problems.push(...zodProblems(namespace, key, result.error));
   }
   parsed.integrations ??= {};
+  if (platform === "docker") parsed.hostPaths ??= {};
 
   problems.push(...crossKeyProblems(parsed, secrets, namespace));
   if (problems.length > 0 || !platform) {

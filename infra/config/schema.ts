@@ -49,9 +49,9 @@ const image = z
 const address = z
   .union([z.ipv4(), z.int().min(1)])
   .describe("IPv4 address, or host number counted from the subnet's network address (so that moving the subnet moves every address)");
+/** A CPU quantity; YAML readily writes `cpu: 1` as a number, so numbers are read as quantities too. */
 const cpu = z
-  .string()
-  .regex(/^\d+(\.\d+)?m?$/, "must be a CPU quantity such as 500m or 1.5")
+  .union([z.number().positive().transform(String), z.string().regex(/^\d+(\.\d+)?m?$/, "must be a CPU quantity such as 500m or 1.5")])
   .refine((q) => cpuMillis(q) > 0, "must be more than zero");
 const memory = z
   .string()
@@ -331,4 +331,4 @@ export type StackConfig = DockerConfig | KubernetesConfig;
 
 export const PLATFORM_KEYS: Record<Platform, Record<string, z.ZodType>> = { docker: dockerKeys, kubernetes: kubernetesKeys };
 /** Keys that may be absent; every other key of the chosen platform is required. */
-export const OPTIONAL_KEYS: ReadonlySet<string> = new Set(["rotation", "integrations"]);
+export const OPTIONAL_KEYS: ReadonlySet<string> = new Set(["rotation", "integrations", "hostPaths"]);
