@@ -2,6 +2,7 @@
 // counter in config) and the ones a person provides with `pulumi config set --secret`.
 import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
+import { ENV, type EnvName } from "../infra/catalogue";
 import type { SecretKey } from "../infra/config/schema";
 import { connectionUrl, type ConnectionParts } from "../infra/wiring";
 
@@ -17,16 +18,32 @@ export const GENERATED_SECRETS = {
 } as const;
 export type GeneratedSecret = keyof typeof GENERATED_SECRETS;
 
+/** The environment variable under which each secret reaches the workloads. */
+export const SECRET_ENV: Readonly<Record<GeneratedSecret | Exclude<SecretKey, "kubeconfig">, EnvName>> = {
+  postgres: ENV.postgresPassword,
+  timescale: ENV.timescalePassword,
+  redis: ENV.redisPassword,
+  qdrant: ENV.qdrantApiKey,
+  jwt: ENV.secretKey,
+  grafana: ENV.grafanaAdminPassword,
+  smtpPassword: ENV.smtpPassword,
+  browserbaseApiKey: ENV.browserbaseApiKey,
+  homeAssistantToken: ENV.homeAssistantToken,
+  mqttPassword: ENV.mqttPassword,
+};
+
 export interface SecretsArgs {
   /** Rotation counter per generated secret; a change generates that secret anew. Absent means 0. */
   readonly rotation: Partial<Record<GeneratedSecret, number>>;
-  /** Person-provided secret keys that are set (and needed) in this stack. */
+  /** Person-provided secret keys this stack uses (set, and their feature on). */
   readonly provided: ReadonlySet<SecretKey>;
 }
 
 export class Secrets extends pulumi.ComponentResource {
   readonly generated: Readonly<Record<GeneratedSecret, pulumi.Output<string>>>;
   readonly provided: Readonly<Partial<Record<SecretKey, pulumi.Output<string>>>>;
+  /** Every secret a workload may read, by environment variable name. */
+  readonly environment: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     // Nothing secret-bearing goes to super(): component inputs are stored in plain text.
@@ -38,11 +55,17 @@ export class Secrets extends pulumi.ComponentResource {
         { length, special: false, keepers: { rotation: String(args.rotation[secret] ?? 0) } },
         { parent: this },
       );
+      // Secret even where a provider would not honour additionalSecretOutputs.
       generated[secret] = pulumi.secret(password.result);
     }
     this.generated = generated;
     const config = new pulumi.Config();
     this.provided = Object.fromEntries([...args.provided].sort().map((key) => [key, config.requireSecret(key)]));
+    this.environment = Object.fromEntries(
+      Object.entries({ ...this.generated, ...this.provided }).flatMap(([name, value]) =>
+        name in SECRET_ENV && value ? [[SECRET_ENV[name as keyof typeof SECRET_ENV], value]] : [],
+      ),
+    );
     this.registerOutputs({});
   }
 

@@ -77,6 +77,8 @@ export const ENV = {
   postgresDb: "POSTGRES_DB",
   postgresUser: "POSTGRES_USER",
   postgresPassword: "POSTGRES_PASSWORD",
+  timescalePassword: "TIMESCALE_PASSWORD",
+  smtpPassword: "SMTP_PASSWORD",
   pgData: "PGDATA",
   timescaleTelemetry: "TIMESCALEDB_TELEMETRY",
   redisPassword: "REDIS_PASSWORD",
@@ -93,6 +95,9 @@ export const ENV = {
   grafanaHttpPort: "GF_SERVER_HTTP_PORT",
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** Where the interface serves its WebSocket, as the original manifests address it. */
+export const WEBSOCKET_PATH = "/ws";
 
 /** How a service's health is checked: an HTTP path on one of its ports, or a client in its image. */
 export type HealthCheck =

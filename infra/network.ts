@@ -1,6 +1,9 @@
 // Address arithmetic inside the Docker subnet, on ipaddr.js.
 import ipaddr from "ipaddr.js";
 
+/** ipaddr.js ranges that no bridge network can live in. */
+const UNUSABLE_RANGES = new Set(["unspecified", "multicast", "loopback", "linkLocal", "broadcast", "reserved"]);
+
 export interface Subnet {
   readonly cidr: string;
   readonly network: string;
@@ -15,6 +18,8 @@ export function parseSubnet(cidr: string): Subnet {
   const network = ipaddr.IPv4.networkAddressFromCIDR(cidr).toString();
   if (address.toString() !== network) throw new Error(`${cidr} is not a network address; did you mean ${network}/${prefixLength}?`);
   if (prefixLength > 30) throw new Error(`a /${prefixLength} subnet has no room for a gateway and containers`);
+  const range = address.range();
+  if (UNUSABLE_RANGES.has(range)) throw new Error(`${cidr} is in the ${range} range, which a container network cannot use`);
   return {
     cidr,
     network,

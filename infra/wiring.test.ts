@@ -8,6 +8,7 @@ describe("wiring on Docker", () => {
 
   it("reaches services by container name and keeps their static addresses", () => {
     expect(wiring.hosts.backend).toBe("jarvis-backend");
+    expect(wiring.network).toMatchObject({ gateway: "172.20.0.1", subnet: { cidr: "172.20.0.0/16" } });
     expect(wiring.addresses).toMatchObject({ stt: "172.20.0.10", backend: "172.20.0.40", timescale: "172.20.0.130" });
   });
 
@@ -18,8 +19,8 @@ describe("wiring on Docker", () => {
       TTS_API_URL: "http://jarvis-tts:8002",
       QDRANT_URL: "http://jarvis-qdrant:6333",
       BACKEND_API_URL: "http://jarvis-backend:8000",
-      INTERFACE_URL: "http://jarvis-interface:3000",
-      WEBSOCKET_URL: "ws://jarvis-interface:8001",
+      INTERFACE_URL: "http://jarvis-interface:8001",
+      WEBSOCKET_URL: "ws://jarvis-interface:8001/ws",
     });
     expect(wiring.connections.DATABASE_URL).toEqual({ scheme: "postgresql", username: "jarvis", host: "jarvis-postgres", port: 5432, database: "jarvis_db" });
     expect(wiring.connections.TIMESCALE_URL.database).toBe("jarvis_timeseries");

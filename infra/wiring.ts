@@ -3,10 +3,9 @@
 // network (its IP stays static, from config); on Kubernetes by its Service's DNS name. This module
 // holds no secret: URLs that carry a password are given as parts, and `connectionUrl` assembles
 // them once the platform has the password (inside a secret Output).
-import { ENV, SERVICE_NAMES, type ServiceName } from "./catalogue";
-import { publishedPorts } from "./config/checks";
+import { ENV, SERVICE_NAMES, WEBSOCKET_PATH, type ServiceName } from "./catalogue";
 import type { DockerConfig, KubernetesConfig, StackConfig } from "./config/schema";
-import { parseSubnet, resolveAddress } from "./network";
+import { parseSubnet, resolveAddress, type Subnet } from "./network";
 
 export interface ConnectionParts {
   readonly scheme: "postgresql" | "redis";
@@ -30,6 +29,8 @@ export interface Wiring {
   readonly hosts: Readonly<Record<ServiceName, string>>;
   /** Static IPv4 address on the Docker network; absent on Kubernetes. */
   readonly addresses?: Readonly<Record<ServiceName, string>>;
+  /** The Docker network's subnet and gateway address; absent on Kubernetes. */
+  readonly network?: { readonly subnet: Subnet; readonly gateway: string };
   /** Plain service URLs by the environment variable that carries them. */
   readonly urls: Readonly<Record<(typeof PLAIN_URLS)[number][0], string>>;
   /** URLs that need a password, as parts. */
@@ -44,9 +45,10 @@ const PLAIN_URLS = [
   [ENV.ttsApiUrl, "tts", "http", "http"],
   [ENV.qdrantUrl, "qdrant", "http", "http"],
   [ENV.backendApiUrl, "backend", "http", "http"],
-  [ENV.interfaceUrl, "interface", "http", "http"],
-  [ENV.websocketUrl, "interface", "websocket", "ws"],
-] as const satisfies readonly (readonly [string, ServiceName, string, string])[];
+  // The backend talks to the interface's server on its WebSocket port (as the original compose file).
+  [ENV.interfaceUrl, "interface", "websocket", "http"],
+  [ENV.websocketUrl, "interface", "websocket", "ws", WEBSOCKET_PATH],
+] as const satisfies readonly (readonly [string, ServiceName, string, string, string?])[];
 const CONNECTIONS = [ENV.databaseUrl, ENV.timescaleUrl, ENV.redisUrl, ENV.rateLimitStorageUrl] as const;
 
 /** Redis database numbers: application cache, and the rate limiter's counters shared by all replicas. */
@@ -58,7 +60,7 @@ export function deriveWiring(config: StackConfig): Wiring {
   const { hosts } = platform;
   const port = (service: ServiceName, name: string) => config.ports[service][name]!;
   const urls = Object.fromEntries(
-    PLAIN_URLS.map(([env, service, portName, scheme]) => [env, `${scheme}://${hosts[service]}:${port(service, portName)}`]),
+    PLAIN_URLS.map(([env, service, portName, scheme, path = ""]) => [env, `${scheme}://${hosts[service]}:${port(service, portName)}${path}`]),
   ) as Wiring["urls"];
   const postgres = (service: "postgres" | "timescale"): ConnectionParts => ({
     scheme: "postgresql",
@@ -85,6 +87,7 @@ export function deriveWiring(config: StackConfig): Wiring {
 function dockerPlacement(config: DockerConfig, names: Record<ServiceName, string>) {
   const subnet = parseSubnet(config.network.subnet);
   const addresses = Object.fromEntries(SERVICE_NAMES.map((s) => [s, resolveAddress(subnet, config.addresses[s])])) as Record<ServiceName, string>;
+  const gateway = resolveAddress(subnet, config.network.gateway);
   const published = publishedPorts(config.publish);
   const hostUrl = (scheme: string, service: ServiceName, port: string) => {
     const entry = published.find((p) => p.service === service && p.port === port)!;
@@ -93,6 +96,7 @@ function dockerPlacement(config: DockerConfig, names: Record<ServiceName, string
   return {
     hosts: names,
     addresses,
+    network: { subnet, gateway },
     browser: {
       interface: hostUrl("http", "interface", "http"),
       api: hostUrl("http", "backend", "http"),
@@ -112,6 +116,28 @@ function kubernetesPlacement(config: KubernetesConfig, names: Record<ServiceName
       websocket: `wss://${interfaceHost}${config.edge.websocketPath}`,
     },
   };
+}
+
+export interface PublishedPort {
+  readonly service: ServiceName;
+  readonly port: string;
+  readonly hostPort: number;
+  readonly bindAddress: string;
+}
+
+/** Every published host port with the interface it binds, in catalogue order. */
+export function publishedPorts(publish: DockerConfig["publish"]): PublishedPort[] {
+  return SERVICE_NAMES.flatMap((service) =>
+    Object.entries(publish.ports[service] ?? {}).flatMap(([port, value]) =>
+      value === undefined
+        ? []
+        : [
+            typeof value === "number"
+              ? { service, port, hostPort: value, bindAddress: publish.bindAddress }
+              : { service, port, hostPort: value.hostPort, bindAddress: value.bindAddress },
+          ],
+    ),
+  );
 }
 
 /** Assembles a connection URL; the password (if any) is percent-encoded. */

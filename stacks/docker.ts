@@ -2,18 +2,17 @@
 import { Network } from "@pulumi/docker/network";
 import type { Secrets } from "../components/secrets";
 import type { DockerConfig } from "../infra/config/schema";
-import { parseSubnet, resolveAddress } from "../infra/network";
 import type { Wiring } from "../infra/wiring";
 
 export function deployDocker(config: DockerConfig, wiring: Wiring, _secrets: Secrets) {
   const { network } = config;
-  const subnet = parseSubnet(network.subnet);
+  const { subnet, gateway } = wiring.network!;
   const jarvisNetwork = new Network(
     "network",
     {
       name: network.name,
       driver: "bridge",
-      ipamConfigs: [{ subnet: subnet.cidr, gateway: resolveAddress(subnet, network.gateway) }],
+      ipamConfigs: [{ subnet: subnet.cidr, gateway }],
       options: {
         "com.docker.network.bridge.name": network.bridge.name,
         "com.docker.network.bridge.enable_icc": String(network.bridge.enableIcc),

@@ -19,8 +19,10 @@ export function commonLabels(config: KubernetesConfig): Record<string, string> {
 }
 
 export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secrets: Secrets) {
+  // The cluster is named by config: a context (looked up, like kubectl does, in $KUBECONFIG or
+  // ~/.kube/config), a kubeconfig path, or inline content from secret config. Never the current
+  // context by accident. The offline plan hides $KUBECONFIG, so a plan does not depend on it.
   const provider = new Provider("cluster", {
-    // Exactly what config says: never the machine's KUBECONFIG or current context.
     kubeconfig: secrets.provided.kubeconfig ?? config.cluster.kubeconfigPath,
     context: config.cluster.context,
     namespace: config.namespace.name,
@@ -45,12 +47,9 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
     },
     opts,
   );
-  // The cluster credentials go to the provider only; every other secret is for the workloads.
-  const { kubeconfig: _kubeconfig, ...provided } = secrets.provided;
   const { connections } = wiring;
   const workloadSecrets = {
-    ...secrets.generated,
-    ...provided,
+    ...secrets.environment,
     [ENV.databaseUrl]: secrets.connectionUrl(connections[ENV.databaseUrl], "postgres"),
     [ENV.timescaleUrl]: secrets.connectionUrl(connections[ENV.timescaleUrl], "timescale"),
     [ENV.redisUrl]: secrets.connectionUrl(connections[ENV.redisUrl], "redis"),

@@ -34,7 +34,13 @@ describe("the hardcoded-value audit", () => {
   });
 
   it("finds :NNNN inside strings, not elsewhere", () => {
-    expect(rules(`const u = "http://db:5432/x";\nconst t = \`\${host}:\${port}\`;\nconst n = a ? 1 : 2;`)).toEqual(["1: port inside a string"]);
+    expect(rules(`const u = "http://db:5432/x";\nconst t = \`\${host}:\${port}\`;\nconst n = a ? 1 : 2;\nconst v6 = "::1";`)).toEqual(["1: port inside a string"]);
+    expect(rules("const u = `http://${host}:${8000}/`;")).toEqual(["1: port inside a string"]);
+  });
+
+  it("sees through defaults, wrappers and digit strings", () => {
+    const text = ["const a = cfg.port ?? 8080;", "const b = cfg.dbPort || 5432;", "const c = { port: \"8080\" };", "url.port = \"6379\";", "const redisPort = 6379 as const;", "const webPort = (3000 satisfies number);"].join("\n");
+    expect(rules(text).map((r) => r.split(":")[0])).toEqual(["1", "2", "3", "4", "5", "6"]);
   });
 
   it("flags addresses written in comments too", () => {

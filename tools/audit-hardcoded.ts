@@ -18,10 +18,16 @@ const SKIPPED_DIRS = new Set(["node_modules", ".git", "plan", "coverage", "fixtu
 const isTestFile = (name: string) => /\.(test|spec)\.ts$/.test(name) || name === "test-support.ts";
 const ALLOW = /audit-allow:\s*\S/;
 const IPV4 = /(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(\/\d{1,2})?(?![\w.])/g;
-const PORT_IN_STRING = /:\d+(?!\w)/;
+/** `:NNNN` as in `host:5432`; not the `::1` of an IPv6 address. */
+const PORT_IN_STRING = /(?<!:):\d+(?![\w:])/;
 const PORT_NAME = /port/i;
-const COMPARISONS = new Set([
+/** Operators that assign, compare or default a value: `port = 1`, `port === 1`, `port ?? 1`. */
+const BINDING_OPERATORS = new Set([
   ts.SyntaxKind.EqualsToken,
+  ts.SyntaxKind.QuestionQuestionToken,
+  ts.SyntaxKind.BarBarToken,
+  ts.SyntaxKind.QuestionQuestionEqualsToken,
+  ts.SyntaxKind.BarBarEqualsToken,
   ts.SyntaxKind.EqualsEqualsToken,
   ts.SyntaxKind.EqualsEqualsEqualsToken,
   ts.SyntaxKind.ExclamationEqualsToken,
@@ -48,8 +54,17 @@ function ipLiterals(text: string): string[] {
     .map((m) => (m[2] ? "CIDR literal" : "IPv4 literal"));
 }
 
-/** The name a numeric literal is assigned to or compared with, if any. */
-function boundName(node: ts.NumericLiteral): string | undefined {
+/** Wrappers that leave the value as it is: `(8000)`, `8000 as const`, `8000 satisfies number`. */
+function unwrapped(node: ts.Node): ts.Node {
+  const parent = node.parent;
+  return ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent) || ts.isTypeAssertionExpression(parent)
+    ? unwrapped(parent)
+    : node;
+}
+
+/** The name a literal is assigned to, compared with or given as a default for, if any. */
+function boundName(literal: ts.Node): string | undefined {
+  const node = unwrapped(literal);
   const parent = node.parent;
   const nameOf = (n: ts.Node | undefined): string | undefined =>
     n === undefined
@@ -63,7 +78,7 @@ function boundName(node: ts.NumericLiteral): string | undefined {
             : undefined;
   if (ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent))
     return parent.initializer === node ? nameOf(parent.name) : undefined;
-  if (ts.isBinaryExpression(parent) && COMPARISONS.has(parent.operatorToken.kind))
+  if (ts.isBinaryExpression(parent) && BINDING_OPERATORS.has(parent.operatorToken.kind))
     return nameOf(parent.left === node ? parent.right : parent.left);
   if (ts.isCaseClause(parent) && ts.isSwitchStatement(parent.parent.parent)) return nameOf(parent.parent.parent.expression);
   return undefined;
@@ -82,6 +97,14 @@ export function auditSource(file: string, text: string): Finding[] {
     if (ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
       for (const rule of ipLiterals(node.text)) report(node.getStart(), rule);
       if (PORT_IN_STRING.test(node.text)) report(node.getStart(), "port inside a string");
+      const name = /^\d+$/.test(node.text) ? boundName(node) : undefined;
+      if (name && PORT_NAME.test(name)) report(node.getStart(), `number bound to '${name}'`);
+    } else if (ts.isTemplateExpression(node)) {
+      // `:${8000}`: a number placed right after a colon.
+      node.templateSpans.forEach((span, i) => {
+        const before = i === 0 ? node.head.text : node.templateSpans[i - 1]!.literal.text;
+        if (before.endsWith(":") && ts.isNumericLiteral(span.expression)) report(span.expression.getStart(), "port inside a string");
+      });
     } else if (ts.isNumericLiteral(node)) {
       const name = boundName(node);
       if (name && PORT_NAME.test(name)) report(node.getStart(), `number bound to '${name}'`);

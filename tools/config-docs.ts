@@ -1,11 +1,11 @@
 // `npm run docs`: generates, from the zod schema, the configuration reference (docs/configuration.md)
 // and the JSON Schema of a stack file (schema/stack-config.schema.json) that editors use to check
 // and complete Pulumi.<stack>.yaml. A test keeps both in sync with the schema.
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { z } from "zod";
 import { OPTIONAL_KEYS, PLATFORM_KEYS, SECRET_KEYS, sharedKeys } from "../infra/config/schema";
+import { projectConfig } from "../infra/config/stack-files";
 
 type JsonSchema = Record<string, any>;
 const NAMESPACE = "jarvis";
@@ -23,7 +23,8 @@ function jsonSchema(schema: z.ZodType): JsonSchema {
   return rest;
 }
 
-const isSafeInteger = (n: unknown) => typeof n === "number" && Math.abs(n) >= Number.MAX_SAFE_INTEGER;
+/** zod states an unbounded integer as the safe-integer limits. */
+const isUnbounded = (n: unknown) => typeof n === "number" && Math.abs(n) >= Number.MAX_SAFE_INTEGER;
 
 function typeOf(node: JsonSchema): string {
   if (node.anyOf) return node.anyOf.map(typeOf).join(" or ");
@@ -31,13 +32,13 @@ function typeOf(node: JsonSchema): string {
   if (node.enum) return `one of ${node.enum.map((v: unknown) => `\`${v}\``).join(", ")}`;
   if (node.type === "array") return `list of ${typeOf(node.items ?? {})}`;
   if (node.type === "integer" || node.type === "number") {
-    const min = isSafeInteger(node.minimum) ? undefined : node.minimum;
-    const max = isSafeInteger(node.maximum) ? undefined : node.maximum;
+    const min = isUnbounded(node.minimum) ? undefined : node.minimum;
+    const max = isUnbounded(node.maximum) ? undefined : node.maximum;
     return min !== undefined && max !== undefined ? `${node.type} ${min}-${max}` : min !== undefined ? `${node.type} >= ${min}` : node.type;
   }
   if (node.type === "string") return node.format ? `string (${node.format})` : "string";
   if (node.type === "object" && node.propertyNames?.enum) return `map of ${node.propertyNames.enum.join("/")} to ${typeOf(node.additionalProperties)}`;
-  return node.type ?? "any";
+  return Array.isArray(node.type) ? node.type.join(" or ") : (node.type ?? "any");
 }
 
 function valueAt(value: unknown, path: string[]): unknown {
@@ -64,13 +65,8 @@ function defaultCell(value: unknown): string {
 
 /** Project-level values of Pulumi.yaml, by key without namespace. */
 export function projectDefaults(projectDir: string): Record<string, unknown> {
-  const project = parse(readFileSync(join(projectDir, "Pulumi.yaml"), "utf8"));
-  return Object.fromEntries(
-    Object.entries(project.config ?? {}).map(([key, declaration]) => {
-      const value = declaration && typeof declaration === "object" && !Array.isArray(declaration) ? ((declaration as any).value ?? (declaration as any).default) : declaration;
-      return [key.replace(`${NAMESPACE}:`, ""), value];
-    }),
-  );
+  const { values } = projectConfig(join(projectDir, "Pulumi.yaml"));
+  return Object.fromEntries([...values].filter(([key]) => key.startsWith(`${NAMESPACE}:`)).map(([key, value]) => [key.slice(NAMESPACE.length + 1), value]));
 }
 
 export function configReference(projectDir: string): string {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { loadStackConfig } from "../infra/config/load";
+import { loadStackConfig, parseRawValue } from "../infra/config/load";
 import type { ConfigProblem } from "../infra/config/problems";
 import type { StackConfig } from "../infra/config/schema";
 import { mergeStackConfig } from "../infra/config/stack-files";
@@ -22,6 +22,12 @@ export function rawConfig(stack: string, overrides: Overrides = {}, secrets: Rec
   }
   Object.assign(config, secrets);
   return { config, secretKeys: [...merged.secretKeys, ...Object.keys(secrets)] };
+}
+
+/** The `jarvis:` values of a shipped stack as a stack file would hold them (objects, not JSON text). */
+export function stackValues(stack: string): Record<string, unknown> {
+  const { config } = rawConfig(stack);
+  return Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith("jarvis:")).map(([k, v]) => [k, parseRawValue(v)]));
 }
 
 export function problems(stack: string, overrides: Overrides = {}, secrets: Record<string, string> = {}): ConfigProblem[] {

@@ -2,6 +2,7 @@
 // own, so that one mistake is reported once, at its own key.
 import { SERVICE_NAMES, type ServiceName } from "../catalogue";
 import { interfacesOverlap, parseSubnet, resolveAddress, type Subnet } from "../network";
+import { publishedPorts } from "../wiring";
 import { keyPath, type ConfigProblem } from "./problems";
 import { SECRET_KEYS, type DockerConfig, type KubernetesConfig, type SecretKey, type SharedConfig } from "./schema";
 
@@ -59,14 +60,14 @@ function dockerFindings(config: Parsed): Finding[] {
       findings.push({ key: "network", path: [subnet ? "gateway" : "subnet"], message: (error as Error).message });
     }
   }
-  if (subnet && gateway && config.addresses) findings.push(...addressFindings(subnet, gateway, config.addresses));
+  if (subnet && config.addresses) findings.push(...addressFindings(subnet, gateway, config.addresses));
   if (config.publish) findings.push(...publishFindings(config.publish));
   return findings;
 }
 
-function addressFindings(subnet: Subnet, gateway: string, addresses: Record<ServiceName, string | number>): Finding[] {
+function addressFindings(subnet: Subnet, gateway: string | undefined, addresses: Record<ServiceName, string | number>): Finding[] {
   const findings: Finding[] = [];
-  const taken = new Map<string, string>([[gateway, "the gateway"]]);
+  const taken = new Map<string, string>(gateway ? [[gateway, "the gateway"]] : []);
   for (const service of SERVICE_NAMES) {
     let ip: string;
     try {
@@ -82,24 +83,7 @@ function addressFindings(subnet: Subnet, gateway: string, addresses: Record<Serv
   return findings;
 }
 
-type Publish = NonNullable<Parsed["publish"]>;
-
-/** Every published host port with the interface it binds, in catalogue order. */
-export function publishedPorts(publish: Publish): { service: ServiceName; port: string; hostPort: number; bindAddress: string }[] {
-  return SERVICE_NAMES.flatMap((service) =>
-    Object.entries(publish.ports[service] ?? {}).flatMap(([port, value]) =>
-      value === undefined
-        ? []
-        : [
-            typeof value === "number"
-              ? { service, port, hostPort: value, bindAddress: publish.bindAddress }
-              : { service, port, hostPort: value.hostPort, bindAddress: value.bindAddress },
-          ],
-    ),
-  );
-}
-
-function publishFindings(publish: Publish): Finding[] {
+function publishFindings(publish: NonNullable<Parsed["publish"]>): Finding[] {
   const findings: Finding[] = [];
   const seen: ReturnType<typeof publishedPorts> = [];
   for (const current of publishedPorts(publish)) {

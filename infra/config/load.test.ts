@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { problems, validConfig } from "../../tools/test-support";
+import { problems, rawConfig, validConfig } from "../../tools/test-support";
 import { loadStackConfig } from "./load";
 import { formatProblems } from "./problems";
 
@@ -59,7 +59,15 @@ describe("refused config, each problem at its key path", () => {
     ["a latest tag", "dev", { "jarvis:images": { ...defaultImages, redis: "redis:latest" } }, "jarvis:images.redis", /moving tag 'latest'/],
     ["a latest-* tag", "prod", { "jarvis:images": { ...defaultImages, timescale: "timescale/timescaledb:latest-pg15" } }, "jarvis:images.timescale", /moving tag 'latest-pg15'/],
     ["an untagged image", "dev", { "jarvis:images": { ...defaultImages, qdrant: "qdrant/qdrant" } }, "jarvis:images.qdrant", /pinned by a tag or a digest/],
-    ["an untagged image on a registry with a port", "dev", { "jarvis:appImages": { stt: "registry.local:5000/jarvis/stt", tts: "a:1", backend: "b:1", interface: "c:1" } }, "jarvis:appImages.stt", /pinned/],
+    ["an untagged image on a registry with a port", "dev", { "jarvis:images": { ...defaultImages, grafana: "registry.local:5000/grafana" } }, "jarvis:images.grafana", /pinned/],
+    ["a moving app version", "prod", { "jarvis:appVersion": "latest" }, "jarvis:appVersion", /moving tag 'latest'/],
+    ["a malformed app registry", "prod", { "jarvis:appRegistry": "https://registry.example.com/jarvis" }, "jarvis:appRegistry", /registry and repository prefix/],
+    ["a malformed app digest", "prod", { "jarvis:appDigests": { backend: "sha256:xyz" } }, "jarvis:appDigests.backend", /64 hex digits/],
+    ["a multicast subnet", "dev", { "jarvis:network": network("224.0.0.0/16") }, "jarvis:network.subnet", /multicast range/],
+    ["the whole address space", "dev", { "jarvis:network": network("0.0.0.0/0") }, "jarvis:network.subnet", /unspecified range/],
+    ["a public host with a scheme", "dev", { "jarvis:publish": { ...defaultPublish, publicHost: "http://bad host/" } }, "jarvis:publish.publicHost", /host name or an IPv4 address/],
+    ["a broadcast bind address", "dev", { "jarvis:publish": { ...defaultPublish, bindAddress: "255.255.255.255" } }, "jarvis:publish.bindAddress", /host interface address/],
+    ["a CPU quantity in the wrong unit", "dev", { "jarvis:resources": { ...(validConfig("dev") as any).resources, redis: { requests: { cpu: "500M", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } } } }, "jarvis:resources.redis.requests.cpu", /^must be a CPU quantity above zero/],
     ["HPA min above max", "prod", { "jarvis:autoscaling": { backend: { enabled: true, minReplicas: 5, maxReplicas: 3, cpuUtilization: 70, memoryUtilization: 80 } } }, "jarvis:autoscaling.backend.minReplicas", /must not exceed maxReplicas \(3\)/],
     ["a CPU target above 100", "prod", { "jarvis:autoscaling": { backend: { enabled: true, minReplicas: 2, maxReplicas: 3, cpuUtilization: 120, memoryUtilization: 80 } } }, "jarvis:autoscaling.backend.cpuUtilization", /<=100/],
     ["an HPA that cannot spare a pod", "prod", { "jarvis:autoscaling": { backend: { enabled: true, minReplicas: 1, maxReplicas: 3, cpuUtilization: 70, memoryUtilization: 80 } } }, "jarvis:autoscaling.backend.minReplicas", /at least 2/],
@@ -105,6 +113,26 @@ describe("refused config, each problem at its key path", () => {
         "  jarvis:typo: unknown configuration key",
       ].join("\n"),
     );
+  });
+
+  it("reports one message per mistake", () => {
+    const resources = { ...(validConfig("dev") as any).resources, redis: { requests: { cpu: "500M", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } } };
+    expect(problems("dev", { "jarvis:resources": resources })).toHaveLength(1);
+  });
+
+  it("checks a service's ports even when another service's ports are malformed", () => {
+    const found = problems("dev", { "jarvis:ports": { ...defaultPorts, stt: { http: "x" }, interface: { http: 3000, websocket: 3000 } } });
+    expect(found.map((p) => p.key)).toEqual(["jarvis:ports.interface.websocket", "jarvis:ports.stt.http"]);
+  });
+
+  it("checks the addresses even when the gateway is wrong", () => {
+    const found = problems("dev", { "jarvis:network": network("172.20.0.0/16", "10.0.0.1"), "jarvis:addresses": { ...defaultAddresses, tts: 10 } });
+    expect(found.map((p) => p.key)).toEqual(["jarvis:addresses.tts", "jarvis:network.gateway"]);
+  });
+
+  it("accepts upper-case letters in a tag and pins app images by digest", () => {
+    expect(problems("dev", { "jarvis:appVersion": "1.4.0-RC1" })).toEqual([]);
+    expect(problems("prod", { "jarvis:appDigests": { backend: `sha256:${"b".repeat(64)}` } })).toEqual([]);
   });
 
   it("accepts the same host port on two distinct interfaces", () => {
@@ -191,14 +219,36 @@ describe("secrets a person provides", () => {
     expect(JSON.stringify(found)).not.toContain("hunter2");
   });
 
+  it("must be one string, not a map or a list", () => {
+    expect(problems("dev", {}, { "jarvis:smtpPassword": '{"inner":"x"}' })).toEqual([{ key: "jarvis:smtpPassword", message: "must be one encrypted string, not a map or a list" }]);
+    expect(problems("dev", {}, { "jarvis:smtpPassword": '["x"]' }).map((p) => p.key)).toEqual(["jarvis:smtpPassword"]);
+  });
+
+  it("a settings key that fails does not also report its feature's needs", () => {
+    const found = problems("dev", { "jarvis:features": features({ alertEmail: true }), "jarvis:integrations": { smtp: { host: "" } } }, { "jarvis:smtpPassword": "p" });
+    expect(found.every((p) => p.key.startsWith("jarvis:integrations.smtp."))).toBe(true);
+    expect(found.map((p) => p.message)).not.toContain("required because features.alertEmail is on");
+  });
+
   it("are refused when empty", () => {
     expect(problems("dev", {}, { "jarvis:smtpPassword": " " })).toEqual([{ key: "jarvis:smtpPassword", message: "must not be empty" }]);
   });
 
-  it("do not hide ordinary settings: a non-secret key stored encrypted is refused", () => {
+  it("do not hide ordinary settings: a non-secret key stored encrypted is refused, once", () => {
     const { config } = { config: { "jarvis:platform": "docker" } };
     const result = loadStackConfig(config, ["jarvis:platform"]);
-    expect(!result.ok && result.problems.find((p) => p.key === "jarvis:platform")!.message).toMatch(/holds no secret/);
+    expect(!result.ok && result.problems.filter((p) => p.key === "jarvis:platform")).toEqual([
+      { key: "jarvis:platform", message: "holds no secret: set it without --secret so that plans and reviews can read it" },
+    ]);
+  });
+
+  it("are read only when their feature is on, or their platform is the stack's", () => {
+    const { config, secretKeys } = rawConfig("dev", {}, { "jarvis:smtpPassword": "p", "jarvis:kubeconfig": "k" });
+    const result = loadStackConfig(config, secretKeys);
+    expect(result.ok && [...result.secrets]).toEqual([]);
+    const staging = rawConfig("staging", {}, { "jarvis:kubeconfig": "k" });
+    const loaded = loadStackConfig(staging.config, staging.secretKeys);
+    expect(loaded.ok && [...loaded.secrets]).toEqual(["kubeconfig"]);
   });
 
   it("the cluster may be given as a secret kubeconfig alone", () => {

@@ -19,7 +19,7 @@ export type LoadResult =
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 /** Pulumi hands object values over as JSON text and scalars as plain text. */
-function parseRawValue(value: string): unknown {
+export function parseRawValue(value: string): unknown {
   if (!/^\s*[[{]/.test(value)) return value;
   try {
     return JSON.parse(value);
@@ -48,20 +48,26 @@ export function loadStackConfig(
 ): LoadResult {
   const problems: ConfigProblem[] = [];
   const values = new Map<string, unknown>();
-  const secrets = new Set<SecretKey>();
+  const present = new Set<SecretKey>();
+  const refused = new Set<string>();
   const secretKeySet = new Set(secretKeys);
 
   for (const [fullKey, value] of Object.entries(raw)) {
     if (!fullKey.startsWith(`${namespace}:`)) continue;
     const key = fullKey.slice(namespace.length + 1);
-    const isSecretKey = Object.hasOwn(SECRET_KEYS, key);
-    if (isSecretKey) {
-      if (!secretKeySet.has(fullKey))
-        problems.push({ key: fullKey, message: `must be stored encrypted: pulumi config set --secret ${fullKey}` });
-      else if (value.trim() === "") problems.push({ key: fullKey, message: "must not be empty" });
-      else secrets.add(key as SecretKey);
+    if (Object.hasOwn(SECRET_KEYS, key)) {
+      const problem = !secretKeySet.has(fullKey)
+        ? `must be stored encrypted: pulumi config set --secret ${fullKey}`
+        : value.trim() === ""
+          ? "must not be empty"
+          : typeof parseRawValue(value) !== "string"
+            ? "must be one encrypted string, not a map or a list"
+            : undefined;
+      if (problem) problems.push({ key: fullKey, message: problem });
+      else present.add(key as SecretKey);
     } else if (secretKeySet.has(fullKey)) {
       problems.push({ key: fullKey, message: "holds no secret: set it without --secret so that plans and reviews can read it" });
+      refused.add(key);
     } else {
       values.set(key, parseRawValue(value));
     }
@@ -79,21 +85,31 @@ export function loadStackConfig(
   const parsed: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(schemas)) {
     if (!values.has(key)) {
-      if (!OPTIONAL_KEYS.has(key)) problems.push({ key: keyPath(namespace, key), message: missingMessage(key) });
+      if (OPTIONAL_KEYS.has(key)) parsed[key] = key === "rotation" ? undefined : {};
+      else if (!refused.has(key)) problems.push({ key: keyPath(namespace, key), message: missingMessage(key) });
       continue;
     }
     const result = schema.safeParse(values.get(key));
     if (result.success) parsed[key] = result.data;
     else problems.push(...zodProblems(namespace, key, result.error));
   }
-  parsed.integrations ??= {};
-  if (platform === "docker") parsed.hostPaths ??= {};
 
-  problems.push(...crossKeyProblems(parsed, secrets, namespace));
+  problems.push(...crossKeyProblems(parsed, present, namespace));
   if (problems.length > 0 || !platform) {
     return { ok: false, problems: sortProblems(problems) };
   }
-  return { ok: true, config: parsed as unknown as StackConfig, secrets };
+  const config = parsed as unknown as StackConfig;
+  return { ok: true, config, secrets: neededSecrets(config, present) };
+}
+
+/** The provided secrets this stack uses: those of switched-on features, and the platform's own. */
+function neededSecrets(config: StackConfig, present: ReadonlySet<SecretKey>): ReadonlySet<SecretKey> {
+  return new Set(
+    [...present].filter((key) => {
+      const spec: { feature?: keyof StackConfig["features"]; platform?: Platform } = SECRET_KEYS[key];
+      return spec.feature ? config.features[spec.feature] : spec.platform === config.platform;
+    }),
+  );
 }
 
 function missingMessage(key: string): string {

@@ -3,6 +3,7 @@
 // stack file sets it (no deep merge). Shared keys apply to every platform; each platform's keys are
 // required and validated only when that platform is chosen.
 import { posix } from "node:path";
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import {
   APP_SERVICES,
@@ -51,12 +52,13 @@ const address = z
   .describe("IPv4 address, or host number counted from the subnet's network address (so that moving the subnet moves every address)");
 /** A CPU quantity; YAML readily writes `cpu: 1` as a number, so numbers are read as quantities too. */
 const cpu = z
-  .union([z.number().positive().transform(String), z.string().regex(/^\d+(\.\d+)?m?$/, "must be a CPU quantity such as 500m or 1.5")])
-  .refine((q) => cpuMillis(q) > 0, "must be more than zero");
+  .union([z.number().transform(String), z.string()])
+  .refine((q) => /^\d+(\.\d+)?m?$/.test(q) && cpuMillis(q) > 0, "must be a CPU quantity above zero, such as 500m, 1.5 or 2")
+  .describe("CPU quantity: 500m, 1.5, 2");
 const memory = z
   .string()
-  .regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, "must be a memory quantity such as 512Mi or 2Gi")
-  .refine((q) => memoryBytes(q) > 0, "must be more than zero");
+  .refine((q) => /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/.test(q) && memoryBytes(q) > 0, "must be a memory quantity above zero, such as 512Mi or 2Gi")
+  .describe("memory quantity: 512Mi, 2Gi");
 const computeResources = z.strictObject({ cpu, memory });
 const serviceResources = z
   .strictObject({
@@ -88,6 +90,27 @@ export function isOrigin(value: string): boolean {
   }
 }
 
+/** The named ports of one service; two names on one number are refused. */
+function servicePorts(service: ServiceName) {
+  return objectOf(portNames(service), () => port).superRefine((named, ctx) => {
+    const seen = new Map<number, string>();
+    for (const [name, value] of Object.entries(named)) {
+      const other = seen.get(value);
+      if (other !== undefined) ctx.addIssue({ code: "custom", path: [name], message: `port ${value} is already used by ${service}.${other}` });
+      seen.set(value, name);
+    }
+  });
+}
+
+/** A host interface to bind published ports to: a unicast address, loopback, or every interface. */
+const hostInterface = z
+  .ipv4()
+  .refine((ip) => ["unspecified", "loopback", "private", "unicast", "carrierGradeNat", "linkLocal"].includes(ipaddr.IPv4.parse(ip).range()), "must be a host interface address (not multicast, broadcast or reserved)");
+/** A host name as a browser types it (`localhost`, `jarvis.home.arpa`) or an IPv4 address. */
+const browserHost = z.union([z.ipv4(), z.string().regex(/^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*$/)], {
+  error: "must be a host name or an IPv4 address, without scheme, port or path",
+});
+
 export const PLATFORMS = ["docker", "kubernetes"] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
@@ -100,27 +123,23 @@ export const sharedKeys = {
     .describe("Prefix of container, volume and Service names, so that two stacks can share one engine."),
   ports: z
     .strictObject(
-      Object.fromEntries(SERVICE_NAMES.map((s) => [s, objectOf(portNames(s), () => port)])) as Record<
-        ServiceName,
-        z.ZodObject<Record<string, typeof port>>
-      >,
+      Object.fromEntries(SERVICE_NAMES.map((s) => [s, servicePorts(s)])) as Record<ServiceName, ReturnType<typeof servicePorts>>,
     )
-    .superRefine((ports, ctx) => {
-      for (const [service, named] of Object.entries(ports)) {
-        const seen = new Map<number, string>();
-        for (const [name, value] of Object.entries(named)) {
-          const other = seen.get(value);
-          if (other !== undefined)
-            ctx.addIssue({ code: "custom", path: [service, name], message: `port ${value} is already used by ${service}.${other}` });
-          seen.set(value, name);
-        }
-      }
-    })
     .describe("Container (and Service) ports of every service, by port name."),
   images: objectOf(PUBLIC_IMAGE_SERVICES, () => image).describe("Pinned public images."),
-  appImages: objectOf(APP_SERVICES, () => image).describe(
-    "Jarvis's own images (STT, TTS, backend, interface): a registry reference pinned by tag or digest.",
-  ),
+  appRegistry: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:\d+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$/, "must be a registry and repository prefix such as registry.example.com/jarvis")
+    .describe("Where Jarvis's own images (stt, tts, backend, interface) live: `<appRegistry>/<service>`."),
+  appVersion: z
+    .string()
+    .superRefine((tag, ctx) => {
+      const problem = imageProblem(`jarvis/stt:${tag}`);
+      if (problem) ctx.addIssue({ code: "custom", message: problem.replace("a tag or a digest", "a tag") });
+    })
+    .describe("The tag of Jarvis's own images: one change releases every service."),
+  appDigests: partialObjectOf(APP_SERVICES, () => z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be sha256:<64 hex digits>"))
+    .describe("Optional digests that pin Jarvis's own images more strictly than the tag."),
   resources: objectOf(SERVICE_NAMES, () => serviceResources).describe(
     "CPU and memory requests and limits per service (Kubernetes quantities; Docker uses the limits and the memory request as reservation).",
   ),
@@ -223,7 +242,7 @@ function dnsLabelUnderscore() {
 
 // ---------------------------------------------------------------------------------------------
 // Keys of the Docker platform.
-const hostPort = z.union([port, z.strictObject({ hostPort: port, bindAddress: z.ipv4() })]);
+const hostPort = z.union([port, z.strictObject({ hostPort: port, bindAddress: hostInterface })]);
 export const dockerKeys = {
   network: z
     .strictObject({
@@ -241,8 +260,8 @@ export const dockerKeys = {
   addresses: objectOf(SERVICE_NAMES, () => address).describe("Static IPv4 address of every container on the Jarvis network."),
   publish: z
     .strictObject({
-      bindAddress: z.ipv4().describe("Host interface that published ports bind to unless a port names its own; the unspecified address means every interface."),
-      publicHost: z.string().min(1).describe("Host name the browser uses to reach published ports (browser URLs, CORS)."),
+      bindAddress: hostInterface.describe("Host interface that published ports bind to unless a port names its own; the unspecified address means every interface."),
+      publicHost: browserHost.describe("Host name the browser uses to reach published ports (browser URLs, CORS)."),
       ports: z.strictObject(
         Object.fromEntries(SERVICE_NAMES.map((s) => [s, partialObjectOf(portNames(s), () => hostPort).optional()])) as Record<
           ServiceName,
@@ -331,4 +350,4 @@ export type StackConfig = DockerConfig | KubernetesConfig;
 
 export const PLATFORM_KEYS: Record<Platform, Record<string, z.ZodType>> = { docker: dockerKeys, kubernetes: kubernetesKeys };
 /** Keys that may be absent; every other key of the chosen platform is required. */
-export const OPTIONAL_KEYS: ReadonlySet<string> = new Set(["rotation", "integrations", "hostPaths"]);
+export const OPTIONAL_KEYS: ReadonlySet<string> = new Set(["rotation", "integrations", "hostPaths", "appDigests"]);

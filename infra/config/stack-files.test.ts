@@ -64,4 +64,31 @@ describe("merging Pulumi.yaml and a stack file as the CLI does", () => {
     expect(() => mergeStackConfig(...files("name: p\nconfig: 3\n", "config: {}"))).toThrow(/must be a map/);
     expect(() => mergeStackConfig(...files("name: p\n", "- 1"))).toThrow(/must be a map/);
   });
+
+  it("reads YAML as the CLI does: merge keys, legacy key spelling, empty keys set nothing", () => {
+    const merged = mergeStackConfig(
+      ...files(project, "config:\n  proj:base: &b { x: 1 }\n  proj:more:\n    <<: *b\n    y: 2\n  proj:config:legacy: v\n  size: ~\n"),
+    );
+    expect(JSON.parse(merged.config["proj:more"]!)).toEqual({ x: 1, y: 2 });
+    expect(merged.config["proj:legacy"]).toBe("v");
+    expect(merged.config["proj:size"]).toBe("small");
+  });
+
+  it("refuses what the CLI could not carry or would not read", () => {
+    const problems = (stack: string) => {
+      try {
+        mergeStackConfig(...files(project, stack));
+        return [];
+      } catch (error) {
+        return (error as StackFileError).problems.map((p) => `${p.key.replace(/^.*Pulumi\.s\.yaml/, "<file>")}: ${p.message}`);
+      }
+    };
+    expect(problems("config:\n  proj:n: { max: 1e400 }\n")).toEqual(["proj:n.max: number out of range"]);
+    expect(problems("config:\n  proj:p: !foo docker\n")[0]).toMatch(/not valid YAML: Unresolved tag: !foo/);
+    expect(problems("foo: bar\nsecretsprovider: 5\nconfig: {}\n")).toEqual([
+      "<file>: foo: unknown top-level key of a stack file",
+      "<file>: secretsprovider: must be a string",
+    ]);
+    expect(problems("environment: [prod-env]\nconfig: {}\n")[0]).toMatch(/ESC environments cannot be resolved offline/);
+  });
 });

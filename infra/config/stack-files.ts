@@ -3,11 +3,12 @@
 // - a project-level key applies unless the stack file sets that key, which then replaces it whole;
 // - in Pulumi.yaml a key without namespace belongs to the project; a scalar or list is a default,
 //   an object is a declaration whose `value` (or `default`) applies;
+// - `<ns>:config:<name>` is the legacy spelling of `<ns>:<name>`;
 // - the program receives strings: scalars as text, objects and lists as JSON;
 // - a key holding a `secure:` value anywhere is a secret key. The plan cannot decrypt, so each
 //   encrypted leaf becomes a stand-in that the plan's leak check recognises.
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
+import { parseDocument } from "yaml";
 import type { ConfigProblem } from "./problems";
 
 export const PLAN_SECRET_PREFIX = "PLAN-SECRET-";
@@ -27,6 +28,11 @@ export class StackFileError extends Error {
   }
 }
 
+export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Top-level keys of a stack file besides `config`, all strings. */
+const STACK_FILE_SETTINGS = ["secretsprovider", "encryptedkey", "encryptionsalt"];
+
 function readYaml(path: string): unknown {
   let text: string;
   try {
@@ -34,26 +40,33 @@ function readYaml(path: string): unknown {
   } catch {
     throw new StackFileError([{ key: path, message: "file not found or not readable" }]);
   }
-  try {
-    return parse(text) ?? {};
-  } catch (error) {
-    throw new StackFileError([{ key: path, message: `not valid YAML: ${(error as Error).message.split("\n")[0]}` }]);
-  }
+  // Merge keys (`<<`) as the CLI's YAML reader takes them; a warning (an unknown tag) is an error.
+  const document = parseDocument(text, { merge: true });
+  const [problem] = [...document.errors, ...document.warnings];
+  if (problem) throw new StackFileError([{ key: path, message: `not valid YAML: ${problem.message.split("\n")[0]}` }]);
+  return document.toJS() ?? {};
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
 function fullKey(project: string, key: string): string {
-  return key.includes(":") ? key : `${project}:${key}`;
+  if (!key.includes(":")) return `${project}:${key}`;
+  return key.replace(/^([^:]+):config:/, "$1:");
 }
 
 function toProgramString(value: unknown): string {
   return typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
+/** Numbers JSON cannot carry (YAML's `.inf`, `1e400`), by path. */
+function nonFinite(value: unknown, path: string): string[] {
+  if (typeof value === "number") return Number.isFinite(value) ? [] : [path];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nonFinite(v, `${path}[${i}]`));
+  if (isPlainObject(value)) return Object.entries(value).flatMap(([k, v]) => nonFinite(v, `${path}.${k}`));
+  return [];
+}
+
 /** Replaces every `{secure: ...}` leaf with a stand-in; reports whether there was one. */
 function replaceSecure(value: unknown, label: string): { value: unknown; secret: boolean } {
-  if (isObject(value) && Object.keys(value).length === 1 && typeof value.secure === "string") {
+  if (isPlainObject(value) && Object.keys(value).length === 1 && typeof value.secure === "string") {
     return { value: `${PLAN_SECRET_PREFIX}${label}`, secret: true };
   }
   let secret = false;
@@ -63,47 +76,63 @@ function replaceSecure(value: unknown, label: string): { value: unknown; secret:
     return r.value;
   };
   if (Array.isArray(value)) return { value: value.map((v, i) => recurse(v, `${label}[${i}]`)), secret };
-  if (isObject(value)) return { value: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, recurse(v, `${label}.${k}`)])), secret };
+  if (isPlainObject(value)) return { value: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, recurse(v, `${label}.${k}`)])), secret };
   return { value, secret: false };
 }
 
-function projectDefaults(project: string, config: unknown, file: string): Map<string, unknown> {
-  const defaults = new Map<string, unknown>();
-  if (config === undefined || config === null) return defaults;
-  if (!isObject(config)) throw new StackFileError([{ key: `${file}: config`, message: "must be a map of config keys" }]);
+/** The project-level config values of a Pulumi.yaml, by full key. */
+export function projectConfig(projectFile: string): { project: string; values: Map<string, unknown> } {
+  const document = readYaml(projectFile);
+  if (!isPlainObject(document) || typeof document.name !== "string")
+    throw new StackFileError([{ key: projectFile, message: "is not a Pulumi project file (no 'name')" }]);
+  const project = document.name;
+  const values = new Map<string, unknown>();
+  const config = document.config ?? {};
+  if (!isPlainObject(config)) throw new StackFileError([{ key: `${projectFile}: config`, message: "must be a map of config keys" }]);
   for (const [key, declaration] of Object.entries(config)) {
     const full = fullKey(project, key);
-    if (!isObject(declaration)) {
-      defaults.set(full, declaration);
+    if (!isPlainObject(declaration)) {
+      values.set(full, declaration);
       continue;
     }
     if ("value" in declaration && "default" in declaration)
-      throw new StackFileError([{ key: full, message: `${file} gives both 'default' and 'value'` }]);
+      throw new StackFileError([{ key: full, message: `${projectFile} gives both 'default' and 'value'` }]);
     const value = declaration.value ?? declaration.default;
-    if (value !== undefined) defaults.set(full, value);
+    if (value !== undefined && value !== null) values.set(full, value);
   }
-  return defaults;
+  return { project, values };
+}
+
+function stackConfig(stackFile: string): Record<string, unknown> {
+  const document = readYaml(stackFile);
+  if (!isPlainObject(document)) throw new StackFileError([{ key: stackFile, message: "must be a map with a 'config' key" }]);
+  const problems: ConfigProblem[] = [];
+  for (const [key, value] of Object.entries(document)) {
+    if (key === "environment")
+      problems.push({ key: `${stackFile}: environment`, message: "Pulumi ESC environments cannot be resolved offline; plan a copy of the stack file without it" });
+    else if (STACK_FILE_SETTINGS.includes(key) && typeof value !== "string") problems.push({ key: `${stackFile}: ${key}`, message: "must be a string" });
+    else if (key !== "config" && !STACK_FILE_SETTINGS.includes(key)) problems.push({ key: `${stackFile}: ${key}`, message: "unknown top-level key of a stack file" });
+  }
+  const config = document.config ?? {};
+  if (!isPlainObject(config)) problems.push({ key: `${stackFile}: config`, message: "must be a map of config keys" });
+  if (problems.length > 0) throw new StackFileError(problems);
+  return config as Record<string, unknown>;
 }
 
 export function mergeStackConfig(projectFile: string, stackFile: string): MergedConfig {
-  const projectDoc = readYaml(projectFile);
-  if (!isObject(projectDoc) || typeof projectDoc.name !== "string")
-    throw new StackFileError([{ key: projectFile, message: "is not a Pulumi project file (no 'name')" }]);
-  const project = projectDoc.name;
-  const stackDoc = readYaml(stackFile);
-  if (!isObject(stackDoc)) throw new StackFileError([{ key: stackFile, message: "must be a map with a 'config' key" }]);
-  const stackConfig = stackDoc.config ?? {};
-  if (!isObject(stackConfig)) throw new StackFileError([{ key: `${stackFile}: config`, message: "must be a map of config keys" }]);
-
-  const merged = projectDefaults(project, projectDoc.config, projectFile);
-  for (const [key, value] of Object.entries(stackConfig)) merged.set(fullKey(project, key), value);
+  const { project, values: merged } = projectConfig(projectFile);
+  // A key left empty in the stack file (`key:` or `key: ~`) sets nothing.
+  for (const [key, value] of Object.entries(stackConfig(stackFile))) if (value !== null) merged.set(fullKey(project, key), value);
 
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
+  const problems: ConfigProblem[] = [];
   for (const [key, value] of [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const path of nonFinite(value, key)) problems.push({ key: path, message: "number out of range" });
     const replaced = replaceSecure(value, key.slice(key.indexOf(":") + 1));
     config[key] = toProgramString(replaced.value);
     if (replaced.secret) secretKeys.push(key);
   }
+  if (problems.length > 0) throw new StackFileError(problems);
   return { project, config, secretKeys };
 }

@@ -1,7 +1,7 @@
 // `npm run plan -- --stack <name> [--config <file>] [--out <dir>]`: runs the real program under the
 // SDK's mock engine and writes resources.json, outputs.json and (Kubernetes) manifests.yaml.
 // Exit status: 0 written; 2 invalid config or usage (nothing written); 1 internal error.
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
@@ -36,6 +36,20 @@ export interface Plan {
 
 // Settings the providers would read from the machine; a plan depends on the files alone.
 const MACHINE_ENVIRONMENT = /^(KUBECONFIG|KUBERNETES_|PULUMI_K8S_|DOCKER_|PULUMI_CONFIG)/;
+/** Stack names as the Pulumi CLI accepts them. */
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+export const PLAN_FILES = ["resources.json", "outputs.json", "manifests.yaml"] as const;
+
+/** Runs `work` with the machine's provider settings hidden from the environment. */
+async function withoutMachineEnvironment<T>(work: () => Promise<T>): Promise<T> {
+  const hidden = Object.entries(process.env).filter(([key]) => MACHINE_ENVIRONMENT.test(key));
+  for (const [key] of hidden) delete process.env[key];
+  try {
+    return await work();
+  } finally {
+    Object.assign(process.env, Object.fromEntries(hidden));
+  }
+}
 
 export async function plan(options: PlanOptions): Promise<Plan> {
   const projectDir = options.projectDir ?? PROJECT_DIR;
@@ -52,21 +66,33 @@ export async function plan(options: PlanOptions): Promise<Plan> {
   const loaded = loadStackConfig(merged.config, merged.secretKeys, merged.project);
   if (!loaded.ok) throw new PlanInputError(formatProblems(loaded.problems));
 
-  for (const key of Object.keys(process.env)) if (MACHINE_ENVIRONMENT.test(key)) delete process.env[key];
-  const engine = await PlanEngine.start(merged.project, options.stack);
-  pulumi.runtime.setAllConfig(merged.config, merged.secretKeys);
-  await pulumi.runtime.runInPulumiStack(async () => {
-    // What the CLI's Node.js host does: require the program, call it if it is a function.
-    const program: unknown = options.program ?? require(join(projectDir, "infra"));
-    return program instanceof Function ? program() : program;
+  const engine = await withoutMachineEnvironment(async () => {
+    const started = await PlanEngine.start(merged.project, options.stack);
+    pulumi.runtime.setAllConfig(merged.config, merged.secretKeys);
+    await pulumi.runtime.runInPulumiStack(async () => {
+      // What the CLI's Node.js host does: require the program, call it if it is a function.
+      const program: unknown = options.program ?? require(join(projectDir, "infra"));
+      return program instanceof Function ? program() : program;
+    });
+    await pulumi.runtime.disconnect();
+    return started;
   });
-  await pulumi.runtime.disconnect();
   const registrations = engine.registrations();
   return { files: renderPlan(registrations, engine.stackOutputs), summary: countByType(registrations) };
 }
 
+/** Refuses an output folder that holds anything but a plan: replacing it would delete that. */
+export function checkOutDir(outDir: string): void {
+  const target = resolve(outDir);
+  if (!existsSync(target)) return;
+  if (!statSync(target).isDirectory()) throw new PlanInputError(`--out ${outDir} is not a folder`);
+  const foreign = readdirSync(target).filter((name) => !(PLAN_FILES as readonly string[]).includes(name));
+  if (foreign.length > 0) throw new PlanInputError(`--out ${outDir} holds files that are not a plan (${foreign.slice(0, 3).join(", ")}); choose an empty or plan folder`);
+}
+
 /** Writes next to the target, then swaps it in: a failed plan leaves an existing one untouched. */
 export function writePlan(outDir: string, files: PlanFiles): void {
+  checkOutDir(outDir);
   const target = resolve(outDir);
   mkdirSync(dirname(target), { recursive: true });
   const staging = `${target}.tmp-${process.pid}`;
@@ -97,6 +123,8 @@ export async function runPlanCli(argv: readonly string[], io: CliIo = { out: con
       allowPositionals: false,
     }).values;
     if (!args.stack) throw new Error("--stack is required");
+    if (!STACK_NAME.test(args.stack) || /^\.+$/.test(args.stack))
+      throw new Error(`--stack ${args.stack}: a stack name has only letters, digits, '_', '.' and '-'`);
   } catch (error) {
     err(`${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -107,6 +135,7 @@ export async function runPlanCli(argv: readonly string[], io: CliIo = { out: con
   const collect = (reason: unknown) => stray.push(reason);
   process.on("unhandledRejection", collect);
   try {
+    checkOutDir(outDir);
     const result = await plan({ stack: args.stack, program: io.program, ...(args.config && { configFile: args.config }) });
     if (stray.length > 0) throw stray[0];
     writePlan(outDir, result.files);

@@ -50,7 +50,7 @@ export function standIns(type: string, name: string, urn: string, inputs: Record
     return { result: `${PLAN_SECRET_PREFIX}${name}`, bcryptHash: `${PLAN_SECRET_PREFIX}${name}-bcrypt` };
   if (type === "docker:index/remoteImage:RemoteImage" || type === "docker:index/image:Image" || type === "docker-build:index:Image")
     return { imageId: `sha256:${hash}`, repoDigest: `${String(inputs.name ?? inputs.imageName ?? name)}@sha256:${hash}`, digest: `sha256:${hash}` };
-  if (type.startsWith("kubernetes:") && !type.startsWith("pulumi:providers:")) {
+  if (type.startsWith("kubernetes:")) {
     // Auto-naming: the Kubernetes provider appends a random suffix to the resource name.
     const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
     return { metadata: { ...metadata, name: metadata.name ?? `${name}-${hash.slice(0, 8)}` } };
@@ -62,8 +62,7 @@ const bool = (value: boolean | undefined) => value === true;
 /** A provider reference is `<urn>::<id>`. */
 const providerUrn = (reference: string) => (reference ? reference.slice(0, reference.lastIndexOf("::")) : null);
 
-/* The SDK's request objects are generated protobuf classes without public typings. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** The SDK's request objects are generated protobuf classes without public typings. */
 type Request = any;
 type Callback = (error: unknown, response: unknown) => void;
 /** The parts of the SDK's MockMonitor the plan instruments (`newUrn` is private in its typings). */

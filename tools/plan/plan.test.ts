@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { InvalidConfigError, main } from "../../infra/program";
-import { ofType, planStack, rawConfig, stackFile } from "../test-support";
+import { ofType, planStack, rawConfig, stackFile, stackValues } from "../test-support";
 import { engineUrn, PlanEngine } from "./engine";
 import { plan, PROJECT_DIR, runPlanCli, writePlan } from "./cli";
 
@@ -69,8 +69,7 @@ describe("what the engine would form and compute", () => {
 
 describe("secrets in the plan", () => {
   it("a RandomPassword result and a secure: config value reach the plan only as [secret]", async () => {
-    const stack = rawConfig("staging");
-    const staging = Object.fromEntries(Object.entries(stack.config).filter(([k]) => k.startsWith("jarvis:")).map(([k, v]) => [k, /^[[{]/.test(v) ? JSON.parse(v) : v]));
+    const staging = stackValues("staging") as Record<string, any>;
     const result = await planStack("staging", {
       ...staging,
       "jarvis:features": { ...staging["jarvis:features"], webBrowsing: true },
@@ -78,15 +77,21 @@ describe("secrets in the plan", () => {
       "jarvis:browserbaseApiKey": { secure: "v1:ciphertext" },
     });
     const secret = ofType(result, "kubernetes:core/v1:Secret")[0]!;
-    expect(secret.inputs.data).toMatchObject({ postgres: "[secret]", jwt: "[secret]", browserbaseApiKey: "[secret]", DATABASE_URL: "[secret]", REDIS_URL: "[secret]" });
+    expect(secret.inputs.data).toMatchObject({
+      POSTGRES_PASSWORD: "[secret]",
+      JARVIS_SECRET_KEY: "[secret]",
+      BROWSERBASE_API_KEY: "[secret]",
+      DATABASE_URL: "[secret]",
+      REDIS_URL: "[secret]",
+    });
     const manifest = parseAllDocuments(result.manifests!).map((d) => d.toJS()).find((o) => o.kind === "Secret");
-    expect(Buffer.from(manifest.data.browserbaseApiKey, "base64").toString()).toBe("[secret]");
-    expect(Buffer.from(manifest.data.postgres, "base64").toString()).toBe("[secret]");
+    expect(Buffer.from(manifest.data.BROWSERBASE_API_KEY, "base64").toString()).toBe("[secret]");
+    expect(Buffer.from(manifest.data.POSTGRES_PASSWORD, "base64").toString()).toBe("[secret]");
     expect(result.text).not.toContain("PLAN-SECRET-");
   });
 
   it("the kubeconfig given as a secret reaches the provider only as [secret]", async () => {
-    const result = await planStack("prod", { "jarvis:platform": "kubernetes", ...prodOverrides(), "jarvis:cluster": {}, "jarvis:kubeconfig": { secure: "v1:x" } });
+    const result = await planStack("prod", { ...stackValues("prod"), "jarvis:cluster": {}, "jarvis:kubeconfig": { secure: "v1:x" } });
     const provider = ofType(result, "pulumi:providers:kubernetes")[0]!;
     expect(provider.inputs.kubeconfig).toBe("[secret]");
     expect(result.text).not.toContain("PLAN-SECRET-");
@@ -117,15 +122,6 @@ function catching(f: () => unknown): unknown {
     return error;
   }
   return undefined;
-}
-
-function prodOverrides() {
-  const { config } = rawConfig("prod");
-  return Object.fromEntries(
-    Object.entries(config)
-      .filter(([k]) => k.startsWith("jarvis:") && k !== "jarvis:platform")
-      .map(([k, v]) => [k, /^[[{]/.test(v) ? JSON.parse(v) : v]),
-  );
 }
 
 describe("stack outputs", () => {
@@ -185,6 +181,35 @@ describe("npm run plan", () => {
     expect(readFileSync(join(out, "resources.json"), "utf8")).toBe("previous");
   });
 
+  it("exits 2 on a stack name the CLI would refuse, before writing anywhere", async () => {
+    const result = await run("--stack", "../../../tmp/escape");
+    expect(result.status).toBe(2);
+    expect(result.err).toContain("a stack name has only letters");
+    expect((await run("--stack", "..")).status).toBe(2);
+  });
+
+  it("exits 2 rather than replace a folder that holds more than a plan", async () => {
+    const out = mkdtempSync(join(tmpdir(), "jarvis-plan-"));
+    writeFileSync(join(out, "notes.txt"), "mine");
+    const result = await run("--stack", "dev", "--out", out);
+    expect(result.status).toBe(2);
+    expect(result.err).toContain("holds files that are not a plan (notes.txt)");
+    expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine");
+    const file = join(out, "notes.txt");
+    expect((await run("--stack", "dev", "--out", file)).err).toContain("is not a folder");
+  });
+
+  it("hides the machine's provider settings only while it plans", async () => {
+    process.env.KUBECONFIG = "/machine/kubeconfig";
+    try {
+      const result = await planStack("staging");
+      expect(result.text).not.toContain("/machine/kubeconfig");
+      expect(process.env.KUBECONFIG).toBe("/machine/kubeconfig");
+    } finally {
+      delete process.env.KUBECONFIG;
+    }
+  });
+
   it("exits 2 on a stack file that is not YAML", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "jarvis-plan-")), "Pulumi.bad.yaml");
     writeFileSync(file, "config: [unclosed");
@@ -196,9 +221,22 @@ describe("npm run plan", () => {
   it("exits 1 on an internal error", async () => {
     const blocker = join(mkdtempSync(join(tmpdir(), "jarvis-plan-")), "file");
     writeFileSync(blocker, "");
-    const result = await run("--stack", "dev", "--out", join(blocker, "plan"));
+    // A folder inside a file cannot be created: the write fails after a successful plan.
+    const result = await run("--stack", "dev", "--out", join(blocker, "sub", "plan"));
     expect(result.status).toBe(1);
     expect(result.err).toContain("internal error");
+  });
+});
+
+describe("the SDK internals the offline plan relies on", () => {
+  // The SDK is pinned exactly; these fail with a clear message if an upgrade moves them.
+  it("are still where the plan finds them", async () => {
+    const config = await import("@pulumi/pulumi/runtime/config");
+    const rpc = await import("@pulumi/pulumi/runtime/rpc");
+    const mocks = await import("@pulumi/pulumi/runtime/mocks");
+    expect(typeof (config as any).isConfigSecret).toBe("function");
+    expect([rpc.specialSigKey, rpc.specialSecretSig, rpc.specialResourceSig, rpc.unknownValue].every((v) => typeof v === "string")).toBe(true);
+    expect(typeof (mocks.MockMonitor.prototype as any).newUrn).toBe("function");
   });
 });
 

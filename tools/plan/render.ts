@@ -3,13 +3,12 @@
 // each leaf becomes "[secret]" (its base64 in a Kubernetes Secret's `data`).
 import { specialResourceSig, specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { stringify } from "yaml";
-import { PLAN_SECRET_PREFIX } from "../../infra/config/stack-files";
+import { isPlainObject as isObject, PLAN_SECRET_PREFIX } from "../../infra/config/stack-files";
 import type { Registration } from "./engine";
 
 export const SECRET = "[secret]";
 export const UNKNOWN = "[unknown]";
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function redactLeaves(value: unknown): unknown {
   if (typeof value === "string") {
