@@ -2,35 +2,9 @@
 // counter in config) and the ones a person provides with `pulumi config set --secret`.
 import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
-import { ENV, type EnvName } from "../infra/catalogue";
 import type { SecretKey } from "../infra/config/schema";
+import { GENERATED_SECRETS, SECRET_ENV, type GeneratedSecret } from "../infra/secret-names";
 import { connectionUrl, type ConnectionParts } from "../infra/wiring";
-
-/** Generated secrets and their length. No special characters: several end up inside URLs. */
-export const GENERATED_SECRETS = {
-  postgres: 32,
-  timescale: 32,
-  redis: 32,
-  qdrant: 48,
-  /** The backend's JWT signing key, JARVIS_SECRET_KEY. */
-  jwt: 64,
-  grafana: 24,
-} as const;
-export type GeneratedSecret = keyof typeof GENERATED_SECRETS;
-
-/** The environment variable under which each secret reaches the workloads. */
-export const SECRET_ENV: Readonly<Record<GeneratedSecret | Exclude<SecretKey, "kubeconfig">, EnvName>> = {
-  postgres: ENV.postgresPassword,
-  timescale: ENV.timescalePassword,
-  redis: ENV.redisPassword,
-  qdrant: ENV.qdrantApiKey,
-  jwt: ENV.secretKey,
-  grafana: ENV.grafanaAdminPassword,
-  smtpPassword: ENV.smtpPassword,
-  browserbaseApiKey: ENV.browserbaseApiKey,
-  homeAssistantToken: ENV.homeAssistantToken,
-  mqttPassword: ENV.mqttPassword,
-};
 
 export interface SecretsArgs {
   /** Rotation counter per generated secret; a change generates that secret anew. Absent means 0. */

@@ -95,7 +95,7 @@ export function configReference(projectDir: string): string {
   out.push("## Secrets", "", "Set with `pulumi config set --secret jarvis:<key> <value>`; stored encrypted in the stack file.", "");
   out.push("| key | required when | description |", "| --- | --- | --- |");
   for (const [key, spec] of Object.entries(SECRET_KEYS)) {
-    const when = "feature" in spec ? `\`features.${spec.feature}\` is on` : "optional";
+    const when = "feature" in spec ? `\`features.${spec.feature}\` is on` : "key" in spec ? `\`jarvis:${spec.key}\` is set` : "optional";
     out.push(`| \`${NAMESPACE}:${key}\` | ${when} | ${spec.description} |`);
   }
   return `${out.join("\n")}\n`;

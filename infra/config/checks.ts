@@ -42,8 +42,11 @@ function featureFindings(config: Parsed, secrets: ReadonlySet<SecretKey>): Findi
       findings.push({ key: "integrations", path: [integration], message: `required because features.${feature} is on` });
   }
   for (const [secret, spec] of Object.entries(SECRET_KEYS)) {
-    if ("feature" in spec && features[spec.feature] && !secrets.has(secret as SecretKey))
-      findings.push({ key: secret, path: [], message: `required because features.${spec.feature} is on: pulumi config set --secret ${secret} <value>` });
+    if (secrets.has(secret as SecretKey)) continue;
+    const set = `pulumi config set --secret ${secret} <value>`;
+    if ("feature" in spec && features[spec.feature]) findings.push({ key: secret, path: [], message: `required because features.${spec.feature} is on: ${set}` });
+    if ("key" in spec && (config as Record<string, unknown>)[spec.key] !== undefined)
+      findings.push({ key: secret, path: [], message: `required because ${spec.key} is set: ${set}` });
   }
   return findings;
 }

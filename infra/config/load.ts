@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { crossKeyProblems } from "./checks";
 import { keyPath, type ConfigProblem } from "./problems";
 import {
+  ABSENT_BY_DEFAULT,
   OPTIONAL_KEYS,
   PLATFORM_KEYS,
   PLATFORMS,
@@ -85,7 +86,7 @@ export function loadStackConfig(
   const parsed: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(schemas)) {
     if (!values.has(key)) {
-      if (OPTIONAL_KEYS.has(key)) parsed[key] = key === "rotation" ? undefined : {};
+      if (OPTIONAL_KEYS.has(key)) parsed[key] = ABSENT_BY_DEFAULT.has(key) ? undefined : {};
       else if (!refused.has(key)) problems.push({ key: keyPath(namespace, key), message: missingMessage(key) });
       continue;
     }
@@ -106,8 +107,10 @@ export function loadStackConfig(
 function neededSecrets(config: StackConfig, present: ReadonlySet<SecretKey>): ReadonlySet<SecretKey> {
   return new Set(
     [...present].filter((key) => {
-      const spec: { feature?: keyof StackConfig["features"]; platform?: Platform } = SECRET_KEYS[key];
-      return spec.feature ? config.features[spec.feature] : spec.platform === config.platform;
+      const spec: { feature?: keyof StackConfig["features"]; platform?: Platform; key?: string } = SECRET_KEYS[key];
+      if (spec.feature) return config.features[spec.feature];
+      if (spec.key) return (config as unknown as Record<string, unknown>)[spec.key] !== undefined;
+      return spec.platform === config.platform;
     }),
   );
 }

@@ -77,6 +77,7 @@ const healthTiming = z.strictObject({
   timeoutSeconds: seconds,
   retries: z.int().min(1).max(20),
   startPeriodSeconds: z.int().min(0),
+  startIntervalSeconds: seconds.describe("Probe interval during the start period, so that a healthy service is seen quickly."),
 });
 const origin = z.string().refine(isOrigin, "must be an origin such as https://jarvis.example.com (scheme, host, optional port; no path; `*` is refused)");
 
@@ -213,6 +214,7 @@ export const sharedKeys = {
       defaultLlm: z.string().min(1),
       whisper: z.string().min(1),
       piper: z.string().min(1),
+      keepAlive: z.string().regex(/^\d+[smh]$/, "must be a duration such as 30m or 24h").describe("How long Ollama keeps a model loaded (OLLAMA_KEEP_ALIVE)."),
     })
     .superRefine((m, ctx) => {
       if (!m.ollama.includes(m.defaultLlm))
@@ -230,6 +232,12 @@ export const sharedKeys = {
       stt: z.boolean().describe("Give the STT API a GPU too."),
     })
     .describe("GPU for Ollama (and optionally STT)."),
+  qdrant: z
+    .strictObject({ maxSearchThreads: z.int().min(0).describe("Search threads; 0 lets Qdrant choose.") })
+    .describe("Qdrant tuning."),
+  registryLogin: z
+    .strictObject({ address: z.string().min(1), username: z.string().min(1) })
+    .describe("Login to the registry of Jarvis's own images, when it needs one; the password is the secret `jarvis:registryPassword`."),
   rotation: z
     .partialRecord(z.enum(["postgres", "timescale", "redis", "qdrant", "jwt", "grafana"]), z.int().min(0))
     .optional()
@@ -283,6 +291,13 @@ export const dockerKeys = {
       qdrantConfig: absolutePath.optional(),
     })
     .describe("Host folders and files bind-mounted into containers; a path not set is not mounted."),
+  appBuild: partialObjectOf(APP_SERVICES, () =>
+    z.strictObject({ context: absolutePath, dockerfile: z.string().min(1).optional() }),
+  ).describe("Build these of Jarvis's own images from a local source folder instead of pulling them (tagged `<appRegistry>/<service>:<appVersion>`)."),
+  dockerHost: z
+    .string()
+    .regex(/^(unix|tcp|ssh|npipe):\/\/\S+$/, "must be a Docker host URL such as unix:///var/run/docker.sock")
+    .describe("The Docker engine to deploy to; absent means the local engine (DOCKER_HOST or the default socket)."),
   logging: z
     .strictObject({ maxSize: z.string().regex(/^\d+[kmg]$/, "must be a size such as 10m"), maxFile: z.int().min(1) })
     .describe("json-file log rotation of every container."),
@@ -336,8 +351,9 @@ export const SECRET_KEYS = {
   browserbaseApiKey: { feature: "webBrowsing", description: "Browserbase API key (BROWSERBASE_API_KEY)." },
   homeAssistantToken: { feature: "homeAssistant", description: "Home Assistant long-lived access token." },
   mqttPassword: { feature: "mqtt", description: "MQTT password." },
+  registryPassword: { key: "registryLogin", description: "Password (or token) of `jarvis:registryLogin`." },
   kubeconfig: { platform: "kubernetes", description: "Inline kubeconfig content (Kubernetes), instead of cluster.context or cluster.kubeconfigPath." },
-} as const satisfies Record<string, { feature?: keyof z.infer<typeof sharedKeys.features>; platform?: Platform; description: string }>;
+} as const satisfies Record<string, { feature?: keyof z.infer<typeof sharedKeys.features>; platform?: Platform; key?: string; description: string }>;
 export type SecretKey = keyof typeof SECRET_KEYS;
 
 const shared = z.strictObject(sharedKeys);
@@ -350,4 +366,6 @@ export type StackConfig = DockerConfig | KubernetesConfig;
 
 export const PLATFORM_KEYS: Record<Platform, Record<string, z.ZodType>> = { docker: dockerKeys, kubernetes: kubernetesKeys };
 /** Keys that may be absent; every other key of the chosen platform is required. */
-export const OPTIONAL_KEYS: ReadonlySet<string> = new Set(["rotation", "integrations", "hostPaths", "appDigests"]);
+export const OPTIONAL_KEYS: ReadonlySet<string> = new Set(["rotation", "integrations", "hostPaths", "appDigests", "appBuild", "registryLogin", "dockerHost"]);
+/** Optional keys that stay absent (undefined) rather than defaulting to an empty map. */
+export const ABSENT_BY_DEFAULT: ReadonlySet<string> = new Set(["rotation", "registryLogin", "dockerHost"]);
