@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
 import type { SecretKey } from "../infra/config/schema";
 import { GENERATED_SECRETS, SECRET_ENV, type GeneratedSecret } from "../infra/secret-names";
-import { connectionUrl, type ConnectionParts } from "../infra/wiring";
+import type { SecretSource } from "../infra/environment";
+import { connectionUrl, type ConnectionParts, type Wiring } from "../infra/wiring";
 
 export interface SecretsArgs {
   /** Rotation counter per generated secret; a change generates that secret anew. Absent means 0. */
@@ -41,6 +42,14 @@ export class Secrets extends pulumi.ComponentResource {
       ),
     );
     this.registerOutputs({});
+  }
+
+  /** The secret a service's environment refers to, as a secret output. */
+  resolve(source: SecretSource, connections: Wiring["connections"]): pulumi.Output<string> {
+    if ("connection" in source) return this.connectionUrl(connections[source.connection], source.password);
+    const value = source.secret in this.generated ? this.generated[source.secret as GeneratedSecret] : this.provided[source.secret as SecretKey];
+    if (!value) throw new Error(`secret ${source.secret} is not provided in this stack`);
+    return value;
   }
 
   /** A connection URL that carries a generated password, as a secret output. */

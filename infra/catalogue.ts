@@ -105,9 +105,23 @@ export type HealthCheck =
   | { readonly kind: "postgres" }
   | { readonly kind: "redis" };
 
+/**
+ * The health client an image contains: Jarvis's images have curl (the original checks use it); the
+ * Ollama and Qdrant images have neither curl nor wget, so Ollama asks its own CLI and Qdrant's port
+ * is probed with bash.
+ */
+export type ProbeClient = "curl" | "wget" | "bash-tcp" | "ollama" | "pg_isready" | "redis-cli";
+
 export interface ServiceSpec {
   readonly title: string;
   readonly role: "app" | "llm" | "datastore" | "monitoring";
+  /** What the service reports as SERVICE_NAME (Jarvis's own services). */
+  readonly serviceName?: string;
+  /** Services that must be healthy before this one starts (the original `depends_on`). */
+  readonly needs?: readonly ServiceName[];
+  readonly probe: ProbeClient;
+  /** A non-root user the image supports; absent: the image's own user. */
+  readonly user?: string;
   /** Named ports, primary first. Their numbers come from `jarvis:ports.<service>.<name>`. */
   readonly ports: readonly string[];
   readonly health: HealthCheck;
@@ -125,6 +139,8 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
   stt: {
     title: "STT API (speech-to-text)",
     role: "app",
+    serviceName: "stt-api",
+    probe: "curl",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/health" },
     dataPaths: { models: "/app/models/stt", ...appLogs },
@@ -134,6 +150,8 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
   tts: {
     title: "TTS API (text-to-speech)",
     role: "app",
+    serviceName: "tts-api",
+    probe: "curl",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/health" },
     dataPaths: { models: "/app/models/tts", ...appLogs },
@@ -143,6 +161,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
   ollama: {
     title: "Ollama (LLM runtime)",
     role: "llm",
+    probe: "ollama",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/api/version" },
     dataPaths: { models: "/root/.ollama" },
@@ -151,6 +170,9 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
   backend: {
     title: "Backend API",
     role: "app",
+    serviceName: "backend-api",
+    needs: ["postgres", "redis", "ollama", "qdrant", "timescale"],
+    probe: "curl",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/health" },
     dataPaths: { models: "/app/models", data: "/app/data", ...appLogs },
@@ -193,6 +215,9 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
   interface: {
     title: "Web interface (HTTP and WebSocket)",
     role: "app",
+    serviceName: "interface",
+    needs: ["backend", "tts", "stt"],
+    probe: "curl",
     ports: ["http", "websocket"],
     health: { kind: "http", port: "websocket", path: "/health" },
     dataPaths: {},
@@ -210,6 +235,8 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
   postgres: {
     title: "PostgreSQL",
     role: "datastore",
+    probe: "pg_isready",
+    user: "postgres",
     ports: ["postgres"],
     health: { kind: "postgres" },
     dataPaths: { data: "/var/lib/postgresql/data", init: "/docker-entrypoint-initdb.d" },
@@ -218,6 +245,8 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
   redis: {
     title: "Redis",
     role: "datastore",
+    probe: "redis-cli",
+    user: "redis",
     ports: ["redis"],
     health: { kind: "redis" },
     dataPaths: { data: "/data" },
@@ -226,6 +255,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
   qdrant: {
     title: "Qdrant (vector database)",
     role: "datastore",
+    probe: "bash-tcp",
     ports: ["http", "grpc"],
     health: { kind: "http", port: "http", path: "/healthz" },
     dataPaths: { data: "/qdrant/storage", snapshots: "/qdrant/snapshots", config: "/qdrant/config" },
@@ -242,6 +272,8 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
   timescale: {
     title: "TimescaleDB",
     role: "datastore",
+    probe: "pg_isready",
+    user: "postgres",
     ports: ["postgres"],
     health: { kind: "postgres" },
     dataPaths: { data: "/var/lib/postgresql/data", init: "/docker-entrypoint-initdb.d" },
@@ -250,6 +282,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
   prometheus: {
     title: "Prometheus",
     role: "monitoring",
+    probe: "wget",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/-/healthy" },
     dataPaths: { data: "/prometheus", config: "/etc/prometheus" },
@@ -259,6 +292,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
   grafana: {
     title: "Grafana",
     role: "monitoring",
+    probe: "wget",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/api/health" },
     dataPaths: { data: "/var/lib/grafana" },
@@ -268,6 +302,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
   alertmanager: {
     title: "Alertmanager",
     role: "monitoring",
+    probe: "wget",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/-/healthy" },
     dataPaths: { data: "/alertmanager", config: "/etc/alertmanager" },

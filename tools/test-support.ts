@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { stringify } from "yaml";
 import { loadStackConfig, parseRawValue } from "../infra/config/load";
 import type { ConfigProblem } from "../infra/config/problems";
@@ -51,7 +52,9 @@ export function stackFile(config: Record<string, unknown>): string {
 }
 
 export interface ParsedPlan {
-  resources: Array<Record<string, unknown> & { urn: string; type: string; name: string; inputs: Record<string, any> }>;
+  resources: Array<Record<string, unknown> & { urn: string; type: string; name: string; inputs: Record<string, any>; dependencies: string[] }>;
+  /** The same resources with secrets revealed, each secret value wrapped as `{ secret: value }`. */
+  raw: Array<{ urn: string; type: string; name: string; inputs: Record<string, any>; dependencies: string[]; deleteBeforeReplace: boolean; retainOnDelete: boolean }>;
   outputs: Record<string, any>;
   manifests: string | undefined;
   text: string;
@@ -63,12 +66,29 @@ export async function planStack(stack: string, stackConfig?: Record<string, unkn
   const files = result.files;
   return {
     resources: JSON.parse(files["resources.json"]),
+    raw: result.registrations.map((r) => ({ ...r, inputs: unwrapSecrets(r.inputs) as Record<string, any> })),
     outputs: JSON.parse(files["outputs.json"]),
     manifests: files["manifests.yaml"],
     text: Object.values(files).join("\n"),
   };
 }
 
-export function ofType(plan: ParsedPlan, type: string) {
+export function ofType(plan: Pick<ParsedPlan, "resources">, type: string) {
   return plan.resources.filter((r) => r.type === type);
+}
+
+/** Secret signature objects of the engine's wire form, shown as `{ secret: value }`. */
+function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (typeof value !== "object" || value === null) return value;
+  const object = value as Record<string, unknown>;
+  if (object[specialSigKey] === specialSecretSig) return { secret: unwrapSecrets(object.value) };
+  return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, unwrapSecrets(v)]));
+}
+
+/** The raw registration of a resource of `type` named `name`. */
+export function rawResource(plan: ParsedPlan, type: string, name: string) {
+  const found = plan.raw.find((r) => r.type === type && r.name === name);
+  if (!found) throw new Error(`no ${type} named ${name} in the plan`);
+  return found;
 }

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "../../infra/config/load";
 import { formatProblems } from "../../infra/config/problems";
 import { mergeStackConfig, StackFileError } from "../../infra/config/stack-files";
-import { PlanEngine } from "./engine";
+import { PlanEngine, type Registration } from "./engine";
 import { countByType, renderPlan, type PlanFiles } from "./render";
 
 export const PROJECT_DIR = resolve(__dirname, "../..");
@@ -32,6 +32,8 @@ export interface PlanOptions {
 export interface Plan {
   readonly files: PlanFiles;
   readonly summary: [string, number][];
+  /** What the engine recorded, secrets still in the engine's wire form (for tests; never written). */
+  readonly registrations: readonly Registration[];
 }
 
 // Settings the providers would read from the machine; a plan depends on the files alone.
@@ -78,7 +80,7 @@ export async function plan(options: PlanOptions): Promise<Plan> {
     return started;
   });
   const registrations = engine.registrations();
-  return { files: renderPlan(registrations, engine.stackOutputs), summary: countByType(registrations) };
+  return { files: renderPlan(registrations, engine.stackOutputs), summary: countByType(registrations), registrations };
 }
 
 /** Refuses an output folder that holds anything but a plan: replacing it would delete that. */

@@ -1,0 +1,77 @@
+// One container with the hardening every Jarvis container gets: no new privileges, every
+// capability dropped, json-file logs with rotation, memory and CPU limits, a restart policy, a
+// health check that Pulumi waits for. Fixed names, static addresses and host ports cannot exist
+// twice, so a replacement deletes the old container first.
+import * as pulumi from "@pulumi/pulumi";
+import { Container } from "@pulumi/docker/container";
+import type { HealthTiming, MountSpec } from "../../stacks/docker-spec";
+
+export interface ServiceContainerArgs {
+  readonly containerName: string;
+  readonly image: pulumi.Input<string>;
+  readonly network: { readonly name: pulumi.Input<string>; readonly ipv4Address?: string; readonly aliases: string[] };
+  /** `NAME=value` entries; secret as a whole when any value is. */
+  readonly env: pulumi.Input<string[]>;
+  readonly ports: { internal: number; external: number; ip: string; protocol: string }[];
+  readonly mounts: (Omit<MountSpec, "source"> & { readonly source: pulumi.Input<string> })[];
+  readonly health?: { readonly test: string[]; readonly timing: HealthTiming };
+  readonly entrypoint?: string[];
+  readonly command?: pulumi.Input<string[]>;
+  readonly user?: string;
+  readonly limits: { readonly memory: number; readonly memoryReservation: number; readonly cpus: string };
+  readonly deviceRequests: { driver: string; count: number; capabilities: string[] }[];
+  readonly logging: { readonly maxSize: string; readonly maxFile: number };
+  readonly labels: Record<string, string>;
+  /** A one-shot job: started once, never restarted or kept running, not waited for. */
+  readonly oneShot?: boolean;
+}
+
+export class ServiceContainer extends pulumi.ComponentResource {
+  readonly container: Container;
+
+  constructor(name: string, args: ServiceContainerArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The arguments carry secrets in `env`: none of them go to super().
+    super("jarvis:docker:ServiceContainer", name, {}, opts);
+    const { health, oneShot = false } = args;
+    this.container = new Container(
+      name,
+      {
+        name: args.containerName,
+        image: args.image,
+        networksAdvanced: [{ name: args.network.name, aliases: args.network.aliases, ...(args.network.ipv4Address && { ipv4Address: args.network.ipv4Address }) }],
+        envs: args.env,
+        ports: args.ports,
+        mounts: args.mounts.map((m) => ({ type: m.type, source: m.source, target: m.target, readOnly: m.readOnly })),
+        ...(args.entrypoint && { entrypoints: args.entrypoint }),
+        ...(args.command && { command: args.command }),
+        ...(args.user && { user: args.user }),
+        ...(health && {
+          healthcheck: {
+            tests: health.test,
+            interval: health.timing.interval,
+            timeout: health.timing.timeout,
+            retries: health.timing.retries,
+            startPeriod: health.timing.startPeriod,
+            startInterval: health.timing.startInterval,
+          },
+          wait: true,
+          waitTimeout: health.timing.waitSeconds,
+        }),
+        memory: args.limits.memory,
+        memoryReservation: args.limits.memoryReservation,
+        cpus: args.limits.cpus,
+        deviceRequests: args.deviceRequests,
+        securityOpts: ["no-new-privileges:true"],
+        capabilities: { drops: ["ALL"] },
+        logDriver: "json-file",
+        logOpts: { "max-size": args.logging.maxSize, "max-file": String(args.logging.maxFile) },
+        restart: oneShot ? "no" : "unless-stopped",
+        mustRun: !oneShot,
+        labels: Object.entries(args.labels).map(([label, value]) => ({ label, value })),
+      },
+      // dependsOn is not inherited by children: the container itself must wait for what it needs.
+      { parent: this, deleteBeforeReplace: true, ...(opts?.dependsOn && { dependsOn: opts.dependsOn }) },
+    );
+    this.registerOutputs({});
+  }
+}
