@@ -268,7 +268,7 @@ describe("writing the plan", () => {
 
   it("runs as the command a user types, through the real entry point", () => {
     const out = join(mkdtempSync(join(tmpdir(), "jarvis-plan-")), "prod");
-    const result = spawnSync(process.execPath, ["--require", "sucrase/register/ts", "tools/plan.ts", "--stack", "prod", "--out", out], {
+    const result = spawnSync(process.execPath, ["--require", "./tools/register-ts.cjs", "tools/plan.ts", "--stack", "prod", "--out", out], {
       cwd: PROJECT_DIR,
       encoding: "utf8",
       env: { ...process.env, KUBECONFIG: "/machine/kubeconfig", DOCKER_HOST: "tcp://machine" },
@@ -285,6 +285,6 @@ describe("writing the plan", () => {
 
 function spawnedAgain(firstOut: string): string {
   const out = `${firstOut}-again`;
-  spawnSync(process.execPath, ["--require", "sucrase/register/ts", "tools/plan.ts", "--stack", "prod", "--out", out], { cwd: PROJECT_DIR });
+  spawnSync(process.execPath, ["--require", "./tools/register-ts.cjs", "tools/plan.ts", "--stack", "prod", "--out", out], { cwd: PROJECT_DIR });
   return readFileSync(join(out, "resources.json"), "utf8");
 }
