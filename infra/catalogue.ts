@@ -25,6 +25,7 @@ export const PUBLIC_IMAGE_SERVICES = SERVICE_NAMES.filter(
   (s): s is Exclude<ServiceName, AppService> => !(APP_SERVICES as readonly string[]).includes(s),
 );
 export type PublicImageService = Exclude<ServiceName, AppService>;
+export const isAppService = (service: ServiceName): service is AppService => (APP_SERVICES as readonly string[]).includes(service);
 
 /** Stateless services that the Kubernetes platform runs as Deployments with replicas. */
 export const SCALABLE_SERVICES = APP_SERVICES;
@@ -32,6 +33,10 @@ export const SCALABLE_SERVICES = APP_SERVICES;
 /** Environment variable names, as the original compose file and manifests use them. */
 export const ENV = {
   serviceName: "SERVICE_NAME",
+  /** The port Jarvis's own images listen on (and the interface's WebSocket port). */
+  port: "PORT",
+  websocketPort: "WS_PORT",
+  pgPort: "PGPORT",
   environment: "ENVIRONMENT",
   appName: "APP_NAME",
   debug: "DEBUG",
@@ -119,6 +124,7 @@ export interface ServiceSpec {
   readonly serviceName?: string;
   /** Services that must be healthy before this one starts (the original `depends_on`). */
   readonly needs?: readonly ServiceName[];
+  /** The health client inside the image (Docker's in-container check); `health` is the endpoint itself. */
   readonly probe: ProbeClient;
   /** A non-root user the image supports; absent: the image's own user. */
   readonly user?: string;
@@ -144,7 +150,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/health" },
     dataPaths: { models: "/app/models/stt", ...appLogs },
-    reads: [ENV.serviceName, ENV.sttModelPath, ENV.whisperModel, ENV.backendApiUrl, ENV.logLevel],
+    reads: [ENV.serviceName, ENV.port, ENV.sttModelPath, ENV.whisperModel, ENV.backendApiUrl, ENV.logLevel],
     metrics: { port: "http", path: "/metrics" },
   },
   tts: {
@@ -155,7 +161,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/health" },
     dataPaths: { models: "/app/models/tts", ...appLogs },
-    reads: [ENV.serviceName, ENV.ttsModelPath, ENV.piperModel, ENV.backendApiUrl, ENV.logLevel],
+    reads: [ENV.serviceName, ENV.port, ENV.ttsModelPath, ENV.piperModel, ENV.backendApiUrl, ENV.logLevel],
     metrics: { port: "http", path: "/metrics" },
   },
   ollama: {
@@ -178,6 +184,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     dataPaths: { models: "/app/models", data: "/app/data", ...appLogs },
     reads: [
       ENV.serviceName,
+      ENV.port,
       ENV.environment,
       ENV.appName,
       ENV.debug,
@@ -223,6 +230,8 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     dataPaths: {},
     reads: [
       ENV.serviceName,
+      ENV.port,
+      ENV.websocketPort,
       ENV.browserApiUrl,
       ENV.browserWsUrl,
       ENV.backendApiUrl,
@@ -240,7 +249,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     ports: ["postgres"],
     health: { kind: "postgres" },
     dataPaths: { data: "/var/lib/postgresql/data", init: "/docker-entrypoint-initdb.d" },
-    reads: [ENV.postgresDb, ENV.postgresUser, ENV.postgresPassword, ENV.pgData],
+    reads: [ENV.postgresDb, ENV.postgresUser, ENV.postgresPassword, ENV.pgData, ENV.pgPort],
   },
   redis: {
     title: "Redis",
@@ -277,7 +286,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     ports: ["postgres"],
     health: { kind: "postgres" },
     dataPaths: { data: "/var/lib/postgresql/data", init: "/docker-entrypoint-initdb.d" },
-    reads: [ENV.postgresDb, ENV.postgresUser, ENV.postgresPassword, ENV.pgData, ENV.timescaleTelemetry],
+    reads: [ENV.postgresDb, ENV.postgresUser, ENV.postgresPassword, ENV.pgData, ENV.pgPort, ENV.timescaleTelemetry],
   },
   prometheus: {
     title: "Prometheus",

@@ -4,7 +4,7 @@ import { SERVICE_NAMES } from "./catalogue";
 import { serviceEnvironment } from "./environment";
 import { deriveWiring } from "./wiring";
 
-const features = { brainMemory: true, emotionalAnalysis: false, autoConsolidation: true, monitoring: true, webBrowsing: true, alertEmail: false, homeAssistant: true, mqtt: true };
+const features = { brainMemory: true, emotionalAnalysis: false, autoConsolidation: true, webBrowsing: true, alertEmail: false, homeAssistant: true, mqtt: true };
 const integrations = {
   browserbase: { projectId: "bb-project" },
   homeAssistant: { url: "https://ha.home.arpa" },

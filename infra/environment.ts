@@ -17,9 +17,10 @@ export interface ServiceEnvironment {
 
 const flag = (on: boolean) => (on ? "true" : "false");
 
+/** What every Jarvis service gets: its name, its log level and the port it must listen on. */
 function appBase(config: StackConfig, service: ServiceName): Partial<Record<EnvName, string>> {
   const name = CATALOGUE[service].serviceName;
-  return { ...(name && { [ENV.serviceName]: name }), [ENV.logLevel]: config.backend.logLevel };
+  return { ...(name && { [ENV.serviceName]: name }), [ENV.port]: String(config.ports[service].http), [ENV.logLevel]: config.backend.logLevel };
 }
 
 /** The environment of one service; `environment` names the deployment (the stack). */
@@ -57,6 +58,7 @@ export function serviceEnvironment(config: StackConfig, wiring: Wiring, service:
       return {
         plain: {
           ...appBase(config, service),
+          [ENV.websocketPort]: port("websocket"),
           [ENV.browserApiUrl]: browser.api,
           [ENV.browserWsUrl]: browser.websocket,
           [ENV.backendApiUrl]: urls[ENV.backendApiUrl],
@@ -71,6 +73,8 @@ export function serviceEnvironment(config: StackConfig, wiring: Wiring, service:
         plain: {
           [ENV.postgresDb]: config.databases[service].name,
           [ENV.postgresUser]: config.databases[service].user,
+          // The server listens on PGPORT, and pg_isready checks it.
+          [ENV.pgPort]: port("postgres"),
           ...(service === "timescale" && { [ENV.timescaleTelemetry]: "off" }),
         },
         secret: { [ENV.postgresPassword]: { secret: service } },

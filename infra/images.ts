@@ -1,9 +1,7 @@
 // The image every service runs: pinned public images from `jarvis:images`, and Jarvis's own images
 // as `<appRegistry>/<service>:<appVersion>` (or `@<digest>` where `jarvis:appDigests` pins one).
-import { APP_SERVICES, type AppService, type ServiceName } from "./catalogue";
+import { isAppService, type ServiceName } from "./catalogue";
 import type { StackConfig } from "./config/schema";
-
-const isAppService = (service: ServiceName): service is AppService => (APP_SERVICES as readonly string[]).includes(service);
 
 export function imageRef(config: StackConfig, service: ServiceName): string {
   if (!isAppService(service)) return config.images[service];

@@ -56,7 +56,3 @@ export function interfacesOverlap(a: string, b: string): boolean {
   const any = (ip: string) => ipaddr.IPv4.parse(ip).range() === "unspecified";
   return a === b || any(a) || any(b);
 }
-
-export function isLoopback(ip: string): boolean {
-  return ipaddr.IPv4.parse(ip).range() === "loopback";
-}

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { CATALOGUE, type ServiceName } from "../infra/catalogue";
 import { cpuMillis, memoryBytes } from "../infra/config/quantity";
+import type { HealthTiming } from "../components/docker/container";
 import type { DockerConfig } from "../infra/config/schema";
 import { publishedPorts } from "../infra/wiring";
 
@@ -47,23 +48,19 @@ const BIND_MOUNTS: readonly (readonly [keyof DockerConfig["hostPaths"], ServiceN
   ["qdrantConfig", "qdrant", "", posix.join(CATALOGUE.qdrant.dataPaths.config!, "production.yaml"), true],
 ];
 
-export interface MountSpec {
-  readonly type: "volume" | "bind";
-  readonly source: string;
-  readonly target: string;
-  readonly readOnly: boolean;
+export const hasVolume = (service: ServiceName): service is VolumeService => service in VOLUME_PATHS;
+
+/** Where a service's named volume is mounted, if it has one. */
+export function volumeTarget(service: ServiceName): string | undefined {
+  return hasVolume(service) ? CATALOGUE[service].dataPaths[VOLUME_PATHS[service]] : undefined;
 }
 
-export function mounts(config: DockerConfig, service: ServiceName): MountSpec[] {
-  const volume: MountSpec[] =
-    service in VOLUME_PATHS
-      ? [{ type: "volume", source: config.volumes[service as VolumeService], target: CATALOGUE[service].dataPaths[VOLUME_PATHS[service as VolumeService]]!, readOnly: false }]
-      : [];
-  const binds = BIND_MOUNTS.flatMap(([key, owner, sub, target, readOnly]) => {
+/** The host folders and files bind-mounted into a service's container. */
+export function bindMounts(config: DockerConfig, service: ServiceName) {
+  return BIND_MOUNTS.flatMap(([key, owner, sub, target, readOnly]) => {
     const host = config.hostPaths[key];
     return owner === service && host ? [{ type: "bind" as const, source: posix.join(host, sub), target, readOnly }] : [];
   });
-  return [...volume, ...binds];
 }
 
 /** The in-container health command, with a client that the service's image contains. */
@@ -82,22 +79,13 @@ export function healthTest(config: DockerConfig, service: ServiceName): string[]
       return ["CMD", "ollama", "list"];
     case "pg_isready": {
       const database = config.databases[service as "postgres" | "timescale"];
-      return ["CMD", "pg_isready", "--username", database.user, "--dbname", database.name, "--port", port("postgres")];
+      // Over TCP: during first start the image runs a socket-only server while its init scripts run.
+      return ["CMD", "pg_isready", "--host", "localhost", "--username", database.user, "--dbname", database.name, "--port", port("postgres")];
     }
     case "redis-cli":
       // -e: a refused AUTH or PING fails the check (REDISCLI_AUTH carries the password).
       return ["CMD", "redis-cli", "-e", "-p", port("redis"), "ping"];
   }
-}
-
-export interface HealthTiming {
-  readonly interval: string;
-  readonly timeout: string;
-  readonly retries: number;
-  readonly startPeriod: string;
-  readonly startInterval: string;
-  /** How long Pulumi waits for the container to turn healthy. */
-  readonly waitSeconds: number;
 }
 
 export function healthTiming(config: DockerConfig, service: ServiceName): HealthTiming {
@@ -107,7 +95,7 @@ export function healthTiming(config: DockerConfig, service: ServiceName): Health
     timeout: `${t.timeoutSeconds}s`,
     retries: t.retries,
     startPeriod: `${t.startPeriodSeconds}s`,
-    startInterval: `${t.startIntervalSeconds}s`,
+    ...(t.startIntervalSeconds && { startInterval: `${t.startIntervalSeconds}s` }),
     waitSeconds: t.startPeriodSeconds + t.intervalSeconds * t.retries + t.timeoutSeconds,
   };
 }
@@ -118,10 +106,11 @@ export function hostPorts(config: DockerConfig, service: ServiceName) {
     .map((p) => ({ internal: config.ports[service][p.port]!, external: p.hostPort, ip: p.bindAddress, protocol: "tcp" }));
 }
 
+const mebibytes = (q: string) => Math.floor(memoryBytes(q) / 2 ** 20);
+
 /** Docker limits: memory in MiB (what the provider takes), CPUs as a decimal string. */
 export function limits(config: DockerConfig, service: ServiceName) {
   const { requests, limits: max } = config.resources[service];
-  const mebibytes = (q: string) => Math.floor(memoryBytes(q) / 2 ** 20);
   return { memory: mebibytes(max.memory), memoryReservation: mebibytes(requests.memory), cpus: String(cpuMillis(max.cpu) / 1000) };
 }
 
@@ -145,8 +134,10 @@ export function redisCommand(config: DockerConfig): string[] {
 export function modelPull(config: DockerConfig, prefix: string) {
   const models = config.models.ollama;
   const digest = createHash("sha256").update(models.join("\n")).digest("hex").slice(0, 8);
+  const { cpu, memory } = config.models.pullLimits;
   return {
     name: `${prefix}-ollama-pull-${digest}`,
+    limits: { memory: mebibytes(memory), memoryReservation: mebibytes(memory), cpus: String(cpuMillis(cpu) / 1000) },
     // Model names are validated (letters, digits, . _ - / :), so they are safe in the script.
     script: ["set -e", ...models.map((m) => `ollama pull ${m}`)].join("\n"),
   };

@@ -60,21 +60,18 @@ describe("every service of the original", () => {
     expect(order.indexOf("backend")).toBeLessThan(order.indexOf("interface"));
   });
 
-  it("runs pinned public images and Jarvis's own images from their registry reference", () => {
+  it("runs pinned public images, and builds Jarvis's own from the source folders of the dev stack", () => {
     const ref = (service: string) => rawResource(plan, "docker:index/remoteImage:RemoteImage", `images-${service}`).inputs;
     expect(ref("postgres")).toEqual({ name: "pgvector/pgvector:0.8.0-pg15", keepLocally: true });
-    expect(ref("backend")).toEqual({ name: "jarvis/backend:1.4.0", keepLocally: true });
+    expect(ref("backend")).toEqual({ name: "jarvis/backend:1.4.0", keepLocally: true, build: { context: "/opt/jarvis/Projet-Jarvis/backend", tags: ["jarvis/backend:1.4.0"] } });
     for (const service of DOCKER_SERVICES) expect(container(service).inputs.image).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(container("backend").dependencies).toContain("urn:pulumi:dev::jarvis::jarvis:docker:Images$docker:index/remoteImage:RemoteImage::images-backend");
   });
 
-  it("builds Jarvis's own images from a configured local source folder instead", async () => {
-    const built = await planStack("dev", { ...dev, "jarvis:appBuild": { stt: { context: "/src/jarvis/services/stt", dockerfile: "Dockerfile" } } });
-    expect(rawResource(built, "docker:index/remoteImage:RemoteImage", "images-stt").inputs).toEqual({
-      name: "jarvis/stt:1.4.0",
-      keepLocally: true,
-      build: { context: "/src/jarvis/services/stt", dockerfile: "Dockerfile", tags: ["jarvis/stt:1.4.0"] },
-    });
+  it("pulls Jarvis's own images from a registry instead, where one is configured", async () => {
+    const pulled = await planStack("dev", { ...dev, "jarvis:appRegistry": "registry.example.com/jarvis", "jarvis:appBuild": { stt: { context: "/src/stt", dockerfile: "Dockerfile.gpu" } } });
+    expect(rawResource(pulled, "docker:index/remoteImage:RemoteImage", "images-backend").inputs).toEqual({ name: "registry.example.com/jarvis/backend:1.4.0", keepLocally: true });
+    expect(rawResource(pulled, "docker:index/remoteImage:RemoteImage", "images-stt").inputs.build).toEqual({ context: "/src/stt", dockerfile: "Dockerfile.gpu", tags: ["registry.example.com/jarvis/stt:1.4.0"] });
   });
 
   it("logs in to the registry with the password from secret config", async () => {
@@ -148,6 +145,8 @@ describe("wiring from the derived endpoints", () => {
   it("gives the interface the browser-facing URLs and the services it calls", () => {
     expect(env("interface").vars).toEqual({
       SERVICE_NAME: "interface",
+      PORT: "3000",
+      WS_PORT: "8001",
       LOG_LEVEL: "INFO",
       REACT_APP_API_URL: "http://localhost:8000",
       REACT_APP_WS_URL: "ws://localhost:8001",
@@ -159,7 +158,7 @@ describe("wiring from the derived endpoints", () => {
   });
 
   it("gives the datastores their users and generated passwords through the environment", () => {
-    expect(env("postgres").vars).toEqual({ POSTGRES_DB: "jarvis_db", POSTGRES_USER: "jarvis", POSTGRES_PASSWORD: "PLAN-SECRET-secrets-postgres" });
+    expect(env("postgres").vars).toEqual({ POSTGRES_DB: "jarvis_db", POSTGRES_USER: "jarvis", PGPORT: "5432", POSTGRES_PASSWORD: "PLAN-SECRET-secrets-postgres" });
     expect(env("timescale").vars).toMatchObject({ POSTGRES_DB: "jarvis_timeseries", POSTGRES_PASSWORD: "PLAN-SECRET-secrets-timescale", TIMESCALEDB_TELEMETRY: "off" });
     expect(env("qdrant").vars).toMatchObject({ QDRANT__SERVICE__API_KEY: "PLAN-SECRET-secrets-qdrant", QDRANT__SERVICE__HTTP_PORT: "6333", QDRANT__SERVICE__GRPC_PORT: "6334" });
   });
@@ -182,7 +181,7 @@ describe("persistent data", () => {
     const volumes = plan.raw.filter((r) => r.type === "docker:index/volume:Volume");
     expect(volumes.map((v) => v.inputs.name).sort()).toEqual(["jarvis-ollama-models", "jarvis-postgres-data", "jarvis-qdrant-data", "jarvis-redis-data", "jarvis-timescale-data"]);
     for (const volume of volumes) expect(volume.retainOnDelete).toBe(true);
-    expect(container("postgres").inputs.mounts).toEqual([{ type: "volume", source: "jarvis-postgres-data", target: "/var/lib/postgresql/data", readOnly: false }]);
+    expect(container("postgres").inputs.mounts[0]).toEqual({ type: "volume", source: "jarvis-postgres-data", target: "/var/lib/postgresql/data", readOnly: false });
     expect(container("ollama").inputs.mounts).toEqual([{ type: "volume", source: "jarvis-ollama-models", target: "/root/.ollama", readOnly: false }]);
     expect(container("postgres").dependencies).toContain("urn:pulumi:dev::jarvis::jarvis:docker:Volumes$docker:index/volume:Volume::volumes-postgres");
   });
@@ -206,8 +205,8 @@ describe("health checks", () => {
       stt: ["CMD", "curl", "--fail", "--silent", "--show-error", "--output", "/dev/null", "http://localhost:8003/health"],
       interface: ["CMD", "curl", "--fail", "--silent", "--show-error", "--output", "/dev/null", "http://localhost:8001/health"],
       ollama: ["CMD", "ollama", "list"],
-      postgres: ["CMD", "pg_isready", "--username", "jarvis", "--dbname", "jarvis_db", "--port", "5432"],
-      timescale: ["CMD", "pg_isready", "--username", "jarvis", "--dbname", "jarvis_timeseries", "--port", "5432"],
+      postgres: ["CMD", "pg_isready", "--host", "localhost", "--username", "jarvis", "--dbname", "jarvis_db", "--port", "5432"],
+      timescale: ["CMD", "pg_isready", "--host", "localhost", "--username", "jarvis", "--dbname", "jarvis_timeseries", "--port", "5432"],
       qdrant: ["CMD", "bash", "-c", ": > /dev/tcp/localhost/6333"],
     };
     for (const [service, test] of Object.entries(tests)) expect(container(service).inputs.healthcheck.tests).toEqual(test);
@@ -218,6 +217,12 @@ describe("health checks", () => {
     }
     expect(container("ollama").inputs.healthcheck.startPeriod).toBe("120s");
     expect(container("redis").inputs.healthcheck.startPeriod).toBe("30s");
+  });
+
+  it("leave out the start interval for engines older than Docker 25 when config does", async () => {
+    const { startIntervalSeconds: _omitted, ...older } = dev["jarvis:healthChecks"];
+    const planned = await planStack("dev", { ...dev, "jarvis:healthChecks": older });
+    expect(container("backend", planned).inputs.healthcheck.startInterval).toBeUndefined();
   });
 
   it("hold back dependents until what they need is healthy, as the original's depends_on", () => {
@@ -249,7 +254,8 @@ describe("secure defaults", () => {
       expect(c.inputs.privileged).toBeUndefined();
       expect(c.inputs.memory).toBeGreaterThan(0);
     }
-    expect(container("backend").inputs).toMatchObject({ memory: 2048, memoryReservation: 512, cpus: "2", restart: "unless-stopped" });
+    expect(container("backend").inputs).toMatchObject({ memory: 2048, memoryReservation: 512, cpus: "2", restart: "unless-stopped", stopTimeout: 30, destroyGraceSeconds: 30 });
+    expect(container("ollama-pull").inputs).toMatchObject({ memory: 256, cpus: "0.5" });
     expect(container("redis").inputs.cpus).toBe("0.5");
   });
 
@@ -267,6 +273,7 @@ describe("GPU", () => {
     expect(container("ollama", gpu).inputs.deviceRequests).toEqual([{ driver: "nvidia", count: -1, capabilities: ["gpu"] }]);
     expect(container("stt", gpu).inputs.deviceRequests).toEqual([{ driver: "nvidia", count: -1, capabilities: ["gpu"] }]);
     expect(container("tts", gpu).inputs.deviceRequests).toEqual([]);
+    expect(container("ollama-pull", gpu).inputs.deviceRequests).toEqual([]);
   });
 });
 
@@ -284,6 +291,8 @@ describe("a new environment is a stack file", () => {
     expect(container("backend", moved).inputs.networksAdvanced[0].ipv4Address).toBe("192.168.100.40");
     expect(env("interface", moved).vars).toMatchObject({ BACKEND_API_URL: "http://jarvis-backend:9000", REACT_APP_API_URL: "http://localhost:9000" });
     expect(container("backend", moved).inputs.healthcheck.tests.at(-1)).toBe("http://localhost:9000/health");
+    // The process itself is told the port it must listen on.
+    expect(env("backend", moved).vars.PORT).toBe("9000");
     expect(moved.outputs.urls.api).toBe("http://localhost:9000");
   });
 });

@@ -8,23 +8,23 @@ import { ServiceImages } from "../components/docker/images";
 import { JarvisNetwork } from "../components/docker/network";
 import { DataVolumes } from "../components/docker/volumes";
 import type { Secrets } from "../components/secrets";
-import { APP_SERVICES, CATALOGUE, ENV, type ServiceName } from "../infra/catalogue";
+import { CATALOGUE, ENV, isAppService, type ServiceName } from "../infra/catalogue";
 import type { DockerConfig } from "../infra/config/schema";
 import { serviceEnvironment, type ServiceEnvironment } from "../infra/environment";
 import { imageRef } from "../infra/images";
 import type { Wiring } from "../infra/wiring";
 import {
   DOCKER_SERVICES,
-  VOLUME_PATHS,
+  bindMounts,
   gpuRequests,
   healthTest,
   healthTiming,
   hostPorts,
   limits,
   modelPull,
-  mounts,
   redisCommand,
   startOrder,
+  volumeTarget,
 } from "./docker-spec";
 
 /** `NAME=value` entries, sorted by name; a secret value makes the whole list secret. */
@@ -46,36 +46,19 @@ export function deployDocker(config: DockerConfig, wiring: Wiring, secrets: Secr
   const opts = { provider };
 
   const network = new JarvisNetwork("network", { settings: config.network, subnet: subnet.cidr, gateway, labels }, opts);
-  const volumes = new DataVolumes(
-    "volumes",
-    { names: Object.fromEntries(Object.keys(VOLUME_PATHS).map((s) => [s, config.volumes[s as keyof typeof VOLUME_PATHS]])), labels },
-    opts,
-  );
+  const volumes = new DataVolumes("volumes", { names: config.volumes, labels }, opts);
   const images = new ServiceImages(
     "images",
-    {
-      images: Object.fromEntries(
-        DOCKER_SERVICES.map((s) => [s, { ref: imageRef(config, s), build: (APP_SERVICES as readonly string[]).includes(s) ? config.appBuild[s as (typeof APP_SERVICES)[number]] : undefined }]),
-      ),
-    },
+    { images: Object.fromEntries(DOCKER_SERVICES.map((s) => [s, { ref: imageRef(config, s), build: isAppService(s) ? config.appBuild[s] : undefined }])) },
     opts,
   );
-
-  const containerFor = (service: ServiceName, extra: pulumi.Resource[]) => ({
-    image: images.ids[service]!,
-    network: { name: network.name, aliases: [] as string[] },
-    limits: limits(config, service),
-    deviceRequests: gpuRequests(config, service),
-    logging: config.logging,
-    labels: { ...labels, "jarvis.service": service },
-    dependsOn: extra,
-  });
+  /** What every container of the stack shares. */
+  const common = { network: network.name, logging: config.logging, stopGraceSeconds: config.shutdown.graceSeconds };
 
   const containers = new Map<ServiceName, ServiceContainer>();
   for (const service of startOrder(DOCKER_SERVICES)) {
-    const needs = (CATALOGUE[service].needs ?? []).map((need) => containers.get(need)!);
-    const { dependsOn, ...common } = containerFor(service, needs);
     const user = CATALOGUE[service].user;
+    const target = volumeTarget(service);
     containers.set(
       service,
       new ServiceContainer(
@@ -83,37 +66,44 @@ export function deployDocker(config: DockerConfig, wiring: Wiring, secrets: Secr
         {
           ...common,
           containerName: wiring.names[service],
-          network: { ...common.network, aliases: [service], ipv4Address: wiring.addresses![service] },
+          image: images.ids[service]!,
+          network: { name: common.network, aliases: [service], ipv4Address: wiring.addresses![service] },
           env: envList(serviceEnvironment(config, wiring, service, stack), secrets, wiring),
           ports: hostPorts(config, service),
           // A volume mount names its Volume resource, so the container waits for exactly that volume.
-          mounts: mounts(config, service).map((m) => (m.type === "volume" ? { ...m, source: volumes.names[service]! } : m)),
+          mounts: [...(target ? [{ type: "volume" as const, source: volumes.names[service]!, target, readOnly: false }] : []), ...bindMounts(config, service)],
           health: { test: healthTest(config, service), timing: healthTiming(config, service) },
+          limits: limits(config, service),
+          deviceRequests: gpuRequests(config, service),
+          labels: { ...labels, "jarvis.service": service },
           ...(service === "redis" && { command: redisCommand(config) }),
           ...(user && { user }),
         },
-        { ...opts, dependsOn },
+        { ...opts, dependsOn: (CATALOGUE[service].needs ?? []).map((need) => containers.get(need)!) },
       ),
     );
   }
 
   // Pulls the configured models through Ollama's API once Ollama is healthy; nothing waits for it.
   const pull = modelPull(config, config.namePrefix);
-  const { dependsOn, ...common } = containerFor("ollama", [containers.get("ollama")!]);
   new ServiceContainer(
     "ollama-pull",
     {
       ...common,
       containerName: pull.name,
+      image: images.ids.ollama!,
+      network: { name: common.network, aliases: [] },
       env: [`${ENV.ollamaHost}=${wiring.urls[ENV.ollamaBaseUrl]}`],
       ports: [],
       mounts: [],
       entrypoint: ["/bin/sh", "-c"],
       command: [pull.script],
-      labels: { ...common.labels, "jarvis.service": "ollama-pull" },
+      limits: pull.limits,
+      deviceRequests: [],
+      labels: { ...labels, "jarvis.service": "ollama-pull" },
       oneShot: true,
     },
-    { ...opts, dependsOn },
+    { ...opts, dependsOn: [containers.get("ollama")!] },
   );
 
   return {

@@ -4,7 +4,21 @@
 // twice, so a replacement deletes the old container first.
 import * as pulumi from "@pulumi/pulumi";
 import { Container } from "@pulumi/docker/container";
-import type { HealthTiming, MountSpec } from "../../stacks/docker-spec";
+
+export interface HealthTiming {
+  readonly interval: string;
+  readonly timeout: string;
+  readonly retries: number;
+  readonly startPeriod: string;
+  /** Needs Docker Engine 25; absent, Docker probes at `interval` during the start period too. */
+  readonly startInterval?: string;
+  /** How long Pulumi waits for the container to turn healthy. */
+  readonly waitSeconds: number;
+}
+
+export type MountSpec =
+  | { readonly type: "volume"; readonly source: pulumi.Input<string>; readonly target: string; readonly readOnly: boolean }
+  | { readonly type: "bind"; readonly source: string; readonly target: string; readonly readOnly: boolean };
 
 export interface ServiceContainerArgs {
   readonly containerName: string;
@@ -13,7 +27,7 @@ export interface ServiceContainerArgs {
   /** `NAME=value` entries; secret as a whole when any value is. */
   readonly env: pulumi.Input<string[]>;
   readonly ports: { internal: number; external: number; ip: string; protocol: string }[];
-  readonly mounts: (Omit<MountSpec, "source"> & { readonly source: pulumi.Input<string> })[];
+  readonly mounts: MountSpec[];
   readonly health?: { readonly test: string[]; readonly timing: HealthTiming };
   readonly entrypoint?: string[];
   readonly command?: pulumi.Input<string[]>;
@@ -21,6 +35,8 @@ export interface ServiceContainerArgs {
   readonly limits: { readonly memory: number; readonly memoryReservation: number; readonly cpus: string };
   readonly deviceRequests: { driver: string; count: number; capabilities: string[] }[];
   readonly logging: { readonly maxSize: string; readonly maxFile: number };
+  /** Seconds a stopping container gets before it is killed (datastores flush their data). */
+  readonly stopGraceSeconds: number;
   readonly labels: Record<string, string>;
   /** A one-shot job: started once, never restarted or kept running, not waited for. */
   readonly oneShot?: boolean;
@@ -52,7 +68,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
             timeout: health.timing.timeout,
             retries: health.timing.retries,
             startPeriod: health.timing.startPeriod,
-            startInterval: health.timing.startInterval,
+            ...(health.timing.startInterval && { startInterval: health.timing.startInterval }),
           },
           wait: true,
           waitTimeout: health.timing.waitSeconds,
@@ -66,6 +82,9 @@ export class ServiceContainer extends pulumi.ComponentResource {
         logDriver: "json-file",
         logOpts: { "max-size": args.logging.maxSize, "max-file": String(args.logging.maxFile) },
         restart: oneShot ? "no" : "unless-stopped",
+        // Stopped, not killed, on replacement and deletion too (the provider would otherwise force-remove).
+        stopTimeout: args.stopGraceSeconds,
+        destroyGraceSeconds: args.stopGraceSeconds,
         mustRun: !oneShot,
         labels: Object.entries(args.labels).map(([label, value]) => ({ label, value })),
       },

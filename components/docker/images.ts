@@ -1,6 +1,7 @@
 // The image of every service: pulled by its pinned reference, or built from a local source folder
 // and tagged with that same reference. Containers run the resulting image ID, so a new image
-// replaces them and an unchanged one leaves them alone.
+// replaces them and an unchanged one leaves them alone. A local build runs again when its reference
+// changes (a new jarvis:appVersion), or with `pulumi up --replace` on its RemoteImage.
 import * as pulumi from "@pulumi/pulumi";
 import { RemoteImage } from "@pulumi/docker/remoteImage";
 

@@ -1,6 +1,6 @@
 // Checks that span several config keys. Each runs only when the keys it needs are valid on their
 // own, so that one mistake is reported once, at its own key.
-import { SERVICE_NAMES, type ServiceName } from "../catalogue";
+import { APP_SERVICES, SERVICE_NAMES, type ServiceName } from "../catalogue";
 import { interfacesOverlap, parseSubnet, resolveAddress, type Subnet } from "../network";
 import { publishedPorts } from "../wiring";
 import { keyPath, type ConfigProblem } from "./problems";
@@ -65,7 +65,20 @@ function dockerFindings(config: Parsed): Finding[] {
   }
   if (subnet && config.addresses) findings.push(...addressFindings(subnet, gateway, config.addresses));
   if (config.publish) findings.push(...publishFindings(config.publish));
+  findings.push(...appImageFindings(config));
   return findings;
+}
+
+/** On Docker each of Jarvis's own images is built locally, or pulled from a registry host. */
+function appImageFindings(config: Parsed): Finding[] {
+  if (config.appRegistry === undefined || config.appBuild === undefined) return [];
+  const host = config.appRegistry.split("/")[0]!;
+  if (config.appRegistry.includes("/") && (host.includes(".") || host.includes(":") || host === "localhost")) return [];
+  return APP_SERVICES.filter((service) => !config.appBuild![service]).map((service) => ({
+    key: "appBuild",
+    path: [service, "context"],
+    message: `required: jarvis:appRegistry (${config.appRegistry}) names no registry host to pull ${service} from, so it is built from its source folder`,
+  }));
 }
 
 function addressFindings(subnet: Subnet, gateway: string | undefined, addresses: Record<ServiceName, string | number>): Finding[] {

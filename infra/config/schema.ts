@@ -77,7 +77,9 @@ const healthTiming = z.strictObject({
   timeoutSeconds: seconds,
   retries: z.int().min(1).max(20),
   startPeriodSeconds: z.int().min(0),
-  startIntervalSeconds: seconds.describe("Probe interval during the start period, so that a healthy service is seen quickly."),
+  startIntervalSeconds: seconds
+    .optional()
+    .describe("Probe interval during the start period, so that a healthy service is seen quickly (Docker Engine 25 or newer)."),
 });
 const origin = z.string().refine(isOrigin, "must be an origin such as https://jarvis.example.com (scheme, host, optional port; no path; `*` is refused)");
 
@@ -163,7 +165,6 @@ export const sharedKeys = {
       brainMemory: z.boolean(),
       emotionalAnalysis: z.boolean(),
       autoConsolidation: z.boolean(),
-      monitoring: z.boolean(),
       webBrowsing: z.boolean().describe("Browserbase web browsing; needs `jarvis:browserbaseApiKey`."),
       alertEmail: z.boolean().describe("Alert e-mails; needs `jarvis:integrations.smtp` and `jarvis:smtpPassword`."),
       homeAssistant: z.boolean().describe("Home Assistant; needs `jarvis:integrations.homeAssistant` and `jarvis:homeAssistantToken`."),
@@ -215,6 +216,7 @@ export const sharedKeys = {
       whisper: z.string().min(1),
       piper: z.string().min(1),
       keepAlive: z.string().regex(/^\d+[smh]$/, "must be a duration such as 30m or 24h").describe("How long Ollama keeps a model loaded (OLLAMA_KEEP_ALIVE)."),
+      pullLimits: computeResources.describe("CPU and memory limits of the one-shot model pull, which only talks to Ollama's API."),
     })
     .superRefine((m, ctx) => {
       if (!m.ollama.includes(m.defaultLlm))
@@ -232,6 +234,9 @@ export const sharedKeys = {
       stt: z.boolean().describe("Give the STT API a GPU too."),
     })
     .describe("GPU for Ollama (and optionally STT)."),
+  shutdown: z
+    .strictObject({ graceSeconds: z.int().min(1).max(3600).describe("How long a service may take to stop before it is killed.") })
+    .describe("Graceful shutdown of every service (datastores flush their data)."),
   qdrant: z
     .strictObject({ maxSearchThreads: z.int().min(0).describe("Search threads; 0 lets Qdrant choose.") })
     .describe("Qdrant tuning."),
@@ -278,7 +283,7 @@ export const dockerKeys = {
       ),
     })
     .describe("Host ports to publish, by service and port name; a service not listed is not published."),
-  volumes: objectOf(["postgres", "redis", "ollama", "qdrant", "timescale", "prometheus", "grafana", "alertmanager"] as const, () =>
+  volumes: objectOf(["postgres", "redis", "ollama", "qdrant", "timescale"] as const, () =>
     z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, "must be a Docker volume name"),
   ).describe("Names of the named volumes that keep data across container replacements."),
   hostPaths: z

@@ -98,7 +98,7 @@ describe("secrets in the plan", () => {
   });
 
   it("generated secrets are RandomPasswords rotated through their keepers", async () => {
-    const rotated = await planStack("dev", { "jarvis:platform": "docker", "jarvis:rotation": { postgres: 2 } });
+    const rotated = await planStack("dev", { ...stackValues("dev"), "jarvis:rotation": { postgres: 2 } });
     const passwords = ofType(rotated, "random:index/randomPassword:RandomPassword");
     expect(passwords.map((p) => p.name).sort()).toEqual(["secrets-grafana", "secrets-jwt", "secrets-postgres", "secrets-qdrant", "secrets-redis", "secrets-timescale"]);
     for (const p of passwords) {
