@@ -29,6 +29,9 @@ export const isAppService = (service: ServiceName): service is AppService => (AP
 
 /** Stateless services that the Kubernetes platform runs as Deployments with replicas. */
 export const SCALABLE_SERVICES = APP_SERVICES;
+/** Services with state, run with a volume of their own (a StatefulSet on Kubernetes). */
+export const STATEFUL_SERVICES = ["postgres", "timescale", "redis", "qdrant", "ollama"] as const satisfies readonly ServiceName[];
+export type StatefulService = (typeof STATEFUL_SERVICES)[number];
 
 /** Environment variable names, as the original compose file and manifests use them. */
 export const ENV = {

@@ -9,6 +9,7 @@ import {
   APP_SERVICES,
   PUBLIC_IMAGE_SERVICES,
   SCALABLE_SERVICES,
+  STATEFUL_SERVICES,
   SERVICE_NAMES,
   portNames,
   type ServiceName,
@@ -320,9 +321,69 @@ export const kubernetesKeys = {
   namespace: z
     .strictObject({
       name: dnsLabel.refine((n) => !["default", "kube-system", "kube-public", "kube-node-lease"].includes(n), "must not be a system namespace"),
-      podSecurity: z.enum(["restricted", "baseline"]).describe("Pod Security admission level enforced on the namespace."),
+      podSecurity: z.enum(["restricted", "baseline"]).describe("Pod Security admission level enforced on the namespace (restricted is also warned and audited)."),
+      quota: z.strictObject({
+        requests: computeResources,
+        limits: computeResources,
+        pods: z.int().min(1),
+        persistentVolumeClaims: z.int().min(1),
+      }),
+      containerDefaults: z
+        .strictObject({ requests: computeResources, limits: computeResources })
+        .describe("LimitRange defaults for a container that states no resources."),
     })
-    .describe("The namespace Jarvis runs in."),
+    .describe("The namespace Jarvis runs in, its ResourceQuota and LimitRange."),
+  storage: z
+    .strictObject({
+      className: z.string().min(1).describe("StorageClass of every volume claim."),
+      sizes: objectOf(STATEFUL_SERVICES, () => memory),
+      backup: memory.describe("Size of the volume that backups are written to."),
+    })
+    .describe("Persistent volumes of the stateful services and of the backups."),
+  dataProtection: z
+    .strictObject({
+      protect: z.boolean().describe("Pulumi refuses to delete or replace the stateful services (prod)."),
+      retainOnDelete: z.boolean().describe("Objects holding data stay in the cluster when Pulumi deletes them."),
+    })
+    .describe("How the resources that hold data are protected from a program change."),
+  backup: z
+    .strictObject({
+      schedule: z.string().regex(/^(\S+\s+){4}\S+$/, "must be a cron schedule of five fields, e.g. 0 3 * * *"),
+      keepDays: z.int().min(1),
+    })
+    .describe("Scheduled backups: pg_dump of both databases and a Qdrant snapshot."),
+  scheduling: z
+    .strictObject({
+      ollama: z.strictObject({
+        nodeSelector: z.record(z.string(), z.string()),
+        tolerations: z.array(
+          z.strictObject({
+            key: z.string().min(1),
+            operator: z.enum(["Equal", "Exists"]),
+            value: z.string().optional(),
+            effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
+          }),
+        ),
+        runtimeClassName: dnsLabel.optional().describe("RuntimeClass for GPU nodes, e.g. nvidia."),
+      }),
+    })
+    .describe("Where Ollama runs (GPU nodes): node selector, tolerations, runtime class."),
+  egress: z
+    .strictObject({
+      backend: z.array(z.strictObject({ cidr: z.cidrv4(), ports: z.array(port).min(1) })),
+      ollama: z.array(z.strictObject({ cidr: z.cidrv4(), ports: z.array(port).min(1) })),
+    })
+    .describe("External destinations the backend (external APIs) and Ollama (model registry) may reach."),
+  rollout: z
+    .strictObject({
+      progressDeadlineSeconds: z.int().min(30),
+      maxSurge: z.int().min(1),
+      disruptionMaxUnavailable: z
+        .int()
+        .min(1, "0 would block every eviction (node drains and upgrades would hang)")
+        .describe("Pods of one workload that a voluntary disruption may take at once (PodDisruptionBudget)."),
+    })
+    .describe("Zero-downtime rollouts and disruptions."),
   replicas: objectOf(SCALABLE_SERVICES, () => z.int().min(1).max(100)).describe(
     "Replicas of each stateless service (the backend's come from `autoscaling` when it is enabled).",
   ),
@@ -335,6 +396,9 @@ export const kubernetesKeys = {
           maxReplicas: z.int().min(1),
           cpuUtilization: z.int().min(1).max(100).describe("Target average CPU utilisation, percent of requests."),
           memoryUtilization: z.int().min(1).max(100).describe("Target average memory utilisation, percent of requests."),
+          scaleUpStabilizationSeconds: z.int().min(0).max(3600),
+          scaleDownStabilizationSeconds: z.int().min(0).max(3600),
+          scaleDownPodsPerMinute: z.int().min(1),
         })
         .superRefine((a, ctx) => {
           if (a.minReplicas > a.maxReplicas)
@@ -344,10 +408,26 @@ export const kubernetesKeys = {
     .describe("HorizontalPodAutoscaler settings."),
   edge: z
     .strictObject({
+      kind: z.enum(["ingress", "gateway"]).describe("An Ingress of `className`, or HTTPRoutes attached to `gateway`."),
+      className: z.string().min(1).optional().describe("IngressClass (kind ingress)."),
+      gateway: z.strictObject({ name: dnsLabel, namespace: dnsLabel, sectionName: dnsLabel.optional() }).optional().describe("The Gateway to attach to (kind gateway)."),
       hosts: z.strictObject({ interface: dnsName, api: dnsName }),
       websocketPath: z.string().regex(/^\/[\w\-/]*$/, "must be a URL path starting with /"),
+      timeoutSeconds: z.int().min(1).max(86400).describe("Request timeout at the edge; long, for WebSockets."),
+      tls: z.strictObject({ issuer: dnsLabel, issuerKind: z.enum(["ClusterIssuer", "Issuer"]), http01: z.boolean().describe("The issuer solves HTTP-01 challenges in this namespace.") }),
+      annotations: z.record(z.string(), z.string()).optional().describe("Controller-specific annotations of the Ingress (e.g. its CORS and rate-limit settings)."),
+      controller: z
+        .strictObject({ namespace: dnsLabel, podLabels: z.record(z.string(), z.string()) })
+        .describe("Where the edge's proxy pods run: the only source allowed to reach the interface and the backend."),
     })
-    .describe("The public entry: host names of the interface and the API, and the WebSocket path."),
+    .superRefine((edge, ctx) => {
+      if (edge.kind === "ingress" && !edge.className) ctx.addIssue({ code: "custom", path: ["className"], message: "required for kind ingress" });
+      if (edge.kind === "gateway" && !edge.gateway) ctx.addIssue({ code: "custom", path: ["gateway"], message: "required for kind gateway" });
+    })
+    .describe("The public entry: its implementation, host names, WebSocket path, timeouts and TLS."),
+  monitoringSource: z
+    .strictObject({ namespace: dnsLabel, podLabels: z.record(z.string(), z.string()) })
+    .describe("Where the Prometheus that scrapes the metrics ports runs."),
 };
 
 /** Secret keys a person provides with `pulumi config set --secret`. */
