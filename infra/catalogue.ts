@@ -82,6 +82,8 @@ export const ENV = {
   ollamaHost: "OLLAMA_HOST",
   ollamaOrigins: "OLLAMA_ORIGINS",
   ollamaKeepAlive: "OLLAMA_KEEP_ALIVE",
+  ollamaModels: "OLLAMA_MODELS",
+  home: "HOME",
   postgresDb: "POSTGRES_DB",
   postgresUser: "POSTGRES_USER",
   postgresPassword: "POSTGRES_PASSWORD",
@@ -97,6 +99,7 @@ export const ENV = {
   qdrantSearchThreads: "QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS",
   qdrantEnableCors: "QDRANT__SERVICE__ENABLE_CORS",
   qdrantTelemetryDisabled: "QDRANT__TELEMETRY_DISABLED",
+  qdrantInitFile: "QDRANT_INIT_FILE_PATH",
   grafanaAdminUser: "GF_SECURITY_ADMIN_USER",
   grafanaAdminPassword: "GF_SECURITY_ADMIN_PASSWORD",
   grafanaAllowSignUp: "GF_USERS_ALLOW_SIGN_UP",
@@ -131,6 +134,10 @@ export interface ServiceSpec {
   readonly probe: ProbeClient;
   /** A non-root user the image supports; absent: the image's own user. */
   readonly user?: string;
+  /** Paths the process writes besides its data volume: scratch space under a read-only root. */
+  readonly writable: readonly string[];
+  /** Secret variables the image can read from a file instead: variable -> its file variable. */
+  readonly secretFiles?: Readonly<Partial<Record<EnvName, string>>>;
   /** Named ports, primary first. Their numbers come from `jarvis:ports.<service>.<name>`. */
   readonly ports: readonly string[];
   readonly health: HealthCheck;
@@ -153,6 +160,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/health" },
     dataPaths: { models: "/app/models/stt", ...appLogs },
+    writable: ["/tmp", "/app/logs"],
     reads: [ENV.serviceName, ENV.port, ENV.sttModelPath, ENV.whisperModel, ENV.backendApiUrl, ENV.logLevel],
     metrics: { port: "http", path: "/metrics" },
   },
@@ -164,6 +172,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/health" },
     dataPaths: { models: "/app/models/tts", ...appLogs },
+    writable: ["/tmp", "/app/logs"],
     reads: [ENV.serviceName, ENV.port, ENV.ttsModelPath, ENV.piperModel, ENV.backendApiUrl, ENV.logLevel],
     metrics: { port: "http", path: "/metrics" },
   },
@@ -173,8 +182,10 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     probe: "ollama",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/api/version" },
-    dataPaths: { models: "/root/.ollama" },
-    reads: [ENV.ollamaHost, ENV.ollamaOrigins, ENV.ollamaKeepAlive],
+    // Models and the key pair out of /root, so that Ollama runs as any user.
+    dataPaths: { models: "/models", home: "/home/ollama" },
+    writable: ["/tmp", "/home/ollama"],
+    reads: [ENV.ollamaHost, ENV.ollamaOrigins, ENV.ollamaKeepAlive, ENV.ollamaModels, ENV.home],
   },
   backend: {
     title: "Backend API",
@@ -185,6 +196,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/health" },
     dataPaths: { models: "/app/models", data: "/app/data", ...appLogs },
+    writable: ["/tmp", "/app/logs", "/app/data", "/app/models"],
     reads: [
       ENV.serviceName,
       ENV.port,
@@ -231,6 +243,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     ports: ["http", "websocket"],
     health: { kind: "http", port: "websocket", path: "/health" },
     dataPaths: {},
+    writable: ["/tmp"],
     reads: [
       ENV.serviceName,
       ENV.port,
@@ -252,6 +265,8 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     ports: ["postgres"],
     health: { kind: "postgres" },
     dataPaths: { data: "/var/lib/postgresql/data", init: "/docker-entrypoint-initdb.d" },
+    writable: ["/tmp", "/var/run/postgresql"],
+    secretFiles: { [ENV.postgresPassword]: "POSTGRES_PASSWORD_FILE" },
     reads: [ENV.postgresDb, ENV.postgresUser, ENV.postgresPassword, ENV.pgData, ENV.pgPort],
   },
   redis: {
@@ -262,6 +277,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     ports: ["redis"],
     health: { kind: "redis" },
     dataPaths: { data: "/data" },
+    writable: ["/tmp"],
     reads: [ENV.redisPassword, ENV.redisCliAuth],
   },
   qdrant: {
@@ -271,6 +287,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     ports: ["http", "grpc"],
     health: { kind: "http", port: "http", path: "/healthz" },
     dataPaths: { data: "/qdrant/storage", snapshots: "/qdrant/snapshots", config: "/qdrant/config" },
+    writable: ["/tmp", "/qdrant/snapshots"],
     reads: [
       ENV.qdrantHttpPort,
       ENV.qdrantGrpcPort,
@@ -278,6 +295,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
       ENV.qdrantSearchThreads,
       ENV.qdrantEnableCors,
       ENV.qdrantTelemetryDisabled,
+      ENV.qdrantInitFile,
     ],
     metrics: { port: "http", path: "/metrics" },
   },
@@ -289,6 +307,8 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     ports: ["postgres"],
     health: { kind: "postgres" },
     dataPaths: { data: "/var/lib/postgresql/data", init: "/docker-entrypoint-initdb.d" },
+    writable: ["/tmp", "/var/run/postgresql"],
+    secretFiles: { [ENV.postgresPassword]: "POSTGRES_PASSWORD_FILE" },
     reads: [ENV.postgresDb, ENV.postgresUser, ENV.postgresPassword, ENV.pgData, ENV.pgPort, ENV.timescaleTelemetry],
   },
   prometheus: {
@@ -298,6 +318,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/-/healthy" },
     dataPaths: { data: "/prometheus", config: "/etc/prometheus" },
+    writable: ["/tmp"],
     reads: [],
     metrics: { port: "http", path: "/metrics" },
   },
@@ -308,6 +329,8 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/api/health" },
     dataPaths: { data: "/var/lib/grafana" },
+    writable: ["/tmp"],
+    secretFiles: { [ENV.grafanaAdminPassword]: "GF_SECURITY_ADMIN_PASSWORD__FILE" },
     reads: [ENV.grafanaAdminUser, ENV.grafanaAdminPassword, ENV.grafanaAllowSignUp, ENV.grafanaHttpPort],
     metrics: { port: "http", path: "/metrics" },
   },
@@ -318,6 +341,7 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/-/healthy" },
     dataPaths: { data: "/alertmanager", config: "/etc/alertmanager" },
+    writable: ["/tmp"],
     reads: [],
     metrics: { port: "http", path: "/metrics" },
   },

@@ -1,6 +1,7 @@
 // The environment of every service, for any platform: plain values, and references to the secrets
 // that the platform resolves (a secret itself, or a connection URL that carries a password). The
 // variable names come from the catalogue; this module holds no secret value.
+import { posix } from "node:path";
 import { CATALOGUE, ENV, type EnvName, type ServiceName } from "./catalogue";
 import type { StackConfig } from "./config/schema";
 import type { GeneratedSecret, WorkloadSecret } from "./secret-names";
@@ -49,6 +50,8 @@ export function serviceEnvironment(config: StackConfig, wiring: Wiring, service:
           [ENV.ollamaHost]: `${wiring.addresses?.ollama ?? ""}:${port("http")}`,
           [ENV.ollamaOrigins]: wiring.corsOrigins.join(","),
           [ENV.ollamaKeepAlive]: config.models.keepAlive,
+          [ENV.ollamaModels]: paths.models!,
+          [ENV.home]: paths.home!,
         },
         secret: {},
       };
@@ -92,6 +95,8 @@ export function serviceEnvironment(config: StackConfig, wiring: Wiring, service:
           // Only the backend talks to Qdrant; browsers never do.
           [ENV.qdrantEnableCors]: "false",
           [ENV.qdrantTelemetryDisabled]: "true",
+          // Out of the working directory, which is read-only on Kubernetes.
+          [ENV.qdrantInitFile]: posix.join(CATALOGUE.qdrant.writable[0]!, ".qdrant-initialized"),
         },
         secret: { [ENV.qdrantServiceApiKey]: { secret: "qdrant" } },
       };

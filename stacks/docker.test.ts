@@ -172,7 +172,13 @@ describe("wiring from the derived endpoints", () => {
   });
 
   it("limits Ollama's origins to the configured ones and has it listen on its own address", () => {
-    expect(env("ollama").vars).toEqual({ OLLAMA_HOST: "172.20.0.30:11434", OLLAMA_ORIGINS: "http://localhost:3000", OLLAMA_KEEP_ALIVE: "24h" });
+    expect(env("ollama").vars).toEqual({
+      OLLAMA_HOST: "172.20.0.30:11434",
+      OLLAMA_ORIGINS: "http://localhost:3000",
+      OLLAMA_KEEP_ALIVE: "24h",
+      OLLAMA_MODELS: "/models",
+      HOME: "/home/ollama",
+    });
   });
 });
 
@@ -182,7 +188,7 @@ describe("persistent data", () => {
     expect(volumes.map((v) => v.inputs.name).sort()).toEqual(["jarvis-ollama-models", "jarvis-postgres-data", "jarvis-qdrant-data", "jarvis-redis-data", "jarvis-timescale-data"]);
     for (const volume of volumes) expect(volume.retainOnDelete).toBe(true);
     expect(container("postgres").inputs.mounts[0]).toEqual({ type: "volume", source: "jarvis-postgres-data", target: "/var/lib/postgresql/data", readOnly: false });
-    expect(container("ollama").inputs.mounts).toEqual([{ type: "volume", source: "jarvis-ollama-models", target: "/root/.ollama", readOnly: false }]);
+    expect(container("ollama").inputs.mounts).toEqual([{ type: "volume", source: "jarvis-ollama-models", target: "/models", readOnly: false }]);
     expect(container("postgres").dependencies).toContain("urn:pulumi:dev::jarvis::jarvis:docker:Volumes$docker:index/volume:Volume::volumes-postgres");
   });
 
@@ -302,6 +308,7 @@ describe("the original docker-compose.yml, service by service", () => {
   const OURS: Record<string, string> = { "stt-api": "stt", "tts-api": "tts", "ollama-setup": "ollama-pull" };
   // Deliberate differences, also listed in the README.
   const DROPPED_MOUNTS = ["/app", "/app/frontend", "/app/node_modules"];
+  const MOVED_MOUNTS: Record<string, string> = { "/root/.ollama": "/models" };
   const hostPaths = { models: "/m", logs: "/l", data: "/d", postgresInit: "/p.sql", timescaleInit: "/t.sql", qdrantConfig: "/q.yaml" };
 
   it.each(Object.keys(parse(readFileSync(join(PROJECT_DIR, "../shared/reference/jarvis-before/docker-compose.yml"), "utf8")).services))(
@@ -318,7 +325,10 @@ describe("the original docker-compose.yml, service by service", () => {
       for (const variable of composeEnv) expect(envNames, `${name} ${variable}`).toContain(variable);
       const containerPorts = (service.ports ?? []).map((p: string) => Number(String(p).split(":").pop()));
       for (const port of containerPorts) expect(Object.values(dev["jarvis:ports"][ours]), `${name} port ${port}`).toContain(port);
-      const targets = (service.volumes ?? []).map((v: string) => (v.includes(":") ? v.split(":")[1] : v)).filter((t: string) => !DROPPED_MOUNTS.includes(t));
+      const targets = (service.volumes ?? [])
+        .map((v: string) => (v.includes(":") ? v.split(":")[1]! : v))
+        .filter((t: string) => !DROPPED_MOUNTS.includes(t))
+        .map((t: string) => MOVED_MOUNTS[t] ?? t);
       const ourTargets = inputs.mounts.map((m: any) => m.target);
       for (const target of targets) expect(ourTargets.some((t: string) => t === target || t.startsWith(`${target}/`)), `${name} ${target}`).toBe(name !== "ollama-setup");
       if (service.healthcheck) expect(inputs.healthcheck, name).toBeDefined();

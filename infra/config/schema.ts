@@ -78,6 +78,7 @@ const healthTiming = z.strictObject({
   timeoutSeconds: seconds,
   retries: z.int().min(1).max(20),
   startPeriodSeconds: z.int().min(0),
+  readinessIntervalSeconds: seconds.optional().describe("Readiness probe period on Kubernetes (liveness uses intervalSeconds)."),
   startIntervalSeconds: seconds
     .optional()
     .describe("Probe interval during the start period, so that a healthy service is seen quickly (Docker Engine 25 or newer)."),
@@ -414,7 +415,12 @@ export const kubernetesKeys = {
       hosts: z.strictObject({ interface: dnsName, api: dnsName }),
       websocketPath: z.string().regex(/^\/[\w\-/]*$/, "must be a URL path starting with /"),
       timeoutSeconds: z.int().min(1).max(86400).describe("Request timeout at the edge; long, for WebSockets."),
-      tls: z.strictObject({ issuer: dnsLabel, issuerKind: z.enum(["ClusterIssuer", "Issuer"]), http01: z.boolean().describe("The issuer solves HTTP-01 challenges in this namespace.") }),
+      tls: z.strictObject({
+        issuer: dnsLabel,
+        issuerKind: z.enum(["ClusterIssuer", "Issuer"]),
+        http01: z.boolean().describe("The issuer solves HTTP-01 challenges in this namespace."),
+        solverPort: port.describe("Port of cert-manager's HTTP-01 solver pods."),
+      }),
       annotations: z.record(z.string(), z.string()).optional().describe("Controller-specific annotations of the Ingress (e.g. its CORS and rate-limit settings)."),
       controller: z
         .strictObject({ namespace: dnsLabel, podLabels: z.record(z.string(), z.string()) })
@@ -428,6 +434,9 @@ export const kubernetesKeys = {
   monitoringSource: z
     .strictObject({ namespace: dnsLabel, podLabels: z.record(z.string(), z.string()) })
     .describe("Where the Prometheus that scrapes the metrics ports runs."),
+  clusterDns: z
+    .strictObject({ namespace: dnsLabel, podLabels: z.record(z.string(), z.string()), port })
+    .describe("The cluster's DNS pods, which every pod may query."),
 };
 
 /** Secret keys a person provides with `pulumi config set --secret`. */
