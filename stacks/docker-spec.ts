@@ -1,6 +1,5 @@
 // Docker specifics of every service, as free functions of the config: health checks, mounts, ports,
 // limits, GPU requests. The Docker assembly turns them into containers; tests call them directly.
-import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { CATALOGUE, type ServiceName } from "../infra/catalogue";
 import { cpuMillis, memoryBytes } from "../infra/config/quantity";
@@ -121,24 +120,8 @@ export function gpuRequests(config: DockerConfig, service: ServiceName) {
   return wants ? [{ driver: gpu.driver, count: gpu.count === "all" ? -1 : gpu.count, capabilities: ["gpu"] }] : [];
 }
 
-/**
- * Redis reads its password from the environment through a config on standard input, so that it
- * is neither in the container's command nor in the server's process arguments.
- */
-export function redisCommand(config: DockerConfig): string[] {
-  const script = [`exec redis-server - --port ${config.ports.redis.redis} --appendonly yes <<EOF`, "requirepass $REDIS_PASSWORD", "EOF"].join("\n");
-  return ["sh", "-c", script];
-}
-
-/** The one-shot pull: its name follows the model list, so that a new list runs a new pull. */
-export function modelPull(config: DockerConfig, prefix: string) {
-  const models = config.models.ollama;
-  const digest = createHash("sha256").update(models.join("\n")).digest("hex").slice(0, 8);
+/** The model pull's limits: it only talks to Ollama's API. */
+export function pullLimits(config: DockerConfig) {
   const { cpu, memory } = config.models.pullLimits;
-  return {
-    name: `${prefix}-ollama-pull-${digest}`,
-    limits: { memory: mebibytes(memory), memoryReservation: mebibytes(memory), cpus: String(cpuMillis(cpu) / 1000) },
-    // Model names are validated (letters, digits, . _ - / :), so they are safe in the script.
-    script: ["set -e", ...models.map((m) => `ollama pull ${m}`)].join("\n"),
-  };
+  return { memory: mebibytes(memory), memoryReservation: mebibytes(memory), cpus: String(cpuMillis(cpu) / 1000) };
 }

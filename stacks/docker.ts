@@ -11,6 +11,7 @@ import type { Secrets } from "../components/secrets";
 import { CATALOGUE, ENV, isAppService, type ServiceName } from "../infra/catalogue";
 import type { DockerConfig } from "../infra/config/schema";
 import { serviceEnvironment, type ServiceEnvironment } from "../infra/environment";
+import { modelPull, redisCommand } from "../infra/commands";
 import { imageRef } from "../infra/images";
 import type { Wiring } from "../infra/wiring";
 import {
@@ -21,8 +22,7 @@ import {
   healthTiming,
   hostPorts,
   limits,
-  modelPull,
-  redisCommand,
+  pullLimits,
   startOrder,
   volumeTarget,
 } from "./docker-spec";
@@ -85,7 +85,7 @@ export function deployDocker(config: DockerConfig, wiring: Wiring, secrets: Secr
   }
 
   // Pulls the configured models through Ollama's API once Ollama is healthy; nothing waits for it.
-  const pull = modelPull(config, config.namePrefix);
+  const pull = modelPull(config);
   new ServiceContainer(
     "ollama-pull",
     {
@@ -98,7 +98,7 @@ export function deployDocker(config: DockerConfig, wiring: Wiring, secrets: Secr
       mounts: [],
       entrypoint: ["/bin/sh", "-c"],
       command: [pull.script],
-      limits: pull.limits,
+      limits: pullLimits(config),
       deviceRequests: [],
       labels: { ...labels, "jarvis.service": "ollama-pull" },
       oneShot: true,

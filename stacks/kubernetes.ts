@@ -1,13 +1,35 @@
 // The Kubernetes platform (staging, prod): an explicit provider whose cluster comes from config,
-// the namespace, and the secrets every workload reads.
+// the namespace with its quota and defaults, every service as a Workload wired from the derived
+// endpoints, the model pull, network policies generated from the flows, and the public entry.
 import * as pulumi from "@pulumi/pulumi";
+import { Job } from "@pulumi/kubernetes/batch/v1/job";
+import { LimitRange } from "@pulumi/kubernetes/core/v1/limitRange";
 import { Namespace } from "@pulumi/kubernetes/core/v1/namespace";
+import { ResourceQuota } from "@pulumi/kubernetes/core/v1/resourceQuota";
 import { Secret } from "@pulumi/kubernetes/core/v1/secret";
 import { Provider } from "@pulumi/kubernetes/provider";
+import { Edge } from "../components/kubernetes/edge";
+import { NetworkPolicies, type PodGroupPolicy, type PolicyRule } from "../components/kubernetes/network-policies";
+import { Workload } from "../components/kubernetes/workload";
 import type { Secrets } from "../components/secrets";
-import { ENV } from "../infra/catalogue";
+import { CATALOGUE, ENV, isAppService, type ServiceName } from "../infra/catalogue";
+import { modelPull, redisCommand } from "../infra/commands";
 import type { KubernetesConfig } from "../infra/config/schema";
+import { serviceEnvironment } from "../infra/environment";
+import { metricsPorts, serviceFlows } from "../infra/flows";
+import { imageRef } from "../infra/images";
 import type { Wiring } from "../infra/wiring";
+import {
+  KUBERNETES_SERVICES,
+  containerSecurityContext,
+  dataMount,
+  isStateful,
+  podSecurityContext,
+  probes,
+  resources,
+  scratchVolumes,
+  selectorLabels,
+} from "./kubernetes-spec";
 
 export function commonLabels(config: KubernetesConfig): Record<string, string> {
   // Added explicitly: transforms do not run under the mock engine, so tests would not see them.
@@ -19,6 +41,7 @@ export function commonLabels(config: KubernetesConfig): Record<string, string> {
 }
 
 export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secrets: Secrets) {
+  const instance = pulumi.getStack();
   // The cluster is named by config: a context (looked up, like kubectl does, in $KUBECONFIG or
   // ~/.kube/config), a kubeconfig path, or inline content from secret config. Never the current
   // context by accident. The offline plan hides $KUBECONFIG, so a plan does not depend on it.
@@ -45,30 +68,209 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
         },
       },
     },
-    opts,
+    { ...opts, retainOnDelete: config.dataProtection.retainOnDelete },
   );
-  const { connections } = wiring;
-  const workloadSecrets = {
-    ...secrets.environment,
-    [ENV.databaseUrl]: secrets.connectionUrl(connections[ENV.databaseUrl], "postgres"),
-    [ENV.timescaleUrl]: secrets.connectionUrl(connections[ENV.timescaleUrl], "timescale"),
-    [ENV.redisUrl]: secrets.connectionUrl(connections[ENV.redisUrl], "redis"),
-    [ENV.rateLimitStorageUrl]: secrets.connectionUrl(connections[ENV.rateLimitStorageUrl], "redis"),
-  };
-  new Secret(
-    "secrets",
+  const ns = namespace.metadata.name;
+  const metadata = { namespace: ns, labels };
+  const { quota, containerDefaults } = config.namespace;
+  new ResourceQuota(
+    "quota",
     {
-      metadata: { namespace: namespace.metadata.name, labels },
-      type: "Opaque",
-      data: Object.fromEntries(
-        Object.entries(workloadSecrets).map(([name, value]) => [name, value.apply((v) => Buffer.from(v).toString("base64"))]),
-      ),
+      metadata,
+      spec: {
+        hard: {
+          "requests.cpu": quota.requests.cpu,
+          "requests.memory": quota.requests.memory,
+          "limits.cpu": quota.limits.cpu,
+          "limits.memory": quota.limits.memory,
+          pods: String(quota.pods),
+          persistentvolumeclaims: String(quota.persistentVolumeClaims),
+        },
+      },
     },
     opts,
   );
+  new LimitRange("limits", { metadata, spec: { limits: [{ type: "Container", default: containerDefaults.limits, defaultRequest: containerDefaults.requests }] } }, opts);
+
+  const pullSecret = registryPullSecret(config, secrets, metadata, opts);
+  const workloads = new Map<ServiceName, Workload>();
+  for (const service of KUBERNETES_SERVICES) {
+    const environment = serviceEnvironment(config, wiring, service, instance);
+    const stateful = isStateful(service);
+    const autoscaling = service === "backend" && config.autoscaling.backend.enabled ? config.autoscaling.backend : undefined;
+    const replicas = isAppService(service) ? config.replicas[service] : 1;
+    workloads.set(
+      service,
+      new Workload(
+        service,
+        {
+          namespace: ns,
+          name: wiring.names[service],
+          labels,
+          selector: selectorLabels(service, instance),
+          image: imageRef(config, service),
+          ...(pullSecret && isAppService(service) && { imagePullSecret: pullSecret }),
+          ...(service === "redis" && { command: redisCommand(config) }),
+          ports: Object.entries(config.ports[service]).map(([name, containerPort]) => ({ name, containerPort })),
+          env: {
+            plain: environment.plain as Record<string, string>,
+            secret: Object.fromEntries(Object.entries(environment.secret).map(([name, source]) => [name, secrets.resolve(source!, wiring.connections)])),
+            files: CATALOGUE[service].secretFiles ?? {},
+          },
+          probes: probes(config, service),
+          resources: resources(config, service),
+          podSecurityContext: podSecurityContext(),
+          securityContext: containerSecurityContext(),
+          scratch: scratchVolumes(service),
+          graceSeconds: config.shutdown.graceSeconds,
+          ...(service === "ollama" && { scheduling: config.scheduling.ollama }),
+          ...(stateful
+            ? { statefulSet: { storageClassName: config.storage.className, size: config.storage.sizes[service], ...dataMount(service) } }
+            : {
+                deployment: {
+                  ...(autoscaling ? { autoscaling } : { replicas }),
+                  maxSurge: config.rollout.maxSurge,
+                  progressDeadlineSeconds: config.rollout.progressDeadlineSeconds,
+                },
+              }),
+          disruptionMaxUnavailable: config.rollout.disruptionMaxUnavailable,
+        },
+        {
+          ...opts,
+          // Data is never lost by a program change.
+          ...(stateful && { protect: config.dataProtection.protect, retainOnDelete: config.dataProtection.retainOnDelete }),
+        },
+      ),
+    );
+  }
+
+  const pull = modelPullJob(config, wiring, metadata, opts, workloads.get("ollama")!);
+  const edge = new Edge(
+    "edge",
+    {
+      namespace: ns,
+      labels,
+      edge: config.edge,
+      routes: [
+        { host: config.edge.hosts.interface, path: "/", service: wiring.names.interface, port: config.ports.interface.http! },
+        { host: config.edge.hosts.interface, path: config.edge.websocketPath, service: wiring.names.interface, port: config.ports.interface.websocket! },
+        { host: config.edge.hosts.api, path: "/", service: wiring.names.backend, port: config.ports.backend.http! },
+      ],
+    },
+    { ...opts, dependsOn: [...workloads.values()] },
+  );
+  new NetworkPolicies("network", { namespace: ns, labels, groups: networkPolicies(config, wiring, instance, pull.podLabels) }, opts);
+
   return {
     platform: config.platform,
     urls: wiring.browser,
-    namespace: namespace.metadata.name,
+    namespace: ns,
+    entry: edge.address,
   };
+}
+
+/** A docker-registry Secret for Jarvis's own images, when their registry needs a login. */
+function registryPullSecret(config: KubernetesConfig, secrets: Secrets, metadata: object, opts: pulumi.CustomResourceOptions) {
+  const password = secrets.provided.registryPassword;
+  if (!config.registryLogin || !password) return undefined;
+  const { address, username } = config.registryLogin;
+  const dockerConfig = password.apply((p) =>
+    Buffer.from(JSON.stringify({ auths: { [address]: { username, password: p, auth: Buffer.from(`${username}:${p}`).toString("base64") } } })).toString("base64"),
+  );
+  return new Secret("registry", { metadata, type: "kubernetes.io/dockerconfigjson", data: { ".dockerconfigjson": dockerConfig } }, opts).metadata.name;
+}
+
+/**
+ * Pulls the model list once through Ollama's API. Its name follows the list, so a new list runs a
+ * new Job; it is not deleted when it finishes (Pulumi would create it again), and `pulumi up` does
+ * not wait for a multi-GB pull.
+ */
+function modelPullJob(config: KubernetesConfig, wiring: Wiring, metadata: { labels: Record<string, string> }, opts: pulumi.CustomResourceOptions, ollama: Workload) {
+  const pull = modelPull(config);
+  const podLabels = selectorLabels("ollama-pull", pulumi.getStack());
+  const { cpu, memory } = config.models.pullLimits;
+  new Job(
+    "ollama-pull",
+    {
+      metadata: { ...metadata, name: pull.name, annotations: { "pulumi.com/skipAwait": "true" } },
+      spec: {
+        backoffLimit: 6,
+        template: {
+          metadata: { labels: { ...metadata.labels, ...podLabels } },
+          spec: {
+            restartPolicy: "OnFailure",
+            automountServiceAccountToken: false,
+            securityContext: podSecurityContext(),
+            containers: [
+              {
+                name: "pull",
+                image: imageRef(config, "ollama"),
+                command: ["/bin/sh", "-c", pull.script],
+                env: [
+                  { name: ENV.ollamaHost, value: wiring.urls[ENV.ollamaBaseUrl] },
+                  { name: ENV.home, value: CATALOGUE.ollama.dataPaths.home! },
+                ],
+                resources: { requests: { cpu, memory }, limits: { cpu, memory } },
+                securityContext: containerSecurityContext(),
+                volumeMounts: scratchVolumes("ollama").map((s) => ({ name: s.name, mountPath: s.mountPath })),
+              },
+            ],
+            volumes: scratchVolumes("ollama").map((s) => ({ name: s.name, emptyDir: {} })),
+          },
+        },
+      },
+    },
+    { ...opts, dependsOn: [ollama] },
+  );
+  return { podLabels };
+}
+
+/** The policy of every pod group, generated from the flows of the wiring. */
+export function networkPolicies(config: KubernetesConfig, wiring: Wiring, instance: string, pullPods: Record<string, string>): Record<string, PodGroupPolicy> {
+  const pods = (service: string) => selectorLabels(service, instance);
+  const flows = serviceFlows(config, wiring, KUBERNETES_SERVICES);
+  const dns: PolicyRule = {
+    peer: { namespace: config.clusterDns.namespace, pods: config.clusterDns.podLabels },
+    ports: [
+      { port: config.clusterDns.port, protocol: "UDP" },
+      { port: config.clusterDns.port, protocol: "TCP" },
+    ],
+  };
+  const controller = { namespace: config.edge.controller.namespace, pods: config.edge.controller.podLabels };
+  const published: Partial<Record<ServiceName, number[]>> = {
+    interface: [config.ports.interface.http!, config.ports.interface.websocket!],
+    backend: [config.ports.backend.http!],
+  };
+  const metrics = metricsPorts(config, KUBERNETES_SERVICES);
+  const external = (service: "backend" | "ollama"): PolicyRule[] => config.egress[service].map((d) => ({ peer: { cidr: d.cidr }, ports: d.ports.map((port) => ({ port })) }));
+
+  const groups: Record<string, PodGroupPolicy> = {};
+  for (const service of KUBERNETES_SERVICES) {
+    const inbound = flows.filter((f) => f.to === service);
+    const outbound = flows.filter((f) => f.from === service);
+    const ingress: PolicyRule[] = [
+      ...inbound.map((f) => ({ peer: { pods: pods(f.from) }, ports: [{ port: f.port }] })),
+      ...(published[service] ? [{ peer: controller, ports: published[service]!.map((port) => ({ port })) }] : []),
+      ...metrics
+        .filter((m) => m.service === service)
+        .map((m) => ({ peer: { namespace: config.monitoringSource.namespace, pods: config.monitoringSource.podLabels }, ports: [{ port: m.port }] })),
+      ...(service === "ollama" ? [{ peer: { pods: pullPods }, ports: [{ port: config.ports.ollama.http! }] }] : []),
+    ];
+    const egress: PolicyRule[] = [
+      ...outbound.map((f) => ({ peer: { pods: pods(f.to) }, ports: [{ port: f.port }] })),
+      dns,
+      ...(service === "backend" || service === "ollama" ? external(service) : []),
+    ];
+    groups[service] = { pods: pods(service), ingress, egress };
+  }
+  groups["ollama-pull"] = { pods: pullPods, ingress: [], egress: [{ peer: { pods: pods("ollama") }, ports: [{ port: config.ports.ollama.http! }] }, dns] };
+  if (config.edge.tls.http01) {
+    // cert-manager's HTTP-01 solver pods answer the ACME challenge through the edge.
+    groups["acme-solver"] = {
+      pods: { "acme.cert-manager.io/http01-solver": "true" },
+      ingress: [{ peer: controller, ports: [{ port: config.edge.tls.solverPort }] }],
+      egress: [],
+    };
+  }
+  return groups;
 }

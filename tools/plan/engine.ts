@@ -53,7 +53,8 @@ export function standIns(type: string, name: string, urn: string, inputs: Record
   if (type.startsWith("kubernetes:")) {
     // Auto-naming: the Kubernetes provider appends a random suffix to the resource name.
     const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
-    return { metadata: { ...metadata, name: metadata.name ?? `${name}-${hash.slice(0, 8)}` } };
+    const status = type === "kubernetes:networking.k8s.io/v1:Ingress" ? { status: { loadBalancer: { ingress: [{ hostname: `${name}.plan.invalid` }] } } } : {};
+    return { metadata: { ...metadata, name: metadata.name ?? `${name}-${hash.slice(0, 8)}` }, ...status };
   }
   return {};
 }

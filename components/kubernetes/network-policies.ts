@@ -1,0 +1,56 @@
+// Network isolation: deny everything in the namespace, then allow exactly the flows given, so
+// that every pod is selected by a policy with both its ingress and its egress rules.
+import * as pulumi from "@pulumi/pulumi";
+import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1/networkPolicy";
+
+/** Pods of this namespace (by labels), or of another namespace. */
+export type Peer = { readonly pods: Record<string, string> } | { readonly namespace: string; readonly pods: Record<string, string> } | { readonly cidr: string };
+
+export interface PolicyRule {
+  readonly peer: Peer;
+  readonly ports: readonly { port: number; protocol?: "TCP" | "UDP" }[];
+}
+
+export interface PodGroupPolicy {
+  /** Labels that select the group's pods. */
+  readonly pods: Record<string, string>;
+  readonly ingress: readonly PolicyRule[];
+  readonly egress: readonly PolicyRule[];
+}
+
+function peer(p: Peer) {
+  if ("cidr" in p) return { ipBlock: { cidr: p.cidr } };
+  if ("namespace" in p)
+    return { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": p.namespace } }, podSelector: { matchLabels: p.pods } };
+  return { podSelector: { matchLabels: p.pods } };
+}
+
+const rule = (r: PolicyRule) => ({ ports: r.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? "TCP" })) });
+
+export class NetworkPolicies extends pulumi.ComponentResource {
+  constructor(
+    name: string,
+    args: { readonly namespace: pulumi.Input<string>; readonly labels: Record<string, string>; readonly groups: Readonly<Record<string, PodGroupPolicy>> },
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super("jarvis:kubernetes:NetworkPolicies", name, {}, opts);
+    const metadata = { namespace: args.namespace, labels: args.labels };
+    new NetworkPolicy(`${name}-default-deny`, { metadata, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } }, { parent: this });
+    for (const [group, policy] of Object.entries(args.groups)) {
+      new NetworkPolicy(
+        `${name}-${group}`,
+        {
+          metadata,
+          spec: {
+            podSelector: { matchLabels: policy.pods },
+            policyTypes: ["Ingress", "Egress"],
+            ingress: policy.ingress.map((r) => ({ from: [peer(r.peer)], ...rule(r) })),
+            egress: policy.egress.map((r) => ({ to: [peer(r.peer)], ...rule(r) })),
+          },
+        },
+        { parent: this },
+      );
+    }
+    this.registerOutputs({});
+  }
+}
