@@ -78,7 +78,8 @@ export function resources(config: KubernetesConfig, service: ServiceName) {
   const { requests, limits, ephemeralStorage } = config.resources[service];
   const storage = ephemeralStorage ? { "ephemeral-storage": ephemeralStorage } : {};
   const { gpu } = config;
-  const gpus = gpu.enabled && (service === "ollama" || (service === "stt" && gpu.stt)) ? { [`${gpu.driver}.com/gpu`]: String(gpu.count === "all" ? 1 : gpu.count) } : {};
+  // A number on Kubernetes (the config check refuses "all" there).
+  const gpus = gpu.enabled && (service === "ollama" || (service === "stt" && gpu.stt)) ? { [`${gpu.driver}.com/gpu`]: String(gpu.count) } : {};
   return { requests: { ...requests, ...storage, ...gpus }, limits: { ...limits, ...storage, ...gpus } };
 }
 

@@ -8,6 +8,7 @@ import { Namespace } from "@pulumi/kubernetes/core/v1/namespace";
 import { ResourceQuota } from "@pulumi/kubernetes/core/v1/resourceQuota";
 import { Secret } from "@pulumi/kubernetes/core/v1/secret";
 import { Provider } from "@pulumi/kubernetes/provider";
+import { Backup } from "../components/kubernetes/backup";
 import { Edge } from "../components/kubernetes/edge";
 import { NetworkPolicies, type PodGroupPolicy, type PolicyRule } from "../components/kubernetes/network-policies";
 import { Workload } from "../components/kubernetes/workload";
@@ -123,9 +124,16 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
           securityContext: containerSecurityContext(),
           scratch: scratchVolumes(service),
           graceSeconds: config.shutdown.graceSeconds,
-          ...(service === "ollama" && { scheduling: config.scheduling.ollama }),
+          ...(service === "ollama" && { scheduling: ollamaScheduling(config) }),
           ...(stateful
-            ? { statefulSet: { storageClassName: config.storage.className, size: config.storage.sizes[service], ...dataMount(service) } }
+            ? {
+                statefulSet: {
+                  storageClassName: config.storage.className,
+                  size: config.storage.sizes[service],
+                  ...dataMount(service),
+                  ...(service === "ollama" && { awaitMinutes: config.scheduling.ollama.awaitTimeoutMinutes }),
+                },
+              }
             : {
                 deployment: {
                   ...(autoscaling ? { autoscaling } : { replicas }),
@@ -145,6 +153,8 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
   }
 
   const pull = modelPullJob(config, wiring, metadata, opts, workloads.get("ollama")!);
+  const backupPods = selectorLabels("backup", instance);
+  backups(config, wiring, secrets, { namespace: ns, labels, podLabels: backupPods }, opts);
   const edge = new Edge(
     "edge",
     {
@@ -159,7 +169,7 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
     },
     { ...opts, dependsOn: [...workloads.values()] },
   );
-  new NetworkPolicies("network", { namespace: ns, labels, groups: networkPolicies(config, wiring, instance, pull.podLabels) }, opts);
+  new NetworkPolicies("network", { namespace: ns, labels, groups: networkPolicies(config, wiring, instance, { pull: pull.podLabels, backup: backupPods }) }, opts);
 
   return {
     platform: config.platform,
@@ -167,6 +177,11 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
     namespace: ns,
     entry: edge.address,
   };
+}
+
+function ollamaScheduling(config: KubernetesConfig) {
+  const { nodeSelector, tolerations, runtimeClassName } = config.scheduling.ollama;
+  return { nodeSelector, tolerations, ...(runtimeClassName && { runtimeClassName }) };
 }
 
 /** A docker-registry Secret for Jarvis's own images, when their registry needs a login. */
@@ -225,8 +240,44 @@ function modelPullJob(config: KubernetesConfig, wiring: Wiring, metadata: { labe
   return { podLabels };
 }
 
+/** Backups of both databases and Qdrant, into a volume that is protected like the data itself. */
+function backups(config: KubernetesConfig, wiring: Wiring, secrets: Secrets, where: { namespace: pulumi.Input<string>; labels: Record<string, string>; podLabels: Record<string, string> }, opts: pulumi.CustomResourceOptions) {
+  const database = (service: "postgres" | "timescale") => ({
+    host: wiring.hosts[service],
+    port: config.ports[service].postgres!,
+    user: config.databases[service].user,
+    name: config.databases[service].name,
+    password: secrets.generated[service],
+  });
+  const { limits } = config.backup;
+  const quantities = { cpu: limits.cpu, memory: limits.memory, "ephemeral-storage": limits.ephemeralStorage };
+  new Backup(
+    "backup",
+    {
+      ...where,
+      // Its pg_dump matches both servers' major version; it also has sh and wget.
+      image: imageRef(config, "timescale"),
+      schedule: config.backup.schedule,
+      keepDays: config.backup.keepDays,
+      deadlineMinutes: config.backup.deadlineMinutes,
+      storage: { className: config.storage.className, size: config.storage.backup, claimName: `${config.namePrefix}-backups` },
+      postgres: database("postgres"),
+      timescale: database("timescale"),
+      qdrant: { url: wiring.urls[ENV.qdrantUrl], apiKey: secrets.generated.qdrant },
+      pod: { securityContext: podSecurityContext(), containerSecurityContext: containerSecurityContext(), resources: { requests: quantities, limits: quantities } },
+    },
+    { ...opts, protect: config.dataProtection.protect, retainOnDelete: config.dataProtection.retainOnDelete },
+  );
+}
+
+/** Pods that are not services: the model pull and the backups. */
+interface JobPods {
+  readonly pull: Record<string, string>;
+  readonly backup: Record<string, string>;
+}
+
 /** The policy of every pod group, generated from the flows of the wiring. */
-export function networkPolicies(config: KubernetesConfig, wiring: Wiring, instance: string, pullPods: Record<string, string>): Record<string, PodGroupPolicy> {
+export function networkPolicies(config: KubernetesConfig, wiring: Wiring, instance: string, jobs: JobPods): Record<string, PodGroupPolicy> {
   const pods = (service: string) => selectorLabels(service, instance);
   const flows = serviceFlows(config, wiring, KUBERNETES_SERVICES);
   const dns: PolicyRule = {
@@ -242,6 +293,11 @@ export function networkPolicies(config: KubernetesConfig, wiring: Wiring, instan
     backend: [config.ports.backend.http!],
   };
   const metrics = metricsPorts(config, KUBERNETES_SERVICES);
+  const backedUp: { service: ServiceName; port: number }[] = [
+    { service: "postgres", port: config.ports.postgres.postgres! },
+    { service: "timescale", port: config.ports.timescale.postgres! },
+    { service: "qdrant", port: config.ports.qdrant.http! },
+  ];
   const external = (service: "backend" | "ollama"): PolicyRule[] => config.egress[service].map((d) => ({ peer: { cidr: d.cidr }, ports: d.ports.map((port) => ({ port })) }));
 
   const groups: Record<string, PodGroupPolicy> = {};
@@ -254,7 +310,8 @@ export function networkPolicies(config: KubernetesConfig, wiring: Wiring, instan
       ...metrics
         .filter((m) => m.service === service)
         .map((m) => ({ peer: { namespace: config.monitoringSource.namespace, pods: config.monitoringSource.podLabels }, ports: [{ port: m.port }] })),
-      ...(service === "ollama" ? [{ peer: { pods: pullPods }, ports: [{ port: config.ports.ollama.http! }] }] : []),
+      ...(service === "ollama" ? [{ peer: { pods: jobs.pull }, ports: [{ port: config.ports.ollama.http! }] }] : []),
+      ...backedUp.filter((b) => b.service === service).map((b) => ({ peer: { pods: jobs.backup }, ports: [{ port: b.port }] })),
     ];
     const egress: PolicyRule[] = [
       ...outbound.map((f) => ({ peer: { pods: pods(f.to) }, ports: [{ port: f.port }] })),
@@ -263,7 +320,8 @@ export function networkPolicies(config: KubernetesConfig, wiring: Wiring, instan
     ];
     groups[service] = { pods: pods(service), ingress, egress };
   }
-  groups["ollama-pull"] = { pods: pullPods, ingress: [], egress: [{ peer: { pods: pods("ollama") }, ports: [{ port: config.ports.ollama.http! }] }, dns] };
+  groups["ollama-pull"] = { pods: jobs.pull, ingress: [], egress: [{ peer: { pods: pods("ollama") }, ports: [{ port: config.ports.ollama.http! }] }, dns] };
+  groups.backup = { pods: jobs.backup, ingress: [], egress: [...backedUp.map((b) => ({ peer: { pods: pods(b.service) }, ports: [{ port: b.port }] })), dns] };
   if (config.edge.tls.http01) {
     // cert-manager's HTTP-01 solver pods answer the ACME challenge through the edge.
     groups["acme-solver"] = {

@@ -72,6 +72,32 @@ export class Edge extends pulumi.ComponentResource {
           { parent: this },
         );
       }
+      // TLS for the Gateway's listener: a certificate from the configured issuer, in this namespace,
+      // which the Gateway may reference across namespaces (ReferenceGrant).
+      const secretName = `${name}-tls`;
+      new CustomResource(
+        `${name}-certificate`,
+        {
+          apiVersion: "cert-manager.io/v1",
+          kind: "Certificate",
+          metadata,
+          spec: { secretName, dnsNames: hosts, issuerRef: { name: edge.tls.issuer, kind: edge.tls.issuerKind } },
+        },
+        { parent: this },
+      );
+      new CustomResource(
+        `${name}-gateway-grant`,
+        {
+          apiVersion: "gateway.networking.k8s.io/v1beta1",
+          kind: "ReferenceGrant",
+          metadata,
+          spec: {
+            from: [{ group: "gateway.networking.k8s.io", kind: "Gateway", namespace: gateway.namespace }],
+            to: [{ group: "", kind: "Secret", name: secretName }],
+          },
+        },
+        { parent: this },
+      );
       this.address = pulumi.output(`${gateway.namespace}/${gateway.name}`);
     }
     this.registerOutputs({ address: this.address });

@@ -54,7 +54,14 @@ export interface WorkloadArgs {
     };
   };
   /** Stateful: a StatefulSet with a volume claim. */
-  readonly statefulSet?: { readonly storageClassName: string; readonly size: string; readonly mountPath: string; readonly subPath: string };
+  readonly statefulSet?: {
+    readonly storageClassName: string;
+    readonly size: string;
+    readonly mountPath: string;
+    readonly subPath: string;
+    /** How long Pulumi waits for it to become ready (Ollama loads models). */
+    readonly awaitMinutes?: number;
+  };
   readonly disruptionMaxUnavailable: number;
 }
 
@@ -148,7 +155,12 @@ export class Workload extends pulumi.ComponentResource {
             ],
           },
         },
-        child,
+        {
+          ...child,
+          ...(args.statefulSet.awaitMinutes && {
+            customTimeouts: { create: `${args.statefulSet.awaitMinutes}m`, update: `${args.statefulSet.awaitMinutes}m` },
+          }),
+        },
       );
     } else {
       const deployment = args.deployment!;

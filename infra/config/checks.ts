@@ -131,6 +131,8 @@ function kubernetesFindings(config: Parsed, secrets: ReadonlySet<SecretKey>): Fi
   const autoscaling = config.autoscaling?.backend;
   if (config.edge && config.edge.hosts.interface === config.edge.hosts.api)
     findings.push({ key: "edge", path: ["hosts", "api"], message: "must differ from hosts.interface" });
+  if (config.gpu?.enabled && config.gpu.count === "all")
+    findings.push({ key: "gpu", path: ["count"], message: "must be a number of GPUs on Kubernetes (a pod requests whole GPUs)" });
   if (autoscaling?.enabled && autoscaling.minReplicas < 2)
     findings.push({ key: "autoscaling", path: ["backend", "minReplicas"], message: "must be at least 2 so that one pod can be evicted while another serves" });
   return findings;

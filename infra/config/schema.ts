@@ -351,6 +351,8 @@ export const kubernetesKeys = {
     .strictObject({
       schedule: z.string().regex(/^(\S+\s+){4}\S+$/, "must be a cron schedule of five fields, e.g. 0 3 * * *"),
       keepDays: z.int().min(1),
+      deadlineMinutes: z.int().min(1).describe("A backup still running after this long is stopped."),
+      limits: computeResources.extend({ ephemeralStorage: memory }).describe("CPU, memory and scratch space of the backup job."),
     })
     .describe("Scheduled backups: pg_dump of both databases and a Qdrant snapshot."),
   scheduling: z
@@ -366,6 +368,7 @@ export const kubernetesKeys = {
           }),
         ),
         runtimeClassName: dnsLabel.optional().describe("RuntimeClass for GPU nodes, e.g. nvidia."),
+        awaitTimeoutMinutes: z.int().min(5).max(240).describe("How long `pulumi up` waits for Ollama to become ready (model loading)."),
       }),
     })
     .describe("Where Ollama runs (GPU nodes): node selector, tolerations, runtime class."),

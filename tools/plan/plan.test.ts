@@ -50,7 +50,7 @@ describe("what the engine would form and compute", () => {
 
   it("names the explicit provider of Kubernetes objects and what they depend on", async () => {
     const { resources } = await planStack("staging");
-    const secret = ofType({ resources } as any, "kubernetes:core/v1:Secret")[0]!;
+    const secret = ofType({ resources } as any, "kubernetes:core/v1:Secret").find((s) => s.name === "backend-secrets")!;
     expect(secret.provider).toBe("urn:pulumi:staging::jarvis::pulumi:providers:kubernetes::cluster");
     expect(secret.dependencies).toContain("urn:pulumi:staging::jarvis::jarvis:secrets:Secrets$random:index/randomPassword:RandomPassword::secrets-jwt");
   });
@@ -246,7 +246,10 @@ describe("Kubernetes manifests", () => {
     const { manifests } = await planStack(stack);
     const objects = parseAllDocuments(manifests!).map((d) => d.toJS());
     expect(new Set(objects.map((o) => o.kind))).toEqual(
-      new Set(["Namespace", "ResourceQuota", "LimitRange", "ServiceAccount", "ConfigMap", "Secret", "Deployment", "StatefulSet", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Job", "Ingress", "NetworkPolicy"]),
+      new Set([
+        "Namespace", "ResourceQuota", "LimitRange", "ServiceAccount", "ConfigMap", "Secret", "Deployment", "StatefulSet", "Service",
+        "HorizontalPodAutoscaler", "PodDisruptionBudget", "Job", "CronJob", "PersistentVolumeClaim", "Ingress", "NetworkPolicy",
+      ]),
     );
     for (const object of objects) {
       const [group, version] = object.apiVersion.includes("/") ? object.apiVersion.split("/") : [undefined, object.apiVersion];
