@@ -54,7 +54,17 @@ export function stackFile(config: Record<string, unknown>): string {
 export interface ParsedPlan {
   resources: Array<Record<string, unknown> & { urn: string; type: string; name: string; inputs: Record<string, any>; dependencies: string[] }>;
   /** The same resources with secrets revealed, each secret value wrapped as `{ secret: value }`. */
-  raw: Array<{ urn: string; type: string; name: string; inputs: Record<string, any>; dependencies: string[]; deleteBeforeReplace: boolean; retainOnDelete: boolean }>;
+  raw: Array<{
+    urn: string;
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+    dependencies: string[];
+    deleteBeforeReplace: boolean;
+    retainOnDelete: boolean;
+    protect: boolean;
+    customTimeouts: Record<string, string>;
+  }>;
   outputs: Record<string, any>;
   manifests: string | undefined;
   text: string;

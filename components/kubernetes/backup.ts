@@ -54,7 +54,8 @@ export class Backup extends pulumi.ComponentResource {
         metadata: { ...metadata, name: args.storage.claimName },
         spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.storage.className, resources: { requests: { storage: args.storage.size } } },
       },
-      { parent: this },
+      // The SDK does not pass retainOnDelete on to children: the claim holding the backups gets it explicitly.
+      { parent: this, ...(opts?.retainOnDelete !== undefined && { retainOnDelete: opts.retainOnDelete }) },
     );
     const base64 = (value: pulumi.Input<string>) => pulumi.output(value).apply((v) => Buffer.from(v).toString("base64"));
     const credentials = new Secret(

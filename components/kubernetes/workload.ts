@@ -157,6 +157,8 @@ export class Workload extends pulumi.ComponentResource {
         },
         {
           ...child,
+          // The SDK does not pass retainOnDelete on to children: the StatefulSet gets it explicitly.
+          ...(opts?.retainOnDelete !== undefined && { retainOnDelete: opts.retainOnDelete }),
           ...(args.statefulSet.awaitMinutes && {
             customTimeouts: { create: `${args.statefulSet.awaitMinutes}m`, update: `${args.statefulSet.awaitMinutes}m` },
           }),

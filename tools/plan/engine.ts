@@ -23,6 +23,8 @@ export interface Registration {
   readonly deleteBeforeReplace: boolean;
   readonly ignoreChanges: string[];
   readonly additionalSecretOutputs: string[];
+  /** How long the engine would wait for create, update and delete, where the program says. */
+  readonly customTimeouts: Record<string, string>;
   /** Inputs as registered, in the engine's wire form (secrets wrapped in signature objects). */
   readonly inputs: Record<string, unknown>;
   /** The resource's state as the plan's engine answered it: inputs plus stand-ins. */
@@ -60,6 +62,10 @@ export function standIns(type: string, name: string, urn: string, inputs: Record
 }
 
 const bool = (value: boolean | undefined) => value === true;
+function timeouts(custom: Request): Record<string, string> {
+  const all = custom ? { create: custom.getCreate(), update: custom.getUpdate(), delete: custom.getDelete() } : {};
+  return Object.fromEntries(Object.entries(all).filter(([, value]) => value));
+}
 /** A provider reference is `<urn>::<id>`. */
 const providerUrn = (reference: string) => (reference ? reference.slice(0, reference.lastIndexOf("::")) : null);
 
@@ -138,6 +144,7 @@ export class PlanEngine {
       deleteBeforeReplace: bool(req.getDeletebeforereplace()),
       ignoreChanges: [...req.getIgnorechangesList()],
       additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+      customTimeouts: timeouts(req.getCustomtimeouts()),
       inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
     };
     if (this.byUrn.has(registration.urn)) throw new Error(`duplicate resource URN ${registration.urn}`);

@@ -69,6 +69,7 @@ export function renderPlan(registrations: readonly Registration[], stackOutputs:
     deleteBeforeReplace: r.deleteBeforeReplace,
     ignoreChanges: r.ignoreChanges,
     additionalSecretOutputs: r.additionalSecretOutputs,
+    customTimeouts: r.customTimeouts,
     inputs: reveal(r.inputs),
   }));
   const kubernetes = registrations.filter(isKubernetesObject);

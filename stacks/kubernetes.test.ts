@@ -1,0 +1,376 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { PROJECT_DIR } from "../tools/plan/cli";
+import { planStack, problems, rawResource, stackValues, type ParsedPlan } from "../tools/test-support";
+import { KUBERNETES_SERVICES, POD_USER } from "./kubernetes-spec";
+
+const APPS = ["stt", "tts", "backend", "interface"];
+const STATEFUL = ["postgres", "timescale", "redis", "qdrant", "ollama"];
+const prodValues = stackValues("prod") as Record<string, any>;
+let prod: ParsedPlan;
+let staging: ParsedPlan;
+beforeAll(async () => {
+  // One after the other: the SDK's runtime state is global to the process.
+  prod = await planStack("prod");
+  staging = await planStack("staging");
+});
+
+const kind = (plan: ParsedPlan, k: string) => plan.raw.filter((r) => r.type.endsWith(`:${k}`) && r.type.startsWith("kubernetes:"));
+const one = (plan: ParsedPlan, k: string, name: string) => kind(plan, k).find((r) => r.name === name)!;
+const podSpec = (plan: ParsedPlan, k: "Deployment" | "StatefulSet", name: string) => one(plan, k, name).inputs.spec.template.spec;
+const manifests = (plan: ParsedPlan) => parseAllDocuments(plan.manifests!).map((d) => d.toJS());
+
+describe("the namespace", () => {
+  it("enforces the Pod Security level of config, warns and audits restricted, with a quota and defaults", () => {
+    const ns = one(prod, "Namespace", "namespace");
+    expect(ns.inputs.metadata.labels).toMatchObject({
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/warn": "restricted",
+      "pod-security.kubernetes.io/audit": "restricted",
+    });
+    expect(ns.retainOnDelete).toBe(true);
+    expect(one(prod, "ResourceQuota", "quota").inputs.spec.hard).toEqual({
+      "requests.cpu": "16",
+      "requests.memory": "48Gi",
+      "limits.cpu": "48",
+      "limits.memory": "96Gi",
+      pods: "60",
+      persistentvolumeclaims: "10",
+    });
+    expect(one(prod, "LimitRange", "limits").inputs.spec.limits).toEqual([
+      { type: "Container", default: { cpu: "1", memory: "1Gi" }, defaultRequest: { cpu: "100m", memory: "128Mi" } },
+    ]);
+  });
+
+  it("is reached through an explicit provider whose cluster comes from config", () => {
+    const provider = prod.raw.find((r) => r.type === "pulumi:providers:kubernetes")!;
+    expect(provider.inputs).toMatchObject({ context: "jarvis-prod", namespace: "jarvis" });
+    for (const r of prod.raw.filter((r) => r.type.startsWith("kubernetes:"))) expect(prod.resources.find((x) => x.urn === r.urn)!.provider).toBe(provider.urn);
+  });
+});
+
+describe("stateless workloads", () => {
+  it("are auto-named Deployments with the replicas of config, the backend's left to its autoscaler", () => {
+    for (const app of APPS) expect(one(prod, "Deployment", app).inputs.metadata.name).toBeUndefined();
+    expect(one(prod, "Deployment", "stt").inputs.spec.replicas).toBe(2);
+    expect(one(prod, "Deployment", "interface").inputs.spec.replicas).toBe(3);
+    expect(one(prod, "Deployment", "backend").inputs.spec.replicas).toBeUndefined();
+    expect(one(staging, "Deployment", "stt").inputs.spec.replicas).toBe(1);
+  });
+
+  it("roll out without downtime, within a progress deadline", () => {
+    for (const app of APPS)
+      expect(one(prod, "Deployment", app).inputs.spec).toMatchObject({
+        progressDeadlineSeconds: 600,
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      });
+  });
+
+  it("have liveness (every 60s), readiness and startup probes, liveness and readiness not identical", () => {
+    for (const app of APPS) {
+      const [container] = podSpec(prod, "Deployment", app).containers;
+      expect(container.livenessProbe.periodSeconds).toBe(60);
+      expect(container.readinessProbe).not.toEqual(container.livenessProbe);
+      expect(container.startupProbe.failureThreshold).toBeGreaterThan(1);
+    }
+    expect(podSpec(prod, "Deployment", "interface").containers[0].readinessProbe.httpGet).toEqual({ path: "/health", port: "websocket" });
+  });
+
+  it("spread over nodes, with their own service account and no API token", () => {
+    for (const app of APPS) {
+      const spec = podSpec(prod, "Deployment", app);
+      expect(spec.automountServiceAccountToken).toBe(false);
+      expect(spec.serviceAccountName).toBe(`jarvis-${app}`);
+      expect(spec.topologySpreadConstraints[0]).toMatchObject({ topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "app.kubernetes.io/name": app } } });
+    }
+  });
+
+  it("pull Jarvis's images from the configured registry, with a pull secret when it needs a login", async () => {
+    expect(podSpec(prod, "Deployment", "backend").containers[0].image).toBe("registry.example.com/jarvis/backend:1.4.0");
+    expect(podSpec(prod, "Deployment", "backend").imagePullSecrets).toBeUndefined();
+    const login = await planStack("prod", { ...prodValues, "jarvis:registryLogin": { address: "registry.example.com", username: "ci" }, "jarvis:registryPassword": { secure: "v1:x" } });
+    const registry = one(login, "Secret", "registry");
+    expect(registry.inputs.type).toBe("kubernetes.io/dockerconfigjson");
+    expect(podSpec(login, "Deployment", "backend").imagePullSecrets).toHaveLength(1);
+    expect(podSpec(login, "StatefulSet", "redis").imagePullSecrets).toBeUndefined();
+    expect(login.text).not.toContain("PLAN-SECRET-");
+  });
+});
+
+describe("every pod", () => {
+  it("meets the restricted profile: non-root 10001, no escalation, no capabilities, RuntimeDefault, read-only root", () => {
+    for (const service of KUBERNETES_SERVICES) {
+      const spec = podSpec(prod, STATEFUL.includes(service) ? "StatefulSet" : "Deployment", service);
+      expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: POD_USER, runAsGroup: POD_USER, seccompProfile: { type: "RuntimeDefault" } });
+      const [container] = spec.containers;
+      expect(container.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ["ALL"] },
+        runAsUser: POD_USER,
+      });
+      expect(POD_USER).toBeGreaterThanOrEqual(10001);
+      expect(container.resources.requests).toHaveProperty("ephemeral-storage");
+      expect(container.resources.limits).toHaveProperty("ephemeral-storage");
+      expect(container.volumeMounts.map((m: any) => m.mountPath)).toContain("/tmp");
+      for (const volume of spec.volumes) expect(Object.keys(volume).some((k) => ["emptyDir", "secret", "persistentVolumeClaim", "configMap"].includes(k))).toBe(true);
+    }
+  });
+
+  it("reads its settings from a ConfigMap and its secrets by reference, as files where the image supports it", () => {
+    const backend = podSpec(prod, "Deployment", "backend").containers[0];
+    expect(backend.envFrom[0].configMapRef.name).toMatch(/^backend-settings-/);
+    expect(backend.env.find((e: any) => e.name === "DATABASE_URL").valueFrom.secretKeyRef.key).toBe("DATABASE_URL");
+    const postgres = podSpec(prod, "StatefulSet", "postgres");
+    expect(postgres.containers[0].env).toEqual([{ name: "POSTGRES_PASSWORD_FILE", value: "/run/secrets/jarvis/POSTGRES_PASSWORD" }]);
+    expect(postgres.volumes.find((v: any) => v.name === "secret-files").secret.items).toEqual([{ key: "POSTGRES_PASSWORD", path: "POSTGRES_PASSWORD" }]);
+    for (const cm of kind(prod, "ConfigMap")) expect(JSON.stringify(cm.inputs)).not.toMatch(/PLAN-SECRET|password=/i);
+  });
+});
+
+describe("the backend's autoscaler and disruption budgets", () => {
+  it("scale the backend between the bounds of config on CPU and memory", () => {
+    const hpa = one(prod, "HorizontalPodAutoscaler", "backend").inputs.spec;
+    expect(hpa).toMatchObject({ minReplicas: 3, maxReplicas: 10, scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment" } });
+    expect(hpa.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([
+      ["cpu", 70],
+      ["memory", 80],
+    ]);
+    expect(hpa.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
+    expect(one(prod, "HorizontalPodAutoscaler", "backend").dependencies).toContain(prod.raw.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "backend")!.urn);
+  });
+
+  it("guard every workload with more than one replica, never blocking every eviction", () => {
+    expect(kind(prod, "PodDisruptionBudget").map((p) => p.name).sort()).toEqual(["backend", "interface", "stt", "tts"]);
+    expect(kind(staging, "PodDisruptionBudget").map((p) => p.name).sort()).toEqual(["backend", "interface"]);
+    for (const pdb of kind(prod, "PodDisruptionBudget")) expect(pdb.inputs.spec.maxUnavailable).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("stateful services", () => {
+  it("are StatefulSets with fixed names, a headless Service, retained claims of the configured class and size", () => {
+    for (const service of STATEFUL) {
+      const set = one(prod, "StatefulSet", service).inputs;
+      expect(set.metadata.name).toBe(`jarvis-${service}`);
+      expect(set.spec.serviceName).toBe(`jarvis-${service}`);
+      expect(one(prod, "Service", service).inputs.spec.clusterIP).toBe("None");
+      expect(set.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
+      expect(set.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: "fast-ssd", accessModes: ["ReadWriteOnce"] });
+    }
+    expect(one(prod, "StatefulSet", "postgres").inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe("50Gi");
+    expect(one(staging, "StatefulSet", "postgres").inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe("10Gi");
+  });
+
+  it("are protected in prod and retained on delete in every Kubernetes stack", () => {
+    for (const service of STATEFUL) {
+      expect(one(prod, "StatefulSet", service)).toMatchObject({ protect: true, retainOnDelete: true });
+      expect(one(staging, "StatefulSet", service)).toMatchObject({ protect: false, retainOnDelete: true });
+    }
+  });
+
+  it("give Ollama its GPU, node selector, tolerations and runtime class from config, and time to load models", async () => {
+    expect(one(prod, "StatefulSet", "ollama").customTimeouts).toEqual({ create: "30m", update: "30m" });
+    const gpu = await planStack("prod", {
+      ...prodValues,
+      "jarvis:gpu": { enabled: true, driver: "nvidia", count: 1, stt: false },
+      "jarvis:scheduling": { ollama: { nodeSelector: { gpu: "nvidia" }, tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }], runtimeClassName: "nvidia", awaitTimeoutMinutes: 45 } },
+    });
+    const spec = podSpec(gpu, "StatefulSet", "ollama");
+    expect(spec.containers[0].resources.limits["nvidia.com/gpu"]).toBe("1");
+    expect(spec).toMatchObject({ nodeSelector: { gpu: "nvidia" }, runtimeClassName: "nvidia", tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }] });
+    expect(one(gpu, "StatefulSet", "ollama").customTimeouts.create).toBe("45m");
+  });
+
+  it("pull the model list once, in a Job named after the list that pulumi up does not wait for", () => {
+    const job = one(prod, "Job", "ollama-pull");
+    expect(job.inputs.metadata.name).toMatch(/^jarvis-ollama-pull-[0-9a-f]{8}$/);
+    expect(job.inputs.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
+    expect(job.inputs.spec.ttlSecondsAfterFinished).toBeUndefined();
+    expect(job.inputs.spec.template.spec.containers[0].command[2]).toBe("set -e\nollama pull llama3.1:8b\nollama pull llama3.2:1b");
+  });
+
+  it("are backed up on a schedule into a protected volume: both databases and a Qdrant snapshot", () => {
+    const cron = one(prod, "CronJob", "backup").inputs.spec;
+    expect(cron).toMatchObject({ schedule: "0 3 * * *", concurrencyPolicy: "Forbid", startingDeadlineSeconds: 3600 });
+    expect(cron.jobTemplate.spec.activeDeadlineSeconds).toBe(3600);
+    const script = cron.jobTemplate.spec.template.spec.containers[0].command[2];
+    expect(script).toContain("pg_dump --host \"$POSTGRES_HOST\"");
+    expect(script).toContain("pg_dump --host \"$TIMESCALE_HOST\"");
+    expect(script).toContain("$QDRANT_URL/snapshots");
+    expect(one(prod, "PersistentVolumeClaim", "backup")).toMatchObject({ protect: true, retainOnDelete: true });
+  });
+});
+
+describe("network exposure", () => {
+  it("uses ClusterIP and headless Services only: no NodePort, no external IPs", () => {
+    for (const svc of kind(prod, "Service")) {
+      expect(["ClusterIP", undefined]).toContain(svc.inputs.spec.type);
+      expect(svc.inputs.spec.externalIPs).toBeUndefined();
+    }
+  });
+
+  it("has one public entry for the interface (HTTP, WebSocket) and the API, over TLS from the configured issuer", () => {
+    const ingress = one(prod, "Ingress", "edge").inputs;
+    expect(ingress.metadata.annotations).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt" });
+    expect(ingress.spec.ingressClassName).toBe("traefik");
+    expect(ingress.spec.tls).toEqual([{ hosts: ["jarvis.example.com", "api.jarvis.example.com"], secretName: "edge-tls" }]);
+    expect(ingress.spec.rules).toEqual([
+      {
+        host: "jarvis.example.com",
+        http: {
+          paths: [
+            { path: "/", pathType: "Prefix", backend: { service: { name: "jarvis-interface", port: { number: 3000 } } } },
+            { path: "/ws", pathType: "Prefix", backend: { service: { name: "jarvis-interface", port: { number: 8001 } } } },
+          ],
+        },
+      },
+      { host: "api.jarvis.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "jarvis-backend", port: { number: 8000 } } } }] } },
+    ]);
+  });
+
+  it("can be Gateway API routes attached to a configured Gateway instead, with a certificate it may use", async () => {
+    const edge = { ...prodValues["jarvis:edge"], kind: "gateway", className: undefined, gateway: { name: "public", namespace: "gateways", sectionName: "https" } };
+    const gateway = await planStack("prod", { ...prodValues, "jarvis:edge": edge });
+    expect(kind(gateway, "Ingress")).toEqual([]);
+    const objects = manifests(gateway);
+    const routes = objects.filter((o) => o.kind === "HTTPRoute");
+    expect(routes.map((r) => r.spec.hostnames[0]).sort()).toEqual(["api.jarvis.example.com", "jarvis.example.com"]);
+    expect(routes[0].spec.parentRefs).toEqual([{ name: "public", namespace: "gateways", sectionName: "https" }]);
+    expect(routes[0].spec.rules[0].timeouts).toEqual({ request: "3600s" });
+    const certificate = objects.find((o) => o.kind === "Certificate");
+    expect(certificate.spec).toEqual({ secretName: "edge-tls", dnsNames: ["jarvis.example.com", "api.jarvis.example.com"], issuerRef: { name: "letsencrypt", kind: "ClusterIssuer" } });
+    const grant = objects.find((o) => o.kind === "ReferenceGrant");
+    expect(grant.spec.from).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", namespace: "gateways" }]);
+    const { HTTPRoute } = await import("@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute");
+    for (const route of routes) expect(() => new HTTPRoute(route).validate()).not.toThrow();
+    const { Certificate } = await import("@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate");
+    expect(() => new Certificate(certificate).validate()).not.toThrow();
+    expect(gateway.outputs.entry).toBe("gateways/public");
+  });
+
+  it("isolates every pod: default deny, then each pod group with both its ingress and egress rules", () => {
+    const policies = kind(prod, "NetworkPolicy");
+    expect(policies.find((p) => p.name === "network-default-deny")!.inputs.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    const selected = policies.map((p) => p.inputs.spec.podSelector.matchLabels?.["app.kubernetes.io/name"]).filter(Boolean);
+    expect(selected.sort()).toEqual([...KUBERNETES_SERVICES, "backup", "ollama-pull"].sort());
+    for (const p of policies) expect(p.inputs.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+  });
+
+  it("allows exactly the flows of the wiring, DNS, the edge, monitoring and the backups", () => {
+    const policy = (group: string) => one(prod, "NetworkPolicy", `network-${group}`).inputs.spec;
+    const peers = (rules: any[], key: "from" | "to") => rules.map((r) => `${r[key][0].podSelector?.matchLabels?.["app.kubernetes.io/name"] ?? r[key][0].ipBlock?.cidr ?? "?"}:${r.ports.map((p: any) => p.port).join("+")}`);
+    expect(peers(policy("postgres").ingress, "from")).toEqual(["backend:5432", "backup:5432"]);
+    expect(peers(policy("backend").egress, "to")).toEqual([
+      "interface:8001",
+      "ollama:11434",
+      "postgres:5432",
+      "qdrant:6333",
+      "redis:6379",
+      "stt:8003",
+      "timescale:5432",
+      "tts:8002",
+      "?:53+53",
+    ]);
+    const fromEdge = policy("interface").ingress.find((r: any) => r.from[0].namespaceSelector);
+    expect(fromEdge.from[0]).toEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } } });
+    expect(fromEdge.ports.map((p: any) => p.port)).toEqual([3000, 8001]);
+    expect(policy("acme-solver").ingress[0].ports).toEqual([{ port: 8089, protocol: "TCP" }]);
+  });
+
+  it("lets the backend and Ollama reach only the external destinations of config", async () => {
+    const open = await planStack("prod", { ...prodValues, "jarvis:egress": { backend: [{ cidr: "203.0.113.0/24", ports: [443] }], ollama: [] } });
+    const egress = one(open, "NetworkPolicy", "network-backend").inputs.spec.egress;
+    expect(egress.at(-1)).toEqual({ to: [{ ipBlock: { cidr: "203.0.113.0/24" } }], ports: [{ port: 443, protocol: "TCP" }] });
+    expect(one(open, "NetworkPolicy", "network-stt").inputs.spec.egress.some((r: any) => r.to[0].ipBlock)).toBe(false);
+  });
+});
+
+describe("stack outputs and environments", () => {
+  it("give the public URLs, the namespace and the public entry's address", () => {
+    expect(prod.outputs).toEqual({
+      platform: "kubernetes",
+      namespace: "jarvis",
+      entry: "edge.plan.invalid",
+      urls: { interface: "https://jarvis.example.com", api: "https://api.jarvis.example.com", websocket: "wss://jarvis.example.com/ws" },
+    });
+  });
+
+  it("a third Kubernetes stack is a new file alone", async () => {
+    const qa = await planStack("qa", {
+      ...prodValues,
+      "jarvis:cluster": { context: "jarvis-qa" },
+      "jarvis:namespace": { ...prodValues["jarvis:namespace"], name: "jarvis-qa" },
+      "jarvis:edge": { ...prodValues["jarvis:edge"], hosts: { interface: "qa.jarvis.example.com", api: "api.qa.jarvis.example.com" } },
+    });
+    expect(qa.outputs.namespace).toBe("jarvis-qa");
+    expect(one(qa, "Ingress", "edge").inputs.spec.tls[0].hosts).toEqual(["qa.jarvis.example.com", "api.qa.jarvis.example.com"]);
+    expect(JSON.stringify(qa.raw)).not.toMatch(/["/]jarvis\.example\.com/);
+  });
+});
+
+describe("bad Kubernetes config", () => {
+  const prodKey = (key: string, value: unknown) => problems("prod", { [`jarvis:${key}`]: value });
+  it("refuses what would not work, at its key path", () => {
+    const hpa = prodValues["jarvis:autoscaling"].backend;
+    expect(prodKey("autoscaling", { backend: { ...hpa, cpuUtilization: 0 } }).map((p) => p.key)).toContain("jarvis:autoscaling.backend.cpuUtilization");
+    expect(prodKey("rollout", { ...prodValues["jarvis:rollout"], disruptionMaxUnavailable: 0 })).toEqual([
+      { key: "jarvis:rollout.disruptionMaxUnavailable", message: "0 would block every eviction (node drains and upgrades would hang)" },
+    ]);
+    expect(prodKey("edge", { ...prodValues["jarvis:edge"], kind: "gateway" }).map((p) => p.key)).toEqual(["jarvis:edge.gateway"]);
+    expect(prodKey("gpu", { enabled: true, driver: "nvidia", count: "all", stt: false }).map((p) => p.key)).toEqual(["jarvis:gpu.count"]);
+    expect(prodKey("storage", { ...prodValues["jarvis:storage"], sizes: { ...prodValues["jarvis:storage"].sizes, postgres: "lots" } }).map((p) => p.key)).toEqual(["jarvis:storage.sizes.postgres"]);
+  });
+});
+
+describe("the original Kubernetes manifests, object by object", () => {
+  const folder = join(PROJECT_DIR, "../shared/reference/jarvis-before/k8s");
+  const originals = readdirSync(folder)
+    .sort()
+    .flatMap((file) => parseAllDocuments(readFileSync(join(folder, file), "utf8")).map((d) => d.toJS()))
+    .filter(Boolean)
+    .map((o) => `${o.kind}/${o.metadata.name}`);
+  // Each original object: what replaces it here, or why it is gone (the README lists the same).
+  const ACCOUNT: Record<string, string> = {
+    "Namespace/jarvis": "Namespace",
+    "ResourceQuota/jarvis-quota": "ResourceQuota",
+    "LimitRange/jarvis-limits": "LimitRange",
+    "ConfigMap/jarvis-config": "ConfigMap",
+    "Secret/jarvis-secrets": "Secret",
+    "Job/jarvis-ollama-setup": "Job",
+    "Ingress/jarvis-ingress": "Ingress",
+    "Certificate/jarvis-tls": "dropped: cert-manager issues the certificate from the Ingress annotation (a Certificate in Gateway mode)",
+    "ServiceMonitor/jarvis-monitoring": "dropped: not a valid object (apiVersion v1); monitoring sources are config (monitoringSource)",
+    "ConfigMap/jarvis-postgres-init": "dropped: the database schema belongs to the backend; on Docker init scripts are bind-mounted",
+    "ConfigMap/jarvis-timescale-init": "dropped: as the Postgres init script",
+    "ConfigMap/jarvis-qdrant-config": "replaced: QDRANT__ environment variables",
+    "Deployment/jarvis-prometheus": "dropped: monitoring is deployed by its own change",
+    "ConfigMap/prometheus-config": "dropped: monitoring is deployed by its own change",
+    "Service/jarvis-prometheus": "dropped: a NodePort; monitoring is deployed by its own change",
+    "Deployment/jarvis-grafana": "dropped: monitoring is deployed by its own change",
+    "Service/jarvis-grafana": "dropped: a NodePort; monitoring is deployed by its own change",
+  };
+  const serviceOf = (name: string) => name.replace(/^jarvis-/, "").replace(/-(external|pv|pvc)$/, "");
+
+  it.each(originals)("%s is accounted for", (object) => {
+    const [k, name] = object.split("/") as [string, string];
+    const service = serviceOf(name);
+    const readme = readFileSync(join(PROJECT_DIR, "README.md"), "utf8");
+    if (ACCOUNT[object]?.startsWith("dropped") || ACCOUNT[object]?.startsWith("replaced")) {
+      expect(readme).toContain(object);
+    } else if (ACCOUNT[object]) {
+      expect(kind(prod, ACCOUNT[object]!).length).toBeGreaterThan(0);
+    } else if (/-external$/.test(name)) {
+      expect(readme).toContain("NodePort");
+    } else if (k === "PersistentVolume" || k === "PersistentVolumeClaim") {
+      expect(one(prod, "StatefulSet", service).inputs.spec.volumeClaimTemplates).toHaveLength(1);
+    } else if (k === "Deployment") {
+      expect(STATEFUL.includes(service) ? one(prod, "StatefulSet", service) : one(prod, "Deployment", service)).toBeDefined();
+    } else if (k === "Service") {
+      expect(one(prod, "Service", service).inputs.metadata.name).toBe(name);
+    } else {
+      throw new Error(`${object} is not accounted for`);
+    }
+  });
+});
