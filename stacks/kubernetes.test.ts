@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { PROJECT_DIR } from "../tools/plan/cli";
-import { planStack, problems, rawResource, stackValues, type ParsedPlan } from "../tools/test-support";
+import { planStack, problems, stackValues, type ParsedPlan } from "../tools/test-support";
 import { KUBERNETES_SERVICES, POD_USER } from "./kubernetes-spec";
 
 const APPS = ["stt", "tts", "backend", "interface"];
