@@ -47,7 +47,7 @@ const BIND_MOUNTS: readonly (readonly [keyof DockerConfig["hostPaths"], ServiceN
   ["qdrantConfig", "qdrant", "", posix.join(CATALOGUE.qdrant.dataPaths.config!, "production.yaml"), true],
 ];
 
-export const hasVolume = (service: ServiceName): service is VolumeService => service in VOLUME_PATHS;
+const hasVolume = (service: ServiceName): service is VolumeService => service in VOLUME_PATHS;
 
 /** Where a service's named volume is mounted, if it has one. */
 export function volumeTarget(service: ServiceName): string | undefined {

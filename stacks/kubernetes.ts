@@ -32,7 +32,7 @@ import {
   selectorLabels,
 } from "./kubernetes-spec";
 
-export function commonLabels(config: KubernetesConfig): Record<string, string> {
+function commonLabels(config: KubernetesConfig): Record<string, string> {
   // Added explicitly: transforms do not run under the mock engine, so tests would not see them.
   return {
     "app.kubernetes.io/part-of": config.namePrefix,
