@@ -17,6 +17,10 @@ import {
 import { imageProblem } from "./image";
 import { cpuMillis, memoryBytes } from "./quantity";
 
+// zod's JIT compiles each object schema into a function on its first parse, which pays off only
+// over many parses; a run parses the config once or twice. Set before any schema is built.
+z.config({ jitless: true });
+
 /** A strict object with one entry per key, so that a missing or misspelt key is reported. */
 function objectOf<K extends string, S extends z.ZodType>(keys: readonly K[], value: (key: K) => S) {
   return z.strictObject(Object.fromEntries(keys.map((k) => [k, value(k)])) as Record<K, S>);

@@ -3,12 +3,14 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { InvalidConfigError, main } from "../../infra/program";
 import { ofType, planStack, rawConfig, stackFile, stackValues } from "../test-support";
 import { engineUrn, PlanEngine } from "./engine";
 import { plan, PROJECT_DIR, runPlanCli, writePlan } from "./cli";
+import { assertNoLeak } from "./render";
 
 const KEYS = ["urn", "type", "name", "parent", "provider", "dependencies", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "inputs"];
 
@@ -124,6 +126,27 @@ function catching(f: () => unknown): unknown {
   }
   return undefined;
 }
+
+describe("the leak check", () => {
+  const filesWith = (text: string) => ({ "resources.json": "[]\n", "outputs.json": `{}\n${text}\n` });
+
+  it("refuses a made-up secret in plain text, naming the file and line", () => {
+    expect(() => assertNoLeak(filesWith('"password": "PLAN-SECRET-postgres-password"'))).toThrow("secret leak: outputs.json:2 ");
+  });
+
+  it("refuses it base64-encoded, whatever bytes surround it", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 8 }), fc.uint8Array({ maxLength: 8 }), (before, after) => {
+        const encoded = Buffer.concat([before, Buffer.from("PLAN-SECRET-redis-password"), after]).toString("base64");
+        expect(() => assertNoLeak(filesWith(`  data: ${encoded}`))).toThrow("secret leak: outputs.json:2 ");
+      }),
+    );
+  });
+
+  it("lets redacted secrets and their base64 through", () => {
+    expect(() => assertNoLeak(filesWith(`[secret] ${Buffer.from("[secret]").toString("base64")} PLAN-SECRET`))).not.toThrow();
+  });
+});
 
 describe("stack outputs", () => {
   it("give the browser-facing URLs and the platform's own entry", async () => {
