@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { PROJECT_DIR } from "../tools/plan/cli";
-import { planStack, problems, stackValues, type ParsedPlan } from "../tools/test-support";
+import { planStack, problems, stackValues, validateManifest, type ParsedPlan } from "../tools/test-support";
 import { KUBERNETES_SERVICES, POD_USER } from "./kubernetes-spec";
 
 const APPS = ["stt", "tts", "backend", "interface"];
@@ -212,22 +212,52 @@ describe("network exposure", () => {
   });
 
   it("has one public entry for the interface (HTTP, WebSocket) and the API, over TLS from the configured issuer", () => {
-    const ingress = one(prod, "Ingress", "edge").inputs;
-    expect(ingress.metadata.annotations).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt" });
-    expect(ingress.spec.ingressClassName).toBe("traefik");
-    expect(ingress.spec.tls).toEqual([{ hosts: ["jarvis.example.com", "api.jarvis.example.com"], secretName: "edge-tls" }]);
-    expect(ingress.spec.rules).toEqual([
-      {
-        host: "jarvis.example.com",
-        http: {
-          paths: [
-            { path: "/", pathType: "Prefix", backend: { service: { name: "jarvis-interface", port: { number: 3000 } } } },
-            { path: "/ws", pathType: "Prefix", backend: { service: { name: "jarvis-interface", port: { number: 8001 } } } },
-          ],
+    const ingress = (host: string) => one(prod, "Ingress", `edge-${host}`).inputs;
+    expect(kind(prod, "Ingress").map((i) => i.name).sort()).toEqual(["edge-api", "edge-interface"]);
+    for (const host of ["interface", "api"]) {
+      expect(ingress(host).spec.ingressClassName).toBe("traefik");
+      expect(ingress(host).metadata.annotations["cert-manager.io/cluster-issuer"]).toBe("letsencrypt");
+    }
+    expect(ingress("interface").spec).toMatchObject({
+      tls: [{ hosts: ["jarvis.example.com"], secretName: "edge-interface-tls" }],
+      rules: [
+        {
+          host: "jarvis.example.com",
+          http: {
+            paths: [
+              { path: "/", pathType: "Prefix", backend: { service: { name: "jarvis-interface", port: { number: 3000 } } } },
+              { path: "/ws", pathType: "Prefix", backend: { service: { name: "jarvis-interface", port: { number: 8001 } } } },
+            ],
+          },
         },
-      },
-      { host: "api.jarvis.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "jarvis-backend", port: { number: 8000 } } } }] } },
-    ]);
+      ],
+    });
+    expect(ingress("api").spec).toMatchObject({
+      tls: [{ hosts: ["api.jarvis.example.com"], secretName: "edge-api-tls" }],
+      rules: [{ host: "api.jarvis.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "jarvis-backend", port: { number: 8000 } } } }] } }],
+    });
+  });
+
+  it("limits each client IP on every host and answers CORS for the configured origins only, on the API, with Traefik", () => {
+    const middleware = (role: string) => one(prod, "Middleware", `edge-${role}`).inputs;
+    expect(middleware("rate-limit").spec).toEqual({ rateLimit: { average: 600, period: "60s", burst: 200, sourceCriterion: { ipStrategy: { depth: 0 } } } });
+    expect(middleware("rate-limit").metadata.name).toBe("edge-rate-limit");
+    const cors = middleware("cors").spec.headers;
+    expect(cors.accessControlAllowOriginList).toEqual(["https://jarvis.example.com"]);
+    expect(cors).toMatchObject({ accessControlAllowCredentials: true, addVaryHeader: true });
+    const chain = (host: string) => one(prod, "Ingress", `edge-${host}`).inputs.metadata.annotations["traefik.ingress.kubernetes.io/router.middlewares"];
+    expect(chain("interface")).toBe("jarvis-edge-rate-limit@kubernetescrd");
+    expect(chain("api")).toBe("jarvis-edge-rate-limit@kubernetescrd,jarvis-edge-cors@kubernetescrd");
+    // The backend enforces the same origins and its own rate limit behind the edge.
+    const backendConfig = kind(prod, "ConfigMap").find((c) => c.name === "backend-settings")!.inputs.data;
+    expect(backendConfig).toMatchObject({ CORS_ORIGINS: "https://jarvis.example.com", RATE_LIMIT: "10 per 60 seconds" });
+  });
+
+  it("generates nothing controller-specific for another implementation, and passes its annotations through", async () => {
+    const edge = { ...prodValues["jarvis:edge"], implementation: "other", className: "haproxy", annotations: { "haproxy.org/rate-limit-requests": "600" } };
+    const other = await planStack("prod", { ...prodValues, "jarvis:edge": edge });
+    expect(kind(other, "Middleware")).toEqual([]);
+    expect(one(other, "Ingress", "edge-api").inputs.metadata.annotations).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt", "haproxy.org/rate-limit-requests": "600" });
   });
 
   it("can be Gateway API routes attached to a configured Gateway instead, with a certificate it may use", async () => {
@@ -235,18 +265,21 @@ describe("network exposure", () => {
     const gateway = await planStack("prod", { ...prodValues, "jarvis:edge": edge });
     expect(kind(gateway, "Ingress")).toEqual([]);
     const objects = manifests(gateway);
-    const routes = objects.filter((o) => o.kind === "HTTPRoute");
-    expect(routes.map((r) => r.spec.hostnames[0]).sort()).toEqual(["api.jarvis.example.com", "jarvis.example.com"]);
-    expect(routes[0].spec.parentRefs).toEqual([{ name: "public", namespace: "gateways", sectionName: "https" }]);
-    expect(routes[0].spec.rules[0].timeouts).toEqual({ request: "3600s" });
+    const route = (host: string) => objects.find((o) => o.kind === "HTTPRoute" && o.spec.hostnames[0] === host);
+    expect(objects.filter((o) => o.kind === "HTTPRoute")).toHaveLength(2);
+    expect(route("jarvis.example.com").spec.parentRefs).toEqual([{ name: "public", namespace: "gateways", sectionName: "https" }]);
+    expect(route("jarvis.example.com").spec.rules.map((r: any) => [r.matches[0].path.value, r.timeouts])).toEqual([
+      ["/", { request: "3600s" }],
+      ["/ws", { request: "3600s" }],
+    ]);
+    const extension = (name: string) => ({ type: "ExtensionRef", extensionRef: { group: "traefik.io", kind: "Middleware", name } });
+    expect(route("jarvis.example.com").spec.rules[0].filters).toEqual([extension("edge-rate-limit")]);
+    expect(route("api.jarvis.example.com").spec.rules[0].filters).toEqual([extension("edge-rate-limit"), extension("edge-cors")]);
     const certificate = objects.find((o) => o.kind === "Certificate");
     expect(certificate.spec).toEqual({ secretName: "edge-tls", dnsNames: ["jarvis.example.com", "api.jarvis.example.com"], issuerRef: { name: "letsencrypt", kind: "ClusterIssuer" } });
     const grant = objects.find((o) => o.kind === "ReferenceGrant");
     expect(grant.spec.from).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", namespace: "gateways" }]);
-    const { HTTPRoute } = await import("@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute");
-    for (const route of routes) expect(() => new HTTPRoute(route).validate()).not.toThrow();
-    const { Certificate } = await import("@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate");
-    expect(() => new Certificate(certificate).validate()).not.toThrow();
+    for (const object of objects) await expect(validateManifest(object), `${object.kind} ${object.metadata.name}`).resolves.toBeUndefined();
     expect(gateway.outputs.entry).toBe("gateways/public");
   });
 
@@ -292,7 +325,7 @@ describe("stack outputs and environments", () => {
     expect(prod.outputs).toEqual({
       platform: "kubernetes",
       namespace: "jarvis",
-      entry: "edge.plan.invalid",
+      entry: "edge-interface.plan.invalid",
       urls: { interface: "https://jarvis.example.com", api: "https://api.jarvis.example.com", websocket: "wss://jarvis.example.com/ws" },
     });
   });
@@ -305,7 +338,7 @@ describe("stack outputs and environments", () => {
       "jarvis:edge": { ...prodValues["jarvis:edge"], hosts: { interface: "qa.jarvis.example.com", api: "api.qa.jarvis.example.com" } },
     });
     expect(qa.outputs.namespace).toBe("jarvis-qa");
-    expect(one(qa, "Ingress", "edge").inputs.spec.tls[0].hosts).toEqual(["qa.jarvis.example.com", "api.qa.jarvis.example.com"]);
+    expect(kind(qa, "Ingress").map((i) => i.inputs.spec.tls[0].hosts[0]).sort()).toEqual(["api.qa.jarvis.example.com", "qa.jarvis.example.com"]);
     expect(JSON.stringify(qa.raw)).not.toMatch(/["/]jarvis\.example\.com/);
   });
 });

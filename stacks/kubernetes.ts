@@ -161,10 +161,19 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
       namespace: ns,
       labels,
       edge: config.edge,
-      routes: [
-        { host: config.edge.hosts.interface, path: "/", service: wiring.names.interface, port: config.ports.interface.http! },
-        { host: config.edge.hosts.interface, path: config.edge.websocketPath, service: wiring.names.interface, port: config.ports.interface.websocket! },
-        { host: config.edge.hosts.api, path: "/", service: wiring.names.backend, port: config.ports.backend.http! },
+      corsOrigins: wiring.corsOrigins,
+      hosts: [
+        {
+          key: "interface",
+          host: config.edge.hosts.interface,
+          crossOrigin: false,
+          routes: [
+            { path: "/", service: wiring.names.interface, port: config.ports.interface.http! },
+            { path: config.edge.websocketPath, service: wiring.names.interface, port: config.ports.interface.websocket! },
+          ],
+        },
+        // The interface's pages call the API from their own origin.
+        { key: "api", host: config.edge.hosts.api, crossOrigin: true, routes: [{ path: "/", service: wiring.names.backend, port: config.ports.backend.http! }] },
       ],
     },
     { ...opts, dependsOn: [...workloads.values()] },

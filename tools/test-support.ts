@@ -102,3 +102,19 @@ export function rawResource(plan: ParsedPlan, type: string, name: string) {
   if (!found) throw new Error(`no ${type} named ${name} in the plan`);
   return found;
 }
+
+/** Model packages of the custom resources a plan may hold, by API group; the rest are core Kubernetes. */
+const CUSTOM_RESOURCE_MODELS: Record<string, string> = {
+  "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
+  "cert-manager.io": "@kubernetes-models/cert-manager",
+  "traefik.io": "@kubernetes-models/traefik",
+};
+
+/** Validates a Kubernetes object against its schema (kubernetes-models); throws what is wrong. */
+export async function validateManifest(object: { apiVersion: string; kind: string }): Promise<void> {
+  const [group, version] = object.apiVersion.includes("/") ? object.apiVersion.split("/") : [undefined, object.apiVersion];
+  const module = group && CUSTOM_RESOURCE_MODELS[group] ? `${CUSTOM_RESOURCE_MODELS[group]}/${group}/${version}` : `kubernetes-models/${group ? `${group}/` : ""}${version}`;
+  const models = await import(module);
+  if (!models[object.kind]) throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);
+  new models[object.kind](object).validate();
+}

@@ -1,72 +1,131 @@
 // The one public entry: the interface (HTTP and WebSocket) and the backend API, on the configured
-// hosts, with TLS from a cert-manager issuer. Either an Ingress of a configured class, or Gateway API
-// HTTPRoutes attached to a configured Gateway.
+// hosts, with TLS from a cert-manager issuer. Either an Ingress per host of a configured class, or
+// Gateway API HTTPRoutes attached to a configured Gateway. Where the proxy is Traefik, CORS and a
+// rate limit per client IP are Middlewares on the routes.
 import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions/customResource";
 import { Ingress } from "@pulumi/kubernetes/networking/v1/ingress";
 import type { KubernetesConfig } from "../../infra/config/schema";
 
-export interface EdgeRoute {
+type EdgeConfig = KubernetesConfig["edge"];
+
+export interface EdgeHost {
+  /** Names this host's objects: `<edge>-<key>`. */
+  readonly key: string;
   readonly host: string;
-  readonly path: string;
-  readonly service: string;
-  readonly port: number;
+  /** Browsers call this host from another origin (the interface's): it answers CORS preflights. */
+  readonly crossOrigin: boolean;
+  readonly routes: readonly { readonly path: string; readonly service: string; readonly port: number }[];
 }
 
+export interface EdgeArgs {
+  readonly namespace: pulumi.Input<string>;
+  readonly labels: Record<string, string>;
+  readonly edge: EdgeConfig;
+  readonly hosts: readonly EdgeHost[];
+  /** Origins allowed to call a cross-origin host: the same list the backend enforces. */
+  readonly corsOrigins: readonly string[];
+}
+
+/** What the backend API accepts from a browser, for CORS preflights. */
+const CORS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+const CORS_HEADERS = ["Authorization", "Content-Type"];
+const CORS_MAX_AGE_SECONDS = 600;
+
+/** A Middleware's Traefik spec, by the role it plays on a host. */
+export function traefikMiddlewares(edge: EdgeConfig, corsOrigins: readonly string[]) {
+  const { requests, windowSeconds, burst, forwardedForDepth } = edge.rateLimit;
+  return {
+    "rate-limit": { rateLimit: { average: requests, period: `${windowSeconds}s`, burst, sourceCriterion: { ipStrategy: { depth: forwardedForDepth } } } },
+    cors: {
+      headers: {
+        accessControlAllowOriginList: [...corsOrigins],
+        accessControlAllowMethods: CORS_METHODS,
+        accessControlAllowHeaders: CORS_HEADERS,
+        accessControlAllowCredentials: true,
+        accessControlMaxAge: CORS_MAX_AGE_SECONDS,
+        addVaryHeader: true,
+      },
+    },
+  };
+}
+type MiddlewareRole = keyof ReturnType<typeof traefikMiddlewares>;
+
+/** The Middlewares a host's routes pass through: every host is rate limited, cross-origin ones answer CORS. */
+export const hostMiddlewares = (host: EdgeHost): MiddlewareRole[] => (host.crossOrigin ? ["rate-limit", "cors"] : ["rate-limit"]);
+
 export class Edge extends pulumi.ComponentResource {
-  /** The address clients reach: the Ingress's load balancer, or the Gateway's name. */
+  /** The address clients reach: the Ingresses' load balancer, or the Gateway's name. */
   readonly address: pulumi.Output<string>;
 
-  constructor(
-    name: string,
-    args: { readonly namespace: pulumi.Input<string>; readonly labels: Record<string, string>; readonly edge: KubernetesConfig["edge"]; readonly routes: readonly EdgeRoute[] },
-    opts?: pulumi.ComponentResourceOptions,
-  ) {
+  constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jarvis:kubernetes:Edge", name, {}, opts);
-    const { edge, routes } = args;
-    const hosts = [...new Set(routes.map((r) => r.host))];
-    const metadata = { namespace: args.namespace, labels: args.labels };
+    const { edge, hosts, namespace } = args;
+    const metadata = { namespace, labels: args.labels };
+    // Fixed names: the routes refer to them by name.
+    const middlewareName = (role: MiddlewareRole) => `${name}-${role}`;
+    if (edge.implementation === "traefik") {
+      for (const [role, spec] of Object.entries(traefikMiddlewares(edge, args.corsOrigins))) {
+        new CustomResource(
+          middlewareName(role as MiddlewareRole),
+          { apiVersion: "traefik.io/v1alpha1", kind: "Middleware", metadata: { ...metadata, name: middlewareName(role as MiddlewareRole) }, spec },
+          { parent: this },
+        );
+      }
+    }
+    const middlewares = (host: EdgeHost) => (edge.implementation === "traefik" ? hostMiddlewares(host).map(middlewareName) : []);
+
     if (edge.kind === "ingress") {
       const issuerAnnotation = edge.tls.issuerKind === "ClusterIssuer" ? "cert-manager.io/cluster-issuer" : "cert-manager.io/issuer";
-      const ingress = new Ingress(
-        name,
-        {
-          metadata: { ...metadata, annotations: { [issuerAnnotation]: edge.tls.issuer, ...edge.annotations } },
-          spec: {
-            ingressClassName: edge.className!,
-            tls: [{ hosts, secretName: `${name}-tls` }],
-            rules: hosts.map((host) => ({
-              host,
-              http: {
-                paths: routes
-                  .filter((r) => r.host === host)
-                  .map((r) => ({ path: r.path, pathType: "Prefix", backend: { service: { name: r.service, port: { number: r.port } } } })),
-              },
-            })),
+      const ingresses = hosts.map((host) => {
+        // Traefik names a Middleware of the Kubernetes CRD provider `<namespace>-<name>@kubernetescrd`.
+        const chain = pulumi.output(namespace).apply((ns) => middlewares(host).map((m) => `${ns}-${m}@kubernetescrd`).join(","));
+        return new Ingress(
+          `${name}-${host.key}`,
+          {
+            metadata: {
+              ...metadata,
+              annotations: chain.apply((list) => ({
+                [issuerAnnotation]: edge.tls.issuer,
+                ...(list && { "traefik.ingress.kubernetes.io/router.middlewares": list }),
+                ...edge.annotations,
+              })),
+            },
+            spec: {
+              ingressClassName: edge.className!,
+              tls: [{ hosts: [host.host], secretName: `${name}-${host.key}-tls` }],
+              rules: [
+                {
+                  host: host.host,
+                  http: { paths: host.routes.map((r) => ({ path: r.path, pathType: "Prefix", backend: { service: { name: r.service, port: { number: r.port } } } })) },
+                },
+              ],
+            },
           },
-        },
-        { parent: this },
-      );
-      this.address = ingress.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "");
+          { parent: this },
+        );
+      });
+      // Every Ingress of the class shares the controller's load balancer.
+      this.address = ingresses[0]!.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "");
     } else {
       const gateway = edge.gateway!;
       for (const host of hosts) {
+        const filters = middlewares(host).map((m) => ({ type: "ExtensionRef", extensionRef: { group: "traefik.io", kind: "Middleware", name: m } }));
         new CustomResource(
-          `${name}-${host}`,
+          `${name}-${host.key}`,
           {
             apiVersion: "gateway.networking.k8s.io/v1",
             kind: "HTTPRoute",
             metadata,
             spec: {
               parentRefs: [{ name: gateway.name, namespace: gateway.namespace, ...(gateway.sectionName && { sectionName: gateway.sectionName }) }],
-              hostnames: [host],
-              rules: routes
-                .filter((r) => r.host === host)
-                .map((r) => ({
-                  matches: [{ path: { type: "PathPrefix", value: r.path } }],
-                  backendRefs: [{ name: r.service, port: r.port }],
-                  timeouts: { request: `${edge.timeoutSeconds}s` },
-                })),
+              hostnames: [host.host],
+              rules: host.routes.map((r) => ({
+                matches: [{ path: { type: "PathPrefix", value: r.path } }],
+                ...(filters.length > 0 && { filters }),
+                backendRefs: [{ name: r.service, port: r.port }],
+                timeouts: { request: `${edge.timeoutSeconds}s` },
+              })),
             },
           },
           { parent: this },
@@ -81,7 +140,7 @@ export class Edge extends pulumi.ComponentResource {
           apiVersion: "cert-manager.io/v1",
           kind: "Certificate",
           metadata,
-          spec: { secretName, dnsNames: hosts, issuerRef: { name: edge.tls.issuer, kind: edge.tls.issuerKind } },
+          spec: { secretName, dnsNames: hosts.map((h) => h.host), issuerRef: { name: edge.tls.issuer, kind: edge.tls.issuerKind } },
         },
         { parent: this },
       );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { problems, rawConfig, validConfig } from "../../tools/test-support";
+import { problems, rawConfig, stackValues, validConfig } from "../../tools/test-support";
 import { loadStackConfig } from "./load";
 import { formatProblems } from "./problems";
 
@@ -86,6 +86,8 @@ describe("refused config, each problem at its key path", () => {
     ["a default LLM that is not pulled", "dev", { "jarvis:models": { ollama: ["llama3.2:1b"], defaultLlm: "mistral:7b", whisper: "base", piper: "x", keepAlive: "1h", pullLimits: { cpu: "1", memory: "1Gi" } } }, "jarvis:models.defaultLlm", /one of the models/],
     ["a model without a tag", "dev", { "jarvis:models": { ollama: ["llama3.2"], defaultLlm: "llama3.2", whisper: "base", piper: "x", keepAlive: "1h" } }, "jarvis:models.ollama[0]", /name:tag/],
     ["an ingress host that is not a DNS name", "staging", { "jarvis:edge": { hosts: { interface: "Jarvis_App", api: "api.example.com" }, websocketPath: "/ws" } }, "jarvis:edge.hosts.interface", /DNS name/],
+    ["an edge rate limit of zero", "prod", { "jarvis:edge": { ...(stackValues("prod") as any)["jarvis:edge"], rateLimit: { requests: 0, windowSeconds: 60, burst: 10, forwardedForDepth: 0 } } }, "jarvis:edge.rateLimit.requests", />=1/],
+    ["an unknown edge implementation", "staging", { "jarvis:edge": { ...(stackValues("staging") as any)["jarvis:edge"], implementation: "ingress-nginx" } }, "jarvis:edge.implementation", /traefik/],
     ["a GPU with an unknown driver", "dev", { "jarvis:gpu": { enabled: true, driver: "amd", count: 1, stt: false } }, "jarvis:gpu.driver", /nvidia/],
     ["the default namespace", "prod", { "jarvis:namespace": { name: "default", podSecurity: "restricted" } }, "jarvis:namespace.name", /system namespace/],
     ["no target cluster", "staging", { "jarvis:cluster": {} }, "jarvis:cluster", /name the target cluster/],

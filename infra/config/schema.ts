@@ -428,7 +428,24 @@ export const kubernetesKeys = {
         http01: z.boolean().describe("The issuer solves HTTP-01 challenges in this namespace."),
         solverPort: port.describe("Port of cert-manager's HTTP-01 solver pods."),
       }),
-      annotations: z.record(z.string(), z.string()).optional().describe("Controller-specific annotations of the Ingress (e.g. its CORS and rate-limit settings)."),
+      implementation: z
+        .enum(["traefik", "other"])
+        .describe(
+          "The proxy behind the edge. `traefik`: CORS and the per-client-IP rate limit become Traefik Middlewares on the routes. `other`: nothing controller-specific is generated (see `annotations`); the backend enforces CORS and its rate limit either way.",
+        ),
+      rateLimit: z
+        .strictObject({
+          requests: z.int().min(1).describe("Requests one client IP may make in a window, on every public route."),
+          windowSeconds: seconds,
+          burst: z.int().min(1).describe("Requests a client may make at once above the average."),
+          forwardedForDepth: z
+            .int()
+            .min(0)
+            .max(10)
+            .describe("0: the client is the connection's source address. N: the Nth address from the right of X-Forwarded-For, for N trusted proxies in front of the edge."),
+        })
+        .describe("Rate limit per client IP at the edge (implementation traefik)."),
+      annotations: z.record(z.string(), z.string()).optional().describe("Controller-specific annotations of the Ingresses, for an implementation the program does not know."),
       controller: z
         .strictObject({ namespace: dnsLabel, podLabels: z.record(z.string(), z.string()) })
         .describe("Where the edge's proxy pods run: the only source allowed to reach the interface and the backend."),
