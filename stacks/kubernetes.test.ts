@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
@@ -181,6 +182,22 @@ describe("stateful services", () => {
     expect(spec.containers[0].resources.limits["nvidia.com/gpu"]).toBe("1");
     expect(spec).toMatchObject({ nodeSelector: { gpu: "nvidia" }, runtimeClassName: "nvidia", tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }] });
     expect(one(gpu, "StatefulSet", "ollama").customTimeouts.create).toBe("45m");
+  });
+
+  it("run the init scripts of config on an empty database, mounted read-only from an auto-named ConfigMap", async () => {
+    const sql = join(mkdtempSync(join(tmpdir(), "jarvis-init-")), "init.sql");
+    writeFileSync(sql, "CREATE EXTENSION IF NOT EXISTS vector;\n");
+    const withInit = await planStack("prod", { ...prodValues, "jarvis:databaseInit": { postgres: sql } });
+    const files = kind(withInit, "ConfigMap").find((c) => c.name === "postgres-files")!;
+    expect(files.inputs.data).toEqual({ "init.sql": "CREATE EXTENSION IF NOT EXISTS vector;\n" });
+    const spec = podSpec(withInit, "StatefulSet", "postgres");
+    expect(spec.volumes).toContainEqual({ name: "files", configMap: { name: expect.stringMatching(/^postgres-files-[0-9a-f]{8}$/) } });
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: "files", mountPath: "/docker-entrypoint-initdb.d", readOnly: true });
+    expect(kind(withInit, "ConfigMap").find((c) => c.name === "timescale-files")).toBeUndefined();
+    expect(kind(prod, "ConfigMap").filter((c) => c.name.endsWith("-files"))).toEqual([]);
+    expect(problems("prod", { "jarvis:databaseInit": { timescale: "/nonexistent/timescale_init.sql" } })).toEqual([
+      { key: "jarvis:databaseInit.timescale", message: "no such file: /nonexistent/timescale_init.sql" },
+    ]);
   });
 
   it("pull the model list once, in a Job named after the list that pulumi up does not wait for", () => {
@@ -375,8 +392,8 @@ describe("the original Kubernetes manifests, object by object", () => {
     "Ingress/jarvis-ingress": "Ingress",
     "Certificate/jarvis-tls": "dropped: cert-manager issues the certificate from the Ingress annotation (a Certificate in Gateway mode)",
     "ServiceMonitor/jarvis-monitoring": "dropped: not a valid object (apiVersion v1); monitoring sources are config (monitoringSource)",
-    "ConfigMap/jarvis-postgres-init": "dropped: the database schema belongs to the backend; on Docker init scripts are bind-mounted",
-    "ConfigMap/jarvis-timescale-init": "dropped: as the Postgres init script",
+    "ConfigMap/jarvis-postgres-init": "replaced: the file of jarvis:databaseInit.postgres, in an auto-named ConfigMap",
+    "ConfigMap/jarvis-timescale-init": "replaced: the file of jarvis:databaseInit.timescale, in an auto-named ConfigMap",
     "ConfigMap/jarvis-qdrant-config": "replaced: QDRANT__ environment variables",
     "Deployment/jarvis-prometheus": "dropped: monitoring is deployed by its own change",
     "ConfigMap/prometheus-config": "dropped: monitoring is deployed by its own change",

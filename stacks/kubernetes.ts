@@ -1,6 +1,7 @@
 // The Kubernetes platform (staging, prod): an explicit provider whose cluster comes from config,
 // the namespace with its quota and defaults, every service as a Workload wired from the derived
 // endpoints, the model pull, network policies generated from the flows, and the public entry.
+import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { Job } from "@pulumi/kubernetes/batch/v1/job";
 import { LimitRange } from "@pulumi/kubernetes/core/v1/limitRange";
@@ -123,6 +124,7 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
           podSecurityContext: podSecurityContext(),
           securityContext: containerSecurityContext(),
           scratch: scratchVolumes(service),
+          ...initFiles(config, service),
           graceSeconds: config.shutdown.graceSeconds,
           ...(service === "ollama" && { scheduling: ollamaScheduling(config) }),
           ...(stateful
@@ -186,6 +188,13 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
     namespace: ns,
     entry: edge.address,
   };
+}
+
+/** A database's init script of config, where its image runs such scripts on an empty volume. */
+function initFiles(config: KubernetesConfig, service: ServiceName) {
+  const file = (config.databaseInit as Partial<Record<ServiceName, string>>)[service];
+  const mountPath = CATALOGUE[service].dataPaths?.init;
+  return file && mountPath ? { files: { mountPath, contents: { "init.sql": readFileSync(file, "utf8") } } } : {};
 }
 
 function ollamaScheduling(config: KubernetesConfig) {

@@ -36,6 +36,8 @@ export interface WorkloadArgs {
   readonly podSecurityContext: Record<string, unknown>;
   readonly securityContext: Record<string, unknown>;
   readonly scratch: { name: string; mountPath: string }[];
+  /** Files the image reads (e.g. database init scripts), in a ConfigMap mounted read-only. */
+  readonly files?: { readonly mountPath: string; readonly contents: Readonly<Record<string, string>> };
   readonly graceSeconds: number;
   readonly scheduling?: { nodeSelector?: Record<string, string>; tolerations?: Record<string, unknown>[]; runtimeClassName?: string };
   /** Stateless: a Deployment with these replicas (absent under an autoscaler). */
@@ -90,10 +92,13 @@ export class Workload extends pulumi.ComponentResource {
           )
         : undefined;
 
+    // Auto-named: a change of content rolls the pods.
+    const files = args.files && new ConfigMap(`${name}-files`, { metadata, data: args.files.contents }, child);
     const fileSecrets = secretNames.filter((key) => key in args.env.files);
     const envSecrets = secretNames.filter((key) => !(key in args.env.files));
     const volumes = [
       ...args.scratch.map((s) => ({ name: s.name, emptyDir: {} })),
+      ...(files ? [{ name: "files", configMap: { name: files.metadata.name } }] : []),
       ...(secret && fileSecrets.length > 0 ? [{ name: "secret-files", secret: { secretName: secret.metadata.name, items: fileSecrets.map((key) => ({ key, path: key })), defaultMode: 0o400 } }] : []),
     ];
     const container = {
@@ -112,6 +117,7 @@ export class Workload extends pulumi.ComponentResource {
       securityContext: args.securityContext,
       volumeMounts: [
         ...args.scratch.map((s) => ({ name: s.name, mountPath: s.mountPath })),
+        ...(args.files ? [{ name: "files", mountPath: args.files.mountPath, readOnly: true }] : []),
         ...(fileSecrets.length > 0 ? [{ name: "secret-files", mountPath: SECRET_FILES_DIR, readOnly: true }] : []),
         ...(args.statefulSet ? [{ name: "data", mountPath: args.statefulSet.mountPath, subPath: args.statefulSet.subPath }] : []),
       ],

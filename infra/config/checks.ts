@@ -1,5 +1,6 @@
 // Checks that span several config keys. Each runs only when the keys it needs are valid on their
 // own, so that one mistake is reported once, at its own key.
+import { statSync } from "node:fs";
 import { APP_SERVICES, SERVICE_NAMES, type ServiceName } from "../catalogue";
 import { interfacesOverlap, parseSubnet, resolveAddress, type Subnet } from "../network";
 import { publishedPorts } from "../wiring";
@@ -7,6 +8,8 @@ import { keyPath, type ConfigProblem } from "./problems";
 import { SECRET_KEYS, type DockerConfig, type KubernetesConfig, type SecretKey, type SharedConfig } from "./schema";
 
 type Parsed = Partial<SharedConfig & Omit<DockerConfig, "platform"> & Omit<KubernetesConfig, "platform">>;
+
+const isFile = (path: string) => statSync(path, { throwIfNoEntry: false })?.isFile() === true;
 
 /** A problem found by a check, before the namespace is added to its key. */
 interface Finding {
@@ -133,6 +136,8 @@ function kubernetesFindings(config: Parsed, secrets: ReadonlySet<SecretKey>): Fi
     findings.push({ key: "edge", path: ["hosts", "api"], message: "must differ from hosts.interface" });
   if (config.gpu?.enabled && config.gpu.count === "all")
     findings.push({ key: "gpu", path: ["count"], message: "must be a number of GPUs on Kubernetes (a pod requests whole GPUs)" });
+  for (const [database, file] of Object.entries(config.databaseInit ?? {}))
+    if (file && !isFile(file)) findings.push({ key: "databaseInit", path: [database], message: `no such file: ${file}` });
   if (autoscaling?.enabled && autoscaling.minReplicas < 2)
     findings.push({ key: "autoscaling", path: ["backend", "minReplicas"], message: "must be at least 2 so that one pod can be evicted while another serves" });
   return findings;

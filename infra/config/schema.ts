@@ -317,6 +317,9 @@ export const dockerKeys = {
 // ---------------------------------------------------------------------------------------------
 // Keys of the Kubernetes platform.
 export const kubernetesKeys = {
+  databaseInit: z
+    .strictObject({ postgres: absolutePath.optional(), timescale: absolutePath.optional() })
+    .describe("SQL files a database runs once, when it starts on an empty volume (the original init scripts); a database not listed starts empty and its schema is the backend's."),
   cluster: z
     .strictObject({
       context: z.string().min(1).optional().describe("kubeconfig context to deploy to."),
@@ -484,6 +487,6 @@ export type StackConfig = DockerConfig | KubernetesConfig;
 
 export const PLATFORM_KEYS: Record<Platform, Record<string, z.ZodType>> = { docker: dockerKeys, kubernetes: kubernetesKeys };
 /** Keys that may be absent; every other key of the chosen platform is required. */
-export const OPTIONAL_KEYS: ReadonlySet<string> = new Set(["rotation", "integrations", "hostPaths", "appDigests", "appBuild", "registryLogin", "dockerHost"]);
+export const OPTIONAL_KEYS: ReadonlySet<string> = new Set(["rotation", "integrations", "hostPaths", "appDigests", "appBuild", "registryLogin", "dockerHost", "databaseInit"]);
 /** Optional keys that stay absent (undefined) rather than defaulting to an empty map. */
 export const ABSENT_BY_DEFAULT: ReadonlySet<string> = new Set(["rotation", "registryLogin", "dockerHost"]);
