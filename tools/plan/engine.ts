@@ -158,12 +158,16 @@ export class PlanEngine {
     const queue = this.pending.get(`${args.type}::${args.name}`) ?? [];
     const registration = queue.shift();
     if (!registration) throw new Error(`no registration recorded for ${args.type} ${args.name}`);
-    const state: Record<string, unknown> = { ...args.inputs, ...standIns(args.type, args.name, registration.urn, args.inputs) };
+    // The engine answers what the provider computed; for any input it does not answer, the SDK
+    // resolves the output to the input itself (as the engine does for unchanged inputs). So only
+    // the stand-ins, and the inputs declared secret outputs, make the round trip through protobuf.
+    const computed = standIns(args.type, args.name, registration.urn, args.inputs);
     for (const key of registration.additionalSecretOutputs) {
-      if (key in state) state[key] = { [specialSigKey]: specialSecretSig, value: state[key] };
+      const value = key in computed ? computed[key] : args.inputs[key];
+      if (value !== undefined) computed[key] = { [specialSigKey]: specialSecretSig, value };
     }
-    registration.state = state;
+    registration.state = { ...args.inputs, ...computed };
     const id = args.custom ? `${args.name}-${digest(registration.urn).slice(0, 12)}` : undefined;
-    return { id, state };
+    return { id, state: computed };
   }
 }
