@@ -1,7 +1,8 @@
 // Kubernetes specifics of every service, as free functions of the config: labels, the restricted
 // security context, probes, resources, scratch volumes. The Kubernetes assembly turns them into
 // workloads; tests call them directly.
-import { CATALOGUE, STATEFUL_SERVICES, type ServiceName, type StatefulService } from "../infra/catalogue";
+import { posix } from "node:path";
+import { CATALOGUE, ENV, STATEFUL_SERVICES, type ServiceName, type StatefulService } from "../infra/catalogue";
 import type { KubernetesConfig } from "../infra/config/schema";
 
 /** The services the Kubernetes platform runs (monitoring comes with its own change). */
@@ -92,4 +93,13 @@ export function scratchVolumes(service: ServiceName) {
 export function dataMount(service: StatefulService) {
   const key = service === "ollama" ? "models" : "data";
   return { mountPath: CATALOGUE[service].dataPaths[key]!, subPath: service };
+}
+
+/**
+ * PGDATA one level below the volume's mount: the kubelet creates a sub-path mount's folder as
+ * root, and initdb, running as POD_USER, must own the folder it initialises.
+ */
+export function dataDirectoryEnvironment(service: ServiceName): Record<string, string> {
+  if (!isStateful(service) || !CATALOGUE[service].reads.includes(ENV.pgData)) return {};
+  return { [ENV.pgData]: posix.join(dataMount(service).mountPath, "pgdata") };
 }

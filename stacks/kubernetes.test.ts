@@ -192,12 +192,21 @@ describe("stateful services", () => {
     expect(files.inputs.data).toEqual({ "init.sql": "CREATE EXTENSION IF NOT EXISTS vector;\n" });
     const spec = podSpec(withInit, "StatefulSet", "postgres");
     expect(spec.volumes).toContainEqual({ name: "files", configMap: { name: expect.stringMatching(/^postgres-files-[0-9a-f]{8}$/) } });
-    expect(spec.containers[0].volumeMounts).toContainEqual({ name: "files", mountPath: "/docker-entrypoint-initdb.d", readOnly: true });
+    // File by file: the image's own init scripts (TimescaleDB's) stay visible beside it.
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: "files", mountPath: "/docker-entrypoint-initdb.d/init.sql", subPath: "init.sql", readOnly: true });
     expect(kind(withInit, "ConfigMap").find((c) => c.name === "timescale-files")).toBeUndefined();
     expect(kind(prod, "ConfigMap").filter((c) => c.name.endsWith("-files"))).toEqual([]);
     expect(problems("prod", { "jarvis:databaseInit": { timescale: "/nonexistent/timescale_init.sql" } })).toEqual([
       { key: "jarvis:databaseInit.timescale", message: "no such file: /nonexistent/timescale_init.sql" },
     ]);
+  });
+
+  it("keep the Postgres data one folder below the volume's mount, so that initdb owns it", () => {
+    for (const db of ["postgres", "timescale"]) {
+      expect(kind(prod, "ConfigMap").find((c) => c.name === `${db}-settings`)!.inputs.data.PGDATA).toBe("/var/lib/postgresql/data/pgdata");
+      expect(podSpec(prod, "StatefulSet", db).containers[0].volumeMounts).toContainEqual({ name: "data", mountPath: "/var/lib/postgresql/data", subPath: db });
+    }
+    expect(kind(prod, "ConfigMap").find((c) => c.name === "redis-settings")!.inputs.data.PGDATA).toBeUndefined();
   });
 
   it("pull the model list once, in a Job named after the list that pulumi up does not wait for", () => {
@@ -212,10 +221,19 @@ describe("stateful services", () => {
     const cron = one(prod, "CronJob", "backup").inputs.spec;
     expect(cron).toMatchObject({ schedule: "0 3 * * *", concurrencyPolicy: "Forbid", startingDeadlineSeconds: 3600 });
     expect(cron.jobTemplate.spec.activeDeadlineSeconds).toBe(3600);
-    const script = cron.jobTemplate.spec.template.spec.containers[0].command[2];
-    expect(script).toContain("pg_dump --host \"$POSTGRES_HOST\"");
-    expect(script).toContain("pg_dump --host \"$TIMESCALE_HOST\"");
-    expect(script).toContain("$QDRANT_URL/snapshots");
+    const pod = cron.jobTemplate.spec.template.spec;
+    const [databases] = pod.initContainers;
+    const [qdrant] = pod.containers;
+    expect(databases.image).toBe("timescale/timescaledb:2.21.3-pg15");
+    expect(databases.command[2]).toContain("pg_dump --host \"$POSTGRES_HOST\"");
+    expect(databases.command[2]).toContain("pg_dump --host \"$TIMESCALE_HOST\"");
+    expect(qdrant.image).toBe("curlimages/curl:8.15.0");
+    // The snapshot is deleted from Qdrant once downloaded: its snapshots folder is scratch space.
+    expect(qdrant.command[2]).toMatch(/-o "\$dir\/qdrant.snapshot"[^\n]*\n[^\n]*-X DELETE "\$QDRANT_URL\/snapshots\/\$name"/);
+    // Each step gets only the secrets it uses.
+    const secretsOf = (c: any) => c.env.filter((e: any) => e.valueFrom).map((e: any) => e.name);
+    expect(secretsOf(databases)).toEqual(["POSTGRES_PASSWORD", "TIMESCALE_PASSWORD"]);
+    expect(secretsOf(qdrant)).toEqual(["QDRANT_API_KEY"]);
     expect(one(prod, "PersistentVolumeClaim", "backup")).toMatchObject({ protect: true, retainOnDelete: true });
   });
 });

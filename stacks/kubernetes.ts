@@ -24,6 +24,7 @@ import type { Wiring } from "../infra/wiring";
 import {
   KUBERNETES_SERVICES,
   containerSecurityContext,
+  dataDirectoryEnvironment,
   dataMount,
   isStateful,
   podSecurityContext,
@@ -115,7 +116,7 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
           ...(service === "redis" && { command: redisCommand(config) }),
           ports: Object.entries(config.ports[service]).map(([name, containerPort]) => ({ name, containerPort })),
           env: {
-            plain: environment.plain as Record<string, string>,
+            plain: { ...(environment.plain as Record<string, string>), ...dataDirectoryEnvironment(service) },
             secret: Object.fromEntries(Object.entries(environment.secret).map(([name, source]) => [name, secrets.resolve(source!, wiring.connections)])),
             files: CATALOGUE[service].secretFiles ?? {},
           },
@@ -194,7 +195,7 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
 function initFiles(config: KubernetesConfig, service: ServiceName) {
   const file = (config.databaseInit as Partial<Record<ServiceName, string>>)[service];
   const mountPath = CATALOGUE[service].dataPaths?.init;
-  return file && mountPath ? { files: { mountPath, contents: { "init.sql": readFileSync(file, "utf8") } } } : {};
+  return file && mountPath ? { files: { directory: mountPath, contents: { "init.sql": readFileSync(file, "utf8") } } } : {};
 }
 
 function ollamaScheduling(config: KubernetesConfig) {
@@ -273,8 +274,9 @@ function backups(config: KubernetesConfig, wiring: Wiring, secrets: Secrets, whe
     "backup",
     {
       ...where,
-      // Its pg_dump matches both servers' major version; it also has sh and wget.
+      // Its pg_dump matches both servers' major version.
       image: imageRef(config, "timescale"),
+      httpImage: config.backup.httpImage,
       schedule: config.backup.schedule,
       keepDays: config.backup.keepDays,
       deadlineMinutes: config.backup.deadlineMinutes,

@@ -5,17 +5,34 @@ import * as pulumi from "@pulumi/pulumi";
 import { CronJob } from "@pulumi/kubernetes/batch/v1/cronJob";
 import { PersistentVolumeClaim } from "@pulumi/kubernetes/core/v1/persistentVolumeClaim";
 import { Secret } from "@pulumi/kubernetes/core/v1/secret";
+import type * as k8s from "@pulumi/kubernetes";
 
 export const BACKUP_DIR = "/backups";
+/** Where the first step tells the second which folder this run writes (a shared emptyDir). */
+const RUN_DIR_FILE = "/tmp/backup-dir";
 
-const SCRIPT = [
+/** First step, in an image with pg_dump: both databases into a new dated folder. */
+const DATABASES_SCRIPT = [
   "set -eu",
   `dir=${BACKUP_DIR}/$(date +%Y-%m-%d-%H%M)`,
   'mkdir -p "$dir"',
   'PGPASSWORD="$POSTGRES_PASSWORD" pg_dump --host "$POSTGRES_HOST" --port "$POSTGRES_PORT" --username "$POSTGRES_USER" --format custom --file "$dir/postgres.dump" "$POSTGRES_DB"',
   'PGPASSWORD="$TIMESCALE_PASSWORD" pg_dump --host "$TIMESCALE_HOST" --port "$TIMESCALE_PORT" --username "$TIMESCALE_USER" --format custom --file "$dir/timescale.dump" "$TIMESCALE_DB"',
-  `name=$(wget -q -O- --header "api-key: $QDRANT_API_KEY" --post-data '' "$QDRANT_URL/snapshots?wait=true" | sed -n 's/.*"name":"\\([^"]*\\)".*/\\1/p')`,
-  'wget -q -O "$dir/qdrant.snapshot" --header "api-key: $QDRANT_API_KEY" "$QDRANT_URL/snapshots/$name"',
+  `echo "$dir" > ${RUN_DIR_FILE}`,
+].join("\n");
+
+/**
+ * Second step, in an image with curl: a Qdrant snapshot, downloaded next to the dumps and then
+ * deleted from Qdrant (its snapshots folder would otherwise fill up), then old backups pruned.
+ */
+const QDRANT_SCRIPT = [
+  "set -eu",
+  `dir=$(cat ${RUN_DIR_FILE})`,
+  'qdrant() { curl -fsS -H "api-key: $QDRANT_API_KEY" "$@"; }',
+  `name=$(qdrant -X POST "$QDRANT_URL/snapshots?wait=true" | sed -n 's/.*"name":"\\([^"]*\\)".*/\\1/p')`,
+  'test -n "$name"',
+  'qdrant -o "$dir/qdrant.snapshot" "$QDRANT_URL/snapshots/$name"',
+  'qdrant -X DELETE "$QDRANT_URL/snapshots/$name" > /dev/null',
   `find ${BACKUP_DIR} -mindepth 1 -maxdepth 1 -type d -mtime +"$KEEP_DAYS" -exec rm -rf {} +`,
 ].join("\n");
 
@@ -31,8 +48,10 @@ export interface BackupArgs {
   readonly namespace: pulumi.Input<string>;
   readonly labels: Record<string, string>;
   readonly podLabels: Record<string, string>;
-  /** An image with pg_dump (at least the servers' version), sh and wget. */
+  /** An image with pg_dump (at least the servers' version) and sh. */
   readonly image: string;
+  /** An image with curl and sh, for the Qdrant snapshot. */
+  readonly httpImage: string;
   readonly schedule: string;
   readonly keepDays: number;
   readonly deadlineMinutes: number;
@@ -74,6 +93,18 @@ export class Backup extends pulumi.ComponentResource {
       { name: `${prefix}_DB`, value: db.name },
     ];
     const fromSecret = (key: string) => ({ name: key, valueFrom: { secretKeyRef: { name: credentials.metadata.name, key } } });
+    const step = (stepName: string, image: string, script: string, env: k8s.types.input.core.v1.EnvVar[]) => ({
+      name: stepName,
+      image,
+      command: ["/bin/sh", "-c", script],
+      env,
+      resources: args.pod.resources,
+      securityContext: args.pod.containerSecurityContext,
+      volumeMounts: [
+        { name: "backups", mountPath: BACKUP_DIR },
+        { name: "tmp", mountPath: "/tmp" },
+      ],
+    });
     new CronJob(
       name,
       {
@@ -94,27 +125,21 @@ export class Backup extends pulumi.ComponentResource {
                   restartPolicy: "OnFailure",
                   automountServiceAccountToken: false,
                   securityContext: args.pod.securityContext,
+                  // One step after the other, each with only the secrets it needs.
+                  initContainers: [
+                    step("databases", args.image, DATABASES_SCRIPT, [
+                      ...database("POSTGRES", args.postgres),
+                      ...database("TIMESCALE", args.timescale),
+                      fromSecret("POSTGRES_PASSWORD"),
+                      fromSecret("TIMESCALE_PASSWORD"),
+                    ]),
+                  ],
                   containers: [
-                    {
-                      name: "backup",
-                      image: args.image,
-                      command: ["/bin/sh", "-c", SCRIPT],
-                      env: [
-                        ...database("POSTGRES", args.postgres),
-                        ...database("TIMESCALE", args.timescale),
-                        { name: "QDRANT_URL", value: args.qdrant.url },
-                        { name: "KEEP_DAYS", value: String(args.keepDays) },
-                        fromSecret("POSTGRES_PASSWORD"),
-                        fromSecret("TIMESCALE_PASSWORD"),
-                        fromSecret("QDRANT_API_KEY"),
-                      ],
-                      resources: args.pod.resources,
-                      securityContext: args.pod.containerSecurityContext,
-                      volumeMounts: [
-                        { name: "backups", mountPath: BACKUP_DIR },
-                        { name: "tmp", mountPath: "/tmp" },
-                      ],
-                    },
+                    step("qdrant", args.httpImage, QDRANT_SCRIPT, [
+                      { name: "QDRANT_URL", value: args.qdrant.url },
+                      { name: "KEEP_DAYS", value: String(args.keepDays) },
+                      fromSecret("QDRANT_API_KEY"),
+                    ]),
                   ],
                   volumes: [
                     { name: "backups", persistentVolumeClaim: { claimName: claim.metadata.name } },

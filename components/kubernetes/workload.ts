@@ -2,6 +2,7 @@
 // secrets in an auto-named Secret (a change of either gets a new name, which rolls the pods), its
 // Deployment (stateless) or StatefulSet (with a volume claim), its Service, and a
 // PodDisruptionBudget and HorizontalPodAutoscaler where they apply.
+import { posix } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { HorizontalPodAutoscaler } from "@pulumi/kubernetes/autoscaling/v2/horizontalPodAutoscaler";
 import { Deployment } from "@pulumi/kubernetes/apps/v1/deployment";
@@ -36,8 +37,11 @@ export interface WorkloadArgs {
   readonly podSecurityContext: Record<string, unknown>;
   readonly securityContext: Record<string, unknown>;
   readonly scratch: { name: string; mountPath: string }[];
-  /** Files the image reads (e.g. database init scripts), in a ConfigMap mounted read-only. */
-  readonly files?: { readonly mountPath: string; readonly contents: Readonly<Record<string, string>> };
+  /**
+   * Files the image reads (e.g. database init scripts), from a ConfigMap, each mounted read-only
+   * into the directory without hiding what the image already has there.
+   */
+  readonly files?: { readonly directory: string; readonly contents: Readonly<Record<string, string>> };
   readonly graceSeconds: number;
   readonly scheduling?: { nodeSelector?: Record<string, string>; tolerations?: Record<string, unknown>[]; runtimeClassName?: string };
   /** Stateless: a Deployment with these replicas (absent under an autoscaler). */
@@ -117,7 +121,7 @@ export class Workload extends pulumi.ComponentResource {
       securityContext: args.securityContext,
       volumeMounts: [
         ...args.scratch.map((s) => ({ name: s.name, mountPath: s.mountPath })),
-        ...(args.files ? [{ name: "files", mountPath: args.files.mountPath, readOnly: true }] : []),
+        ...Object.keys(args.files?.contents ?? {}).map((file) => ({ name: "files", mountPath: posix.join(args.files!.directory, file), subPath: file, readOnly: true })),
         ...(fileSecrets.length > 0 ? [{ name: "secret-files", mountPath: SECRET_FILES_DIR, readOnly: true }] : []),
         ...(args.statefulSet ? [{ name: "data", mountPath: args.statefulSet.mountPath, subPath: args.statefulSet.subPath }] : []),
       ],

@@ -359,6 +359,7 @@ export const kubernetesKeys = {
       schedule: z.string().regex(/^(\S+\s+){4}\S+$/, "must be a cron schedule of five fields, e.g. 0 3 * * *"),
       keepDays: z.int().min(1),
       deadlineMinutes: z.int().min(1).describe("A backup still running after this long is stopped."),
+      httpImage: image.describe("A pinned image with curl and sh, which takes the Qdrant snapshot."),
       limits: computeResources.extend({ ephemeralStorage: memory }).describe("CPU, memory and scratch space of the backup job."),
     })
     .describe("Scheduled backups: pg_dump of both databases and a Qdrant snapshot."),

@@ -277,6 +277,12 @@ describe("Kubernetes manifests", () => {
     for (const object of objects) await expect(validateManifest(object), `${object.kind} ${object.metadata.name}`).resolves.toBeUndefined();
   });
 
+  it("quote what YAML 1.1 tooling (kubectl) would read as another type", async () => {
+    const { manifests } = await planStack("prod");
+    expect(manifests).toContain('TIMESCALEDB_TELEMETRY: "off"');
+    expect(parseAllDocuments(manifests!, { version: "1.1" }).map((d) => d.toJS())).toEqual(parseAllDocuments(manifests!).map((d) => d.toJS()));
+  });
+
   it("are not written for Docker stacks", async () => {
     expect((await planStack("dev")).manifests).toBeUndefined();
   });

@@ -36,6 +36,10 @@ export function reveal(value: unknown): unknown {
   );
 }
 
+// YAML 1.1, as kubectl and most Kubernetes tooling read it: strings such as "off" or "yes", which
+// 1.1 reads as booleans, are quoted. Keys are already sorted by reveal().
+const YAML_OPTIONS = { version: "1.1", lineWidth: 0 } as const;
+
 const isKubernetesObject = (r: Registration) => r.custom && r.type.startsWith("kubernetes:");
 
 /** A Kubernetes object as it would be applied; a Secret's redacted `data` stays valid base64. */
@@ -77,7 +81,7 @@ export function renderPlan(registrations: readonly Registration[], stackOutputs:
     "resources.json": `${JSON.stringify(resources, null, 2)}\n`,
     "outputs.json": `${JSON.stringify(reveal(stackOutputs), null, 2)}\n`,
     ...(kubernetes.length > 0 && {
-      "manifests.yaml": kubernetes.map((r) => stringify(manifest(r), { lineWidth: 0 })).join("---\n"),
+      "manifests.yaml": kubernetes.map((r) => stringify(manifest(r), YAML_OPTIONS)).join("---\n"),
     }),
   };
   assertNoLeak(files);
