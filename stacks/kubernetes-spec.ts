@@ -2,7 +2,7 @@
 // security context, probes, resources, scratch volumes. The Kubernetes assembly turns them into
 // workloads; tests call them directly.
 import { posix } from "node:path";
-import { CATALOGUE, ENV, STATEFUL_SERVICES, type ServiceName, type StatefulService } from "../infra/catalogue";
+import { CATALOGUE, ENV, isAppService, STATEFUL_SERVICES, type ServiceName, type StatefulService } from "../infra/catalogue";
 import type { KubernetesConfig } from "../infra/config/schema";
 
 /** The services the Kubernetes platform runs (monitoring comes with its own change). */
@@ -56,15 +56,21 @@ function probeHandler(config: KubernetesConfig, service: ServiceName) {
   }
 }
 
-/** Liveness (every `intervalSeconds`), readiness (more often) and a startup probe that covers the start period. */
+/**
+ * Liveness (every `intervalSeconds`): the process accepts connections on its port, so that a pod is
+ * not restarted because something it depends on is down. Readiness (more often) and startup: the
+ * service's own health check.
+ */
 export function probes(config: KubernetesConfig, service: ServiceName) {
   const t = { ...config.healthChecks, ...config.healthChecks.services?.[service] };
   const handler = probeHandler(config, service);
   const readinessPeriod = t.readinessIntervalSeconds ?? Math.max(1, Math.floor(t.intervalSeconds / 6));
   const startupPeriod = t.startIntervalSeconds ?? readinessPeriod;
+  const [mainPort] = CATALOGUE[service].ports;
   return {
-    livenessProbe: { ...handler, periodSeconds: t.intervalSeconds, timeoutSeconds: t.timeoutSeconds, failureThreshold: t.retries },
-    readinessProbe: { ...handler, periodSeconds: readinessPeriod, timeoutSeconds: t.timeoutSeconds, failureThreshold: 1, successThreshold: 1 },
+    livenessProbe: { tcpSocket: { port: mainPort }, periodSeconds: t.intervalSeconds, timeoutSeconds: t.timeoutSeconds, failureThreshold: t.retries },
+    // Failing three times in a row (the kubelet's default) takes a pod out of its Service.
+    readinessProbe: { ...handler, periodSeconds: readinessPeriod, timeoutSeconds: t.timeoutSeconds, successThreshold: 1 },
     startupProbe: {
       ...handler,
       periodSeconds: startupPeriod,
@@ -96,10 +102,13 @@ export function dataMount(service: StatefulService) {
 }
 
 /**
- * PGDATA one level below the volume's mount: the kubelet creates a sub-path mount's folder as
- * root, and initdb, running as POD_USER, must own the folder it initialises.
+ * What a service needs on Kubernetes beyond its environment. PGDATA one level below the volume's
+ * mount: the kubelet creates a sub-path mount's folder as root, and initdb, running as POD_USER,
+ * must own the folder it initialises. HOME for Jarvis's own services: POD_USER has no entry in
+ * their images' /etc/passwd, and caches under ~ must land on a writable folder.
  */
-export function dataDirectoryEnvironment(service: ServiceName): Record<string, string> {
-  if (!isStateful(service) || !CATALOGUE[service].reads.includes(ENV.pgData)) return {};
-  return { [ENV.pgData]: posix.join(dataMount(service).mountPath, "pgdata") };
+export function platformEnvironment(service: ServiceName): Record<string, string> {
+  if (isStateful(service) && CATALOGUE[service].reads.includes(ENV.pgData)) return { [ENV.pgData]: posix.join(dataMount(service).mountPath, "pgdata") };
+  if (isAppService(service)) return { [ENV.home]: CATALOGUE[service].writable[0]! };
+  return {};
 }

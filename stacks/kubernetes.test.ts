@@ -73,9 +73,15 @@ describe("stateless workloads", () => {
     for (const app of APPS) {
       const [container] = podSpec(prod, "Deployment", app).containers;
       expect(container.livenessProbe.periodSeconds).toBe(60);
-      expect(container.readinessProbe).not.toEqual(container.livenessProbe);
+      // Different checks, not only different timings: liveness does not restart a pod whose dependencies are down.
+      expect(container.livenessProbe.tcpSocket).toEqual({ port: "http" });
+      expect(container.readinessProbe.tcpSocket).toBeUndefined();
+      expect(container.readinessProbe.httpGet.path).toBe("/health");
       expect(container.startupProbe.failureThreshold).toBeGreaterThan(1);
     }
+    const postgres = podSpec(prod, "StatefulSet", "postgres").containers[0];
+    expect(postgres.livenessProbe.tcpSocket).toEqual({ port: "postgres" });
+    expect(postgres.readinessProbe.exec.command[0]).toBe("pg_isready");
     expect(podSpec(prod, "Deployment", "interface").containers[0].readinessProbe.httpGet).toEqual({ path: "/health", port: "websocket" });
   });
 
@@ -168,7 +174,11 @@ describe("stateful services", () => {
     for (const service of STATEFUL) {
       expect(one(prod, "StatefulSet", service)).toMatchObject({ protect: true, retainOnDelete: true });
       expect(one(staging, "StatefulSet", service)).toMatchObject({ protect: false, retainOnDelete: true });
+      // Their settings and secrets are replaced on change (a password rotation): protection would refuse that.
+      for (const k of ["ConfigMap", "Secret"]) for (const r of kind(prod, k).filter((r) => r.name.startsWith(`${service}-`))) expect(r.protect, r.name).toBe(false);
     }
+    expect(one(prod, "PersistentVolumeClaim", "backup").protect).toBe(true);
+    expect(one(prod, "Secret", "backup").protect).toBe(false);
   });
 
   it("give Ollama its GPU, node selector, tolerations and runtime class from config, and time to load models", async () => {
@@ -207,6 +217,14 @@ describe("stateful services", () => {
       expect(podSpec(prod, "StatefulSet", db).containers[0].volumeMounts).toContainEqual({ name: "data", mountPath: "/var/lib/postgresql/data", subPath: db });
     }
     expect(kind(prod, "ConfigMap").find((c) => c.name === "redis-settings")!.inputs.data.PGDATA).toBeUndefined();
+  });
+
+  it("give Jarvis's own services a writable HOME and model folder under the read-only root", () => {
+    for (const app of APPS) expect(kind(prod, "ConfigMap").find((c) => c.name === `${app}-settings`)!.inputs.data.HOME).toBe("/tmp");
+    for (const speech of ["stt", "tts"]) {
+      const mounts = podSpec(prod, "Deployment", speech).containers[0].volumeMounts.map((m: any) => m.mountPath);
+      expect(mounts).toEqual(expect.arrayContaining(["/tmp", "/app/models"]));
+    }
   });
 
   it("pull the model list once, in a Job named after the list that pulumi up does not wait for", () => {
@@ -347,11 +365,20 @@ describe("network exposure", () => {
     expect(policy("acme-solver").ingress[0].ports).toEqual([{ port: 8089, protocol: "TCP" }]);
   });
 
-  it("lets the backend and Ollama reach only the external destinations of config", async () => {
-    const open = await planStack("prod", { ...prodValues, "jarvis:egress": { backend: [{ cidr: "203.0.113.0/24", ports: [443] }], ollama: [] } });
+  it("lets a service reach only the external destinations of config: Ollama its registry by default", async () => {
+    const ollama = one(prod, "NetworkPolicy", "network-ollama").inputs.spec.egress;
+    expect(ollama.at(-1)).toEqual({
+      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"] } }],
+      ports: [{ port: 443, protocol: "TCP" }],
+    });
+    const open = await planStack("prod", { ...prodValues, "jarvis:egress": { ...prodValues["jarvis:egress"], backend: [{ cidr: "203.0.113.0/24", ports: [443] }] } });
     const egress = one(open, "NetworkPolicy", "network-backend").inputs.spec.egress;
     expect(egress.at(-1)).toEqual({ to: [{ ipBlock: { cidr: "203.0.113.0/24" } }], ports: [{ port: 443, protocol: "TCP" }] });
-    expect(one(open, "NetworkPolicy", "network-stt").inputs.spec.egress.some((r: any) => r.to[0].ipBlock)).toBe(false);
+    for (const closed of ["stt", "postgres"]) expect(one(open, "NetworkPolicy", `network-${closed}`).inputs.spec.egress.some((r: any) => r.to[0].ipBlock)).toBe(false);
+  });
+
+  it("refuses a model list that Ollama could not pull", () => {
+    expect(problems("prod", { "jarvis:egress": {} }).map((p) => p.key)).toEqual(["jarvis:egress.ollama"]);
   });
 });
 

@@ -24,8 +24,8 @@ import type { Wiring } from "../infra/wiring";
 import {
   KUBERNETES_SERVICES,
   containerSecurityContext,
-  dataDirectoryEnvironment,
   dataMount,
+  platformEnvironment,
   isStateful,
   podSecurityContext,
   probes,
@@ -116,7 +116,7 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
           ...(service === "redis" && { command: redisCommand(config) }),
           ports: Object.entries(config.ports[service]).map(([name, containerPort]) => ({ name, containerPort })),
           env: {
-            plain: { ...(environment.plain as Record<string, string>), ...dataDirectoryEnvironment(service) },
+            plain: { ...(environment.plain as Record<string, string>), ...platformEnvironment(service) },
             secret: Object.fromEntries(Object.entries(environment.secret).map(([name, source]) => [name, secrets.resolve(source!, wiring.connections)])),
             files: CATALOGUE[service].secretFiles ?? {},
           },
@@ -318,7 +318,8 @@ export function networkPolicies(config: KubernetesConfig, wiring: Wiring, instan
     { service: "timescale", port: config.ports.timescale.postgres! },
     { service: "qdrant", port: config.ports.qdrant.http! },
   ];
-  const external = (service: "backend" | "ollama"): PolicyRule[] => config.egress[service].map((d) => ({ peer: { cidr: d.cidr }, ports: d.ports.map((port) => ({ port })) }));
+  const external = (service: ServiceName): PolicyRule[] =>
+    (config.egress[service] ?? []).map((d) => ({ peer: { cidr: d.cidr, ...(d.except && { except: d.except }) }, ports: d.ports.map((port) => ({ port })) }));
 
   const groups: Record<string, PodGroupPolicy> = {};
   for (const service of KUBERNETES_SERVICES) {
@@ -336,7 +337,7 @@ export function networkPolicies(config: KubernetesConfig, wiring: Wiring, instan
     const egress: PolicyRule[] = [
       ...outbound.map((f) => ({ peer: { pods: pods(f.to) }, ports: [{ port: f.port }] })),
       dns,
-      ...(service === "backend" || service === "ollama" ? external(service) : []),
+      ...external(service),
     ];
     groups[service] = { pods: pods(service), ingress, egress };
   }

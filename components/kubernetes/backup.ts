@@ -26,7 +26,7 @@ const DATABASES_SCRIPT = [
  * deleted from Qdrant (its snapshots folder would otherwise fill up), then old backups pruned.
  */
 const QDRANT_SCRIPT = [
-  "set -eu",
+  "set -eu -o pipefail",
   `dir=$(cat ${RUN_DIR_FILE})`,
   'qdrant() { curl -fsS -H "api-key: $QDRANT_API_KEY" "$@"; }',
   `name=$(qdrant -X POST "$QDRANT_URL/snapshots?wait=true" | sed -n 's/.*"name":"\\([^"]*\\)".*/\\1/p')`,
@@ -74,7 +74,7 @@ export class Backup extends pulumi.ComponentResource {
         spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.storage.className, resources: { requests: { storage: args.storage.size } } },
       },
       // The SDK does not pass retainOnDelete on to children: the claim holding the backups gets it explicitly.
-      { parent: this, ...(opts?.retainOnDelete !== undefined && { retainOnDelete: opts.retainOnDelete }) },
+      { parent: this, protect: opts?.protect, ...(opts?.retainOnDelete !== undefined && { retainOnDelete: opts.retainOnDelete }) },
     );
     const base64 = (value: pulumi.Input<string>) => pulumi.output(value).apply((v) => Buffer.from(v).toString("base64"));
     const credentials = new Secret(
@@ -84,7 +84,8 @@ export class Backup extends pulumi.ComponentResource {
         type: "Opaque",
         data: { POSTGRES_PASSWORD: base64(args.postgres.password), TIMESCALE_PASSWORD: base64(args.timescale.password), QDRANT_API_KEY: base64(args.qdrant.apiKey) },
       },
-      { parent: this },
+      // Only the claim holds data; the auto-named Secret is replaced when a password rotates.
+      { parent: this, protect: false },
     );
     const database = (prefix: string, db: Database) => [
       { name: `${prefix}_HOST`, value: db.host },
@@ -151,7 +152,7 @@ export class Backup extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this },
+      { parent: this, protect: false },
     );
     this.registerOutputs({});
   }

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1/networkPolicy";
 
 /** Pods of this namespace (by labels), or of another namespace. */
-export type Peer = { readonly pods: Record<string, string> } | { readonly namespace: string; readonly pods: Record<string, string> } | { readonly cidr: string };
+export type Peer = { readonly pods: Record<string, string> } | { readonly namespace: string; readonly pods: Record<string, string> } | { readonly cidr: string; readonly except?: readonly string[] };
 
 export interface PolicyRule {
   readonly peer: Peer;
@@ -19,7 +19,7 @@ export interface PodGroupPolicy {
 }
 
 function peer(p: Peer) {
-  if ("cidr" in p) return { ipBlock: { cidr: p.cidr } };
+  if ("cidr" in p) return { ipBlock: { cidr: p.cidr, ...(p.except && { except: [...p.except] }) } };
   if ("namespace" in p)
     return { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": p.namespace } }, podSelector: { matchLabels: p.pods } };
   return { podSelector: { matchLabels: p.pods } };

@@ -78,7 +78,9 @@ export class Workload extends pulumi.ComponentResource {
   constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     // Secrets are in args.env: nothing goes to super().
     super("jarvis:kubernetes:Workload", name, {}, opts);
-    const child = { parent: this };
+    // Protection is for the data, and only the StatefulSet holds it: the auto-named settings and
+    // secrets are replaced on every change, which a protected resource would refuse.
+    const child = { parent: this, protect: false };
     const metadata = { namespace: args.namespace, labels: args.labels };
     const account = new ServiceAccount(name, { metadata: { ...metadata, name: args.name }, automountServiceAccountToken: false }, child);
     const settings = new ConfigMap(`${name}-settings`, { metadata, data: args.env.plain }, child);
@@ -166,7 +168,8 @@ export class Workload extends pulumi.ComponentResource {
           },
         },
         {
-          ...child,
+          parent: this,
+          protect: opts?.protect,
           // The SDK does not pass retainOnDelete on to children: the StatefulSet gets it explicitly.
           ...(opts?.retainOnDelete !== undefined && { retainOnDelete: opts.retainOnDelete }),
           ...(args.statefulSet.awaitMinutes && {

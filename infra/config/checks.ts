@@ -136,6 +136,8 @@ function kubernetesFindings(config: Parsed, secrets: ReadonlySet<SecretKey>): Fi
     findings.push({ key: "edge", path: ["hosts", "api"], message: "must differ from hosts.interface" });
   if (config.gpu?.enabled && config.gpu.count === "all")
     findings.push({ key: "gpu", path: ["count"], message: "must be a number of GPUs on Kubernetes (a pod requests whole GPUs)" });
+  if (config.models && config.models.ollama.length > 0 && config.egress && !config.egress.ollama?.length)
+    findings.push({ key: "egress", path: ["ollama"], message: "Ollama pulls models.ollama from its registry: allow that destination (HTTPS to the public addresses, as Pulumi.yaml does)" });
   for (const [database, file] of Object.entries(config.databaseInit ?? {}))
     if (file && !isFile(file)) findings.push({ key: "databaseInit", path: [database], message: `no such file: ${file}` });
   if (autoscaling?.enabled && autoscaling.minReplicas < 2)

@@ -380,12 +380,15 @@ export const kubernetesKeys = {
       }),
     })
     .describe("Where Ollama runs (GPU nodes): node selector, tolerations, runtime class."),
-  egress: z
-    .strictObject({
-      backend: z.array(z.strictObject({ cidr: z.cidrv4(), ports: z.array(port).min(1) })),
-      ollama: z.array(z.strictObject({ cidr: z.cidrv4(), ports: z.array(port).min(1) })),
-    })
-    .describe("External destinations the backend (external APIs) and Ollama (model registry) may reach."),
+  egress: partialObjectOf(SERVICE_NAMES, () =>
+    z.array(
+      z.strictObject({
+        cidr: z.cidrv4(),
+        except: z.array(z.cidrv4()).optional().describe("Ranges inside `cidr` that stay closed, e.g. the private ones when `cidr` is every address."),
+        ports: z.array(port).min(1),
+      }),
+    ),
+  ).describe("External destinations a service may reach beyond the cluster: e.g. Ollama its model registry, the backend external APIs, STT/TTS their model downloads."),
   rollout: z
     .strictObject({
       progressDeadlineSeconds: z.int().min(30),
@@ -425,7 +428,11 @@ export const kubernetesKeys = {
       gateway: z.strictObject({ name: dnsLabel, namespace: dnsLabel, sectionName: dnsLabel.optional() }).optional().describe("The Gateway to attach to (kind gateway)."),
       hosts: z.strictObject({ interface: dnsName, api: dnsName }),
       websocketPath: z.string().regex(/^\/[\w\-/]*$/, "must be a URL path starting with /"),
-      timeoutSeconds: z.int().min(1).max(86400).describe("Request timeout at the edge; long, for WebSockets."),
+      timeoutSeconds: z
+        .int()
+        .min(1)
+        .max(86400)
+        .describe("Request timeout of the HTTPRoutes (kind gateway); long, for WebSockets. An Ingress has no such field: set the controller's own timeouts (for Traefik, its entry point's respondingTimeouts) at least this long."),
       tls: z.strictObject({
         issuer: dnsLabel,
         issuerKind: z.enum(["ClusterIssuer", "Issuer"]),
