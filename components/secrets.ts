@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
 import type { SecretKey } from "../infra/config/schema";
-import { GENERATED_SECRETS, SECRET_ENV, type GeneratedSecret } from "../infra/secret-names";
+import { GENERATED_SECRETS, type GeneratedSecret } from "../infra/secret-names";
 import type { SecretSource } from "../infra/environment";
 import { connectionUrl, type ConnectionParts, type Wiring } from "../infra/wiring";
 
@@ -17,8 +17,6 @@ export interface SecretsArgs {
 export class Secrets extends pulumi.ComponentResource {
   readonly generated: Readonly<Record<GeneratedSecret, pulumi.Output<string>>>;
   readonly provided: Readonly<Partial<Record<SecretKey, pulumi.Output<string>>>>;
-  /** Every secret a workload may read, by environment variable name. */
-  readonly environment: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     // Nothing secret-bearing goes to super(): component inputs are stored in plain text.
@@ -36,11 +34,6 @@ export class Secrets extends pulumi.ComponentResource {
     this.generated = generated;
     const config = new pulumi.Config();
     this.provided = Object.fromEntries([...args.provided].sort().map((key) => [key, config.requireSecret(key)]));
-    this.environment = Object.fromEntries(
-      Object.entries({ ...this.generated, ...this.provided }).flatMap(([name, value]) =>
-        name in SECRET_ENV && value ? [[SECRET_ENV[name as keyof typeof SECRET_ENV], value]] : [],
-      ),
-    );
     this.registerOutputs({});
   }
 

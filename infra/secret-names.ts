@@ -1,6 +1,5 @@
-// The secrets Jarvis uses, by name: generated ones and their length, and the environment variable
-// under which each secret a workload reads reaches it. The values live only in the Secrets component.
-import { ENV, type EnvName } from "./catalogue";
+// The secrets Jarvis uses, by name: generated ones and their length, and which of them workloads
+// read. The values live only in the Secrets component.
 import type { SecretKey } from "./config/schema";
 
 /** Generated secrets and their length. No special characters: several end up inside URLs. */
@@ -18,16 +17,3 @@ export type GeneratedSecret = keyof typeof GENERATED_SECRETS;
 /** Provided secrets that only the platform's provider uses, never a workload. */
 export type ProviderSecret = "kubeconfig" | "registryPassword";
 export type WorkloadSecret = GeneratedSecret | Exclude<SecretKey, ProviderSecret>;
-
-export const SECRET_ENV: Readonly<Record<WorkloadSecret, EnvName>> = {
-  postgres: ENV.postgresPassword,
-  timescale: ENV.timescalePassword,
-  redis: ENV.redisPassword,
-  qdrant: ENV.qdrantApiKey,
-  jwt: ENV.secretKey,
-  grafana: ENV.grafanaAdminPassword,
-  smtpPassword: ENV.smtpPassword,
-  browserbaseApiKey: ENV.browserbaseApiKey,
-  homeAssistantToken: ENV.homeAssistantToken,
-  mqttPassword: ENV.mqttPassword,
-};
