@@ -237,7 +237,7 @@ describe("stateful services", () => {
 
   it("are backed up on a schedule into a protected volume: both databases and a Qdrant snapshot", () => {
     const cron = one(prod, "CronJob", "backup").inputs.spec;
-    expect(cron).toMatchObject({ schedule: "0 3 * * *", concurrencyPolicy: "Forbid", startingDeadlineSeconds: 3600 });
+    expect(cron).toMatchObject({ schedule: "0 3 * * *", timeZone: "Etc/UTC", concurrencyPolicy: "Forbid", startingDeadlineSeconds: 3600 });
     expect(cron.jobTemplate.spec.activeDeadlineSeconds).toBe(3600);
     const pod = cron.jobTemplate.spec.template.spec;
     const [databases] = pod.initContainers;

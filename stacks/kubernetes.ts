@@ -278,6 +278,7 @@ function backups(config: KubernetesConfig, wiring: Wiring, secrets: Secrets, whe
       image: imageRef(config, "timescale"),
       httpImage: config.backup.httpImage,
       schedule: config.backup.schedule,
+      timeZone: config.backup.timeZone,
       keepDays: config.backup.keepDays,
       deadlineMinutes: config.backup.deadlineMinutes,
       storage: { className: config.storage.className, size: config.storage.backup, claimName: `${config.namePrefix}-backups` },

@@ -53,6 +53,8 @@ export interface BackupArgs {
   /** An image with curl and sh, for the Qdrant snapshot. */
   readonly httpImage: string;
   readonly schedule: string;
+  /** The IANA time zone of the schedule (the controller's local time otherwise). */
+  readonly timeZone: string;
   readonly keepDays: number;
   readonly deadlineMinutes: number;
   readonly storage: { readonly className: string; readonly size: string; readonly claimName: string };
@@ -112,6 +114,7 @@ export class Backup extends pulumi.ComponentResource {
         metadata,
         spec: {
           schedule: args.schedule,
+          timeZone: args.timeZone,
           concurrencyPolicy: "Forbid",
           startingDeadlineSeconds: args.deadlineMinutes * 60,
           successfulJobsHistoryLimit: 3,

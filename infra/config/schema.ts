@@ -357,6 +357,10 @@ export const kubernetesKeys = {
   backup: z
     .strictObject({
       schedule: z.string().regex(/^(\S+\s+){4}\S+$/, "must be a cron schedule of five fields, e.g. 0 3 * * *"),
+      timeZone: z
+        .string()
+        .regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, "must be an IANA time zone such as Etc/UTC or Europe/Paris")
+        .describe("Time zone of the schedule."),
       keepDays: z.int().min(1),
       deadlineMinutes: z.int().min(1).describe("A backup still running after this long is stopped."),
       httpImage: image.describe("A pinned image with curl and sh, which takes the Qdrant snapshot."),
