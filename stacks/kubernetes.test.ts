@@ -216,7 +216,10 @@ describe("stateful services", () => {
       expect(kind(prod, "ConfigMap").find((c) => c.name === `${db}-settings`)!.inputs.data.PGDATA).toBe("/var/lib/postgresql/data/pgdata");
       expect(podSpec(prod, "StatefulSet", db).containers[0].volumeMounts).toContainEqual({ name: "data", mountPath: "/var/lib/postgresql/data", subPath: db });
     }
-    expect(kind(prod, "ConfigMap").find((c) => c.name === "redis-settings")!.inputs.data.PGDATA).toBeUndefined();
+    expect(kind(prod, "ConfigMap").find((c) => c.name === "qdrant-settings")!.inputs.data.PGDATA).toBeUndefined();
+    // Redis has no plain setting (its password is a secret): no empty ConfigMap.
+    expect(kind(prod, "ConfigMap").find((c) => c.name === "redis-settings")).toBeUndefined();
+    expect(podSpec(prod, "StatefulSet", "redis").containers[0].envFrom).toBeUndefined();
   });
 
   it("give Jarvis's own services a writable HOME and model folder under the read-only root", () => {

@@ -83,7 +83,7 @@ export class Workload extends pulumi.ComponentResource {
     const child = { parent: this, protect: false };
     const metadata = { namespace: args.namespace, labels: args.labels };
     const account = new ServiceAccount(name, { metadata: { ...metadata, name: args.name }, automountServiceAccountToken: false }, child);
-    const settings = new ConfigMap(`${name}-settings`, { metadata, data: args.env.plain }, child);
+    const settings = Object.keys(args.env.plain).length > 0 ? new ConfigMap(`${name}-settings`, { metadata, data: args.env.plain }, child) : undefined;
     const secretNames = Object.keys(args.env.secret).sort();
     const secret =
       secretNames.length > 0
@@ -113,7 +113,7 @@ export class Workload extends pulumi.ComponentResource {
       imagePullPolicy: "IfNotPresent",
       ...(args.command && { command: args.command }),
       ports: args.ports.map((p) => ({ ...p, protocol: "TCP" })),
-      envFrom: [{ configMapRef: { name: settings.metadata.name } }],
+      ...(settings && { envFrom: [{ configMapRef: { name: settings.metadata.name } }] }),
       env: [
         ...envSecrets.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: secret!.metadata.name, key } } })),
         ...fileSecrets.map((key) => ({ name: args.env.files[key]!, value: `${SECRET_FILES_DIR}/${key}` })),
