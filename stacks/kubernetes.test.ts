@@ -31,7 +31,8 @@ describe("the namespace", () => {
       "pod-security.kubernetes.io/warn": "restricted",
       "pod-security.kubernetes.io/audit": "restricted",
     });
-    expect(ns.retainOnDelete).toBe(true);
+    expect(ns).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(one(staging, "Namespace", "namespace")).toMatchObject({ protect: false, retainOnDelete: true });
     expect(one(prod, "ResourceQuota", "quota").inputs.spec.hard).toEqual({
       "requests.cpu": "16",
       "requests.memory": "48Gi",

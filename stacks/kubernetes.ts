@@ -71,7 +71,8 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
         },
       },
     },
-    { ...opts, retainOnDelete: config.dataProtection.retainOnDelete },
+    // Deleting the namespace would delete the volume claims in it.
+    { ...opts, protect: config.dataProtection.protect, retainOnDelete: config.dataProtection.retainOnDelete },
   );
   const ns = namespace.metadata.name;
   const metadata = { namespace: ns, labels };
