@@ -66,11 +66,8 @@ export class Edge extends pulumi.ComponentResource {
     const middlewareName = (role: MiddlewareRole) => `${name}-${role}`;
     if (edge.implementation === "traefik") {
       for (const [role, spec] of Object.entries(traefikMiddlewares(edge, args.corsOrigins))) {
-        new CustomResource(
-          middlewareName(role as MiddlewareRole),
-          { apiVersion: "traefik.io/v1alpha1", kind: "Middleware", metadata: { ...metadata, name: middlewareName(role as MiddlewareRole) }, spec },
-          { parent: this },
-        );
+        const middleware = middlewareName(role as MiddlewareRole);
+        new CustomResource(middleware, { apiVersion: "traefik.io/v1alpha1", kind: "Middleware", metadata: { ...metadata, name: middleware }, spec }, { parent: this });
       }
     }
     const middlewares = (host: EdgeHost) => (edge.implementation === "traefik" ? hostMiddlewares(host).map(middlewareName) : []);
