@@ -8,8 +8,10 @@ import { Secret } from "@pulumi/kubernetes/core/v1/secret";
 import type * as k8s from "@pulumi/kubernetes";
 
 export const BACKUP_DIR = "/backups";
-/** Where the first step tells the second which folder this run writes (a shared emptyDir). */
-const RUN_DIR_FILE = "/tmp/backup-dir";
+/** Scratch space both steps share (an emptyDir): the root filesystem is read-only. */
+const SCRATCH_DIR = "/tmp";
+/** Where the first step tells the second which folder this run writes. */
+const RUN_DIR_FILE = `${SCRATCH_DIR}/backup-dir`;
 
 /** First step, in an image with pg_dump: both databases into a new dated folder. */
 const DATABASES_SCRIPT = [
@@ -105,7 +107,7 @@ export class Backup extends pulumi.ComponentResource {
       securityContext: args.pod.containerSecurityContext,
       volumeMounts: [
         { name: "backups", mountPath: BACKUP_DIR },
-        { name: "tmp", mountPath: "/tmp" },
+        { name: "tmp", mountPath: SCRATCH_DIR },
       ],
     });
     new CronJob(
