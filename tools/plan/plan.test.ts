@@ -250,6 +250,28 @@ describe("npm run plan", () => {
     expect(result.status).toBe(1);
     expect(result.err).toContain("internal error");
   });
+
+  it("runs the program without stack traces unless asked, and says how to get them", async () => {
+    const limit = Error.stackTraceLimit;
+    const failing = async (...argv: string[]) => {
+      const err: string[] = [];
+      const program = () => {
+        throw new Error("the program failed");
+      };
+      const status = await runPlanCli(["--stack", "dev", "--out", mkdtempSync(join(tmpdir(), "jarvis-plan-")), ...argv], { out: () => {}, err: (l) => err.push(l), program });
+      return { status, err: err.join("\n") };
+    };
+    const quiet = await failing();
+    expect(quiet.status).toBe(1);
+    expect(quiet.err).toContain("the program failed");
+    expect(quiet.err).not.toMatch(/\n\s+at /);
+    expect(quiet.err).toContain("re-run with --stack-traces");
+    const traced = await failing("--stack-traces");
+    expect(traced.status).toBe(1);
+    expect(traced.err).toMatch(/the program failed\n\s+at /);
+    expect(traced.err).not.toContain("re-run with");
+    expect(Error.stackTraceLimit).toBe(limit);
+  });
 });
 
 describe("the SDK internals the offline plan relies on", () => {
