@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { mergeStackConfig, StackFileError } from "./stack-files";
+import { StackFileError } from "./plain";
+import { mergeStackConfig } from "./stack-files";
 
 function files(project: string, stack: string) {
   const dir = mkdtempSync(join(tmpdir(), "jarvis-merge-"));

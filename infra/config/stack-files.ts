@@ -9,26 +9,8 @@
 //   encrypted leaf becomes a stand-in that the plan's leak check recognises.
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
+import { isPlainObject, PLAN_SECRET_PREFIX, StackFileError, type MergedConfig } from "./plain";
 import type { ConfigProblem } from "./problems";
-
-export const PLAN_SECRET_PREFIX = "PLAN-SECRET-";
-
-export interface MergedConfig {
-  readonly project: string;
-  /** Full key (`namespace:name`) to the string the program receives. */
-  readonly config: Record<string, string>;
-  /** Full keys whose value holds a secret. */
-  readonly secretKeys: string[];
-}
-
-/** A project or stack file that cannot be read or merged. */
-export class StackFileError extends Error {
-  constructor(readonly problems: readonly ConfigProblem[]) {
-    super(problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
-  }
-}
-
-export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Top-level keys of a stack file besides `config`, all strings. */
 const STACK_FILE_SETTINGS = ["secretsprovider", "encryptedkey", "encryptionsalt"];

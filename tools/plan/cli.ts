@@ -4,12 +4,11 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig } from "../../infra/config/load";
+import { StackFileError } from "../../infra/config/plain";
 import { formatProblems } from "../../infra/config/problems";
-import { mergeStackConfig, StackFileError } from "../../infra/config/stack-files";
-import { PlanEngine, type Registration } from "./engine";
-import { countByType, renderPlan, type PlanFiles } from "./render";
+import type { Registration } from "./engine";
+import type { PlanFiles } from "./files";
+import { PlanFilesThread } from "./files-thread";
 
 export const PROJECT_DIR = resolve(__dirname, "../..");
 const USAGE = "usage: npm run plan -- --stack <name> [--config <stack file>] [--out <dir>] [--stack-traces]";
@@ -27,7 +26,7 @@ export interface PlanOptions {
   /** A file in the stack-file format that replaces Pulumi.<stack>.yaml. */
   readonly configFile?: string;
   readonly projectDir?: string;
-  /** Keep the stack traces the SDK and the program would record (see withoutStackTraces). */
+  /** Keep the stack traces the SDK and the program would record (see execute.ts). */
   readonly stackTraces?: boolean;
 }
 
@@ -38,67 +37,35 @@ export interface Plan {
   readonly registrations: readonly Registration[];
 }
 
-// Settings the providers would read from the machine; a plan depends on the files alone.
-const MACHINE_ENVIRONMENT = /^(KUBECONFIG|KUBERNETES_|PULUMI_K8S_|DOCKER_|PULUMI_CONFIG)/;
 /** Stack names as the Pulumi CLI accepts them. */
 const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 export const PLAN_FILES = ["resources.json", "outputs.json", "manifests.yaml"] as const;
 
-/** Runs `work` with the machine's provider settings hidden from the environment. */
-async function withoutMachineEnvironment<T>(work: () => Promise<T>): Promise<T> {
-  const hidden = Object.entries(process.env).filter(([key]) => MACHINE_ENVIRONMENT.test(key));
-  for (const [key] of hidden) delete process.env[key];
-  try {
-    return await work();
-  } finally {
-    Object.assign(process.env, Object.fromEntries(hidden));
-  }
-}
-
-/**
- * Runs `work` with stack traces off. The SDK records one for every promise it makes, for a leak
- * report the plan never prints: thousands per plan, a tenth of its time. An error of the program
- * then tells only its message; `--stack-traces` keeps them.
- */
-async function withoutStackTraces<T>(work: () => Promise<T>): Promise<T> {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return await work();
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+/** Resources per type, for the summary line. */
+export function countByType(registrations: readonly Registration[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const r of registrations) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+  return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
 export async function plan(options: PlanOptions): Promise<Plan> {
   const projectDir = options.projectDir ?? PROJECT_DIR;
   const stackFile = options.configFile ? resolve(options.configFile) : join(projectDir, `Pulumi.${options.stack}.yaml`);
   if (!existsSync(stackFile)) throw new PlanInputError(`no stack file ${stackFile}: create it, or pass --config <file>`);
-  let merged;
+  const files = new PlanFilesThread({ projectFile: join(projectDir, "Pulumi.yaml"), stackFile });
   try {
-    merged = mergeStackConfig(join(projectDir, "Pulumi.yaml"), stackFile);
+    // Loaded here, not on top: the SDK takes half a second to load, and the worker reads the stack
+    // files meanwhile.
+    const { executeProgram } = await import("./execute");
+    const merged = await files.config();
+    const run = await executeProgram(merged, { ...options, projectDir }, (entry) => files.add(entry));
+    if (!run.ok) throw new PlanInputError(formatProblems(run.problems));
+    return { files: await files.build(run.outputs), summary: countByType(run.registrations), registrations: run.registrations };
   } catch (error) {
-    if (error instanceof StackFileError) throw new PlanInputError(error.message);
-    throw error;
+    throw error instanceof StackFileError ? new PlanInputError(error.message) : error;
+  } finally {
+    files.close();
   }
-  // Checked before the engine starts, so that bad config registers nothing at all.
-  const loaded = loadStackConfig(merged.config, merged.secretKeys, merged.project);
-  if (!loaded.ok) throw new PlanInputError(formatProblems(loaded.problems));
-
-  const run = async () => {
-    const started = await PlanEngine.start(merged.project, options.stack);
-    pulumi.runtime.setAllConfig(merged.config, merged.secretKeys);
-    await pulumi.runtime.runInPulumiStack(async () => {
-      // What the CLI's Node.js host does: require the program, call it if it is a function.
-      const program: unknown = options.program ?? require(join(projectDir, "infra"));
-      return program instanceof Function ? program() : program;
-    });
-    await pulumi.runtime.disconnect();
-    return started;
-  };
-  const engine = await withoutMachineEnvironment(options.stackTraces ? run : () => withoutStackTraces(run));
-  const registrations = engine.registrations();
-  return { files: renderPlan(registrations, engine.stackOutputs), summary: countByType(registrations), registrations };
 }
 
 /** Refuses an output folder that holds anything but a plan: replacing it would delete that. */

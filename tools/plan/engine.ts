@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { MockResourceArgs, MockResourceResult, Mocks } from "@pulumi/pulumi/runtime/mocks";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import { PLAN_SECRET_PREFIX } from "../../infra/config/stack-files";
+import { PLAN_SECRET_PREFIX } from "../../infra/config/plain";
 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
@@ -88,11 +88,15 @@ export class PlanEngine {
   private constructor(
     private readonly project: string,
     private readonly stack: string,
+    private readonly answered: (registration: Registration) => void,
   ) {}
 
-  /** Installs the SDK's mock engine with this engine's mocks and starts recording. */
-  static async start(project: string, stack: string): Promise<PlanEngine> {
-    const engine = new PlanEngine(project, stack);
+  /**
+   * Installs the SDK's mock engine with this engine's mocks and starts recording. `answered` gets
+   * each registration once the engine has answered it (its state is known).
+   */
+  static async start(project: string, stack: string, answered: (registration: Registration) => void = () => {}): Promise<PlanEngine> {
+    const engine = new PlanEngine(project, stack, answered);
     const mocks: Mocks = {
       newResource: (args) => engine.newResource(args),
       call: (args) => {
@@ -167,6 +171,7 @@ export class PlanEngine {
       if (value !== undefined) computed[key] = { [specialSigKey]: specialSecretSig, value };
     }
     registration.state = { ...args.inputs, ...computed };
+    this.answered(registration);
     const id = args.custom ? `${args.name}-${digest(registration.urn).slice(0, 12)}` : undefined;
     return { id, state: computed };
   }

@@ -10,7 +10,7 @@ import { InvalidConfigError, main } from "../../infra/program";
 import { ofType, planStack, rawConfig, stackFile, stackValues, validateManifest } from "../test-support";
 import { engineUrn, PlanEngine } from "./engine";
 import { plan, PROJECT_DIR, runPlanCli, writePlan } from "./cli";
-import { assertNoLeak } from "./render";
+import { assertNoLeak } from "./files";
 
 const KEYS = ["urn", "type", "name", "parent", "provider", "dependencies", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "inputs"];
 

@@ -1,14 +1,13 @@
-// Renders what the plan engine recorded into the plan files, with every secret redacted: inside a
-// value the SDK marks secret the structure stays (object keys, the NAME of a NAME=value string) and
-// each leaf becomes "[secret]" (its base64 in a Kubernetes Secret's `data`).
+// Turns what the plan engine recorded into the plan's entries (files.ts), with every secret
+// redacted: inside a value the SDK marks secret the structure stays (object keys, the NAME of a
+// NAME=value string) and each leaf becomes "[secret]" (its base64 in a Kubernetes Secret's `data`).
 import { specialResourceSig, specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { stringify } from "yaml";
-import { isPlainObject as isObject, PLAN_SECRET_PREFIX } from "../../infra/config/stack-files";
+import { isPlainObject as isObject } from "../../infra/config/plain";
 import type { Registration } from "./engine";
+import type { PlanEntry } from "./files";
 
 export const SECRET = "[secret]";
 export const UNKNOWN = "[unknown]";
-
 
 function redactLeaves(value: unknown): unknown {
   if (typeof value === "string") {
@@ -36,10 +35,6 @@ export function reveal(value: unknown): unknown {
   );
 }
 
-// YAML 1.1, as kubectl and most Kubernetes tooling read it: strings such as "off" or "yes", which
-// 1.1 reads as booleans, are quoted. Keys are already sorted by reveal().
-const YAML_OPTIONS = { version: "1.1", lineWidth: 0 } as const;
-
 const isKubernetesObject = (r: Registration) => r.custom && r.type.startsWith("kubernetes:");
 
 /** A Kubernetes object as it would be applied; a Secret's redacted `data` stays valid base64. */
@@ -53,14 +48,9 @@ function manifest(registration: Registration): Record<string, unknown> {
   return object;
 }
 
-export interface PlanFiles {
-  readonly "resources.json": string;
-  readonly "outputs.json": string;
-  readonly "manifests.yaml"?: string;
-}
-
-export function renderPlan(registrations: readonly Registration[], stackOutputs: unknown): PlanFiles {
-  const resources = registrations.map((r) => ({
+/** A registration as the plan writes it: its resources.json entry and, if any, its manifest. */
+export function planEntry(r: Registration): PlanEntry {
+  const resource = {
     urn: r.urn,
     type: r.type,
     name: r.name,
@@ -75,44 +65,6 @@ export function renderPlan(registrations: readonly Registration[], stackOutputs:
     additionalSecretOutputs: r.additionalSecretOutputs,
     customTimeouts: r.customTimeouts,
     inputs: reveal(r.inputs),
-  }));
-  const kubernetes = registrations.filter(isKubernetesObject);
-  const files: PlanFiles = {
-    "resources.json": `${JSON.stringify(resources, null, 2)}\n`,
-    "outputs.json": `${JSON.stringify(reveal(stackOutputs), null, 2)}\n`,
-    ...(kubernetes.length > 0 && {
-      "manifests.yaml": kubernetes.map((r) => stringify(manifest(r), YAML_OPTIONS)).join("---\n"),
-    }),
   };
-  assertNoLeak(files);
-  return files;
-}
-
-/**
- * PLAN_SECRET_PREFIX as it reads inside base64 text, at each of the three byte alignments it can
- * start at: only the characters made of the prefix's own bits, none of its neighbours'.
- */
-export const ENCODED_MARKERS = [0, 1, 2].map((offset) => {
-  const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(PLAN_SECRET_PREFIX)]).toString("base64");
-  return encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + PLAN_SECRET_PREFIX.length)) / 6));
-});
-
-/**
- * A made-up secret found in plain text (or base64-encoded) lost its secret flag on the way:
- * refuse the plan.
- */
-export function assertNoLeak(files: PlanFiles): void {
-  for (const [file, text] of Object.entries(files) as [string, string][]) {
-    const found = [PLAN_SECRET_PREFIX, ...ENCODED_MARKERS].map((marker) => text.indexOf(marker)).filter((index) => index >= 0);
-    if (found.length === 0) continue;
-    const line = text.slice(0, Math.min(...found)).split("\n").length;
-    throw new Error(`secret leak: ${file}:${line} holds a secret value in plain text`);
-  }
-}
-
-/** Resources per type, for the summary line. */
-export function countByType(registrations: readonly Registration[]): [string, number][] {
-  const counts = new Map<string, number>();
-  for (const r of registrations) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
-  return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  return { urn: r.urn, resource, ...(isKubernetesObject(r) && { manifest: manifest(r) }) };
 }

@@ -1,0 +1,73 @@
+// The half of the plan that needs the Pulumi SDK, loaded by cli.ts once the worker thread has
+// started: validates the merged config, runs the real program under the SDK's mock engine, and
+// hands each registration, redacted, to the plan's files as soon as the engine has answered it.
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { loadStackConfig } from "../../infra/config/load";
+import type { MergedConfig } from "../../infra/config/plain";
+import type { ConfigProblem } from "../../infra/config/problems";
+import { PlanEngine, type Registration } from "./engine";
+import type { PlanEntry } from "./files";
+import { planEntry, reveal } from "./render";
+
+export interface ProgramRun {
+  readonly stack: string;
+  readonly projectDir: string;
+  /** See PlanOptions.program. */
+  readonly program?: unknown;
+  /** Keep the stack traces the SDK and the program would record (see withoutStackTraces). */
+  readonly stackTraces?: boolean;
+}
+
+export type Execution =
+  | { readonly ok: true; readonly registrations: Registration[]; readonly outputs: unknown }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+// Settings the providers would read from the machine; a plan depends on the files alone.
+const MACHINE_ENVIRONMENT = /^(KUBECONFIG|KUBERNETES_|PULUMI_K8S_|DOCKER_|PULUMI_CONFIG)/;
+
+/** Runs `work` with the machine's provider settings hidden from the environment. */
+async function withoutMachineEnvironment<T>(work: () => Promise<T>): Promise<T> {
+  const hidden = Object.entries(process.env).filter(([key]) => MACHINE_ENVIRONMENT.test(key));
+  for (const [key] of hidden) delete process.env[key];
+  try {
+    return await work();
+  } finally {
+    Object.assign(process.env, Object.fromEntries(hidden));
+  }
+}
+
+/**
+ * Runs `work` with stack traces off. The SDK records one for every promise it makes, for a leak
+ * report the plan never prints: thousands per plan, a tenth of its time. An error of the program
+ * then tells only its message; `--stack-traces` keeps them.
+ */
+async function withoutStackTraces<T>(work: () => Promise<T>): Promise<T> {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return await work();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+export async function executeProgram(merged: MergedConfig, run: ProgramRun, entries: (entry: PlanEntry) => void): Promise<Execution> {
+  // Checked before the engine starts, so that bad config registers nothing at all.
+  const loaded = loadStackConfig(merged.config, merged.secretKeys, merged.project);
+  if (!loaded.ok) return { ok: false, problems: loaded.problems };
+
+  const underEngine = async () => {
+    const engine = await PlanEngine.start(merged.project, run.stack, (registration) => entries(planEntry(registration)));
+    pulumi.runtime.setAllConfig(merged.config, merged.secretKeys);
+    await pulumi.runtime.runInPulumiStack(async () => {
+      // What the CLI's Node.js host does: require the program, call it if it is a function.
+      const program: unknown = run.program ?? require(join(run.projectDir, "infra"));
+      return program instanceof Function ? program() : program;
+    });
+    await pulumi.runtime.disconnect();
+    return engine;
+  };
+  const engine = await withoutMachineEnvironment(run.stackTraces ? underEngine : () => withoutStackTraces(underEngine));
+  return { ok: true, registrations: engine.registrations(), outputs: reveal(engine.stackOutputs) };
+}

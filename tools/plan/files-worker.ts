@@ -1,0 +1,31 @@
+// The plan's worker thread's side (started by files-thread.ts): merges the stack files, then
+// collects the entries the main thread sends and builds the plan's files when asked.
+import type { MessagePort } from "node:worker_threads";
+import { StackFileError } from "../../infra/config/plain";
+import { mergeStackConfig } from "../../infra/config/stack-files";
+import { PlanFilesBuilder } from "./files";
+import type { FromWorker, StackSources, ToWorker } from "./files-thread";
+
+function failed(error: unknown): FromWorker {
+  const { message, stack } = error instanceof Error ? error : new Error(String(error));
+  return { kind: "failed", message, stack: stack ?? message };
+}
+
+/** Answers the main thread on `port`: first the merged config, then the files when asked. */
+export function serve(port: MessagePort, sources: StackSources): void {
+  const send = (message: FromWorker) => port.postMessage(message);
+  try {
+    send({ kind: "config", merged: mergeStackConfig(sources.projectFile, sources.stackFile) });
+  } catch (error) {
+    send(error instanceof StackFileError ? { kind: "stack-file-problems", problems: error.problems } : failed(error));
+  }
+  const builder = new PlanFilesBuilder();
+  port.on("message", (message: ToWorker) => {
+    try {
+      if (message.kind === "entry") builder.add(message.entry);
+      else send({ kind: "files", files: builder.build(message.outputs) });
+    } catch (error) {
+      send(failed(error));
+    }
+  });
+}

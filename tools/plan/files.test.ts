@@ -1,0 +1,116 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MessageChannel, type MessagePort } from "node:worker_threads";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { PROJECT_DIR } from "./cli";
+import { PlanFilesBuilder, type PlanEntry } from "./files";
+import { PlanFilesThread, type FromWorker, type StackSources } from "./files-thread";
+import { serve } from "./files-worker";
+
+const entry = (urn: string, manifest?: Record<string, unknown>): PlanEntry => ({ urn, resource: { urn }, ...(manifest && { manifest }) });
+const configMap = (name: string, data: Record<string, string>) => ({ apiVersion: "v1", kind: "ConfigMap", data, metadata: { name } });
+const shipped = (stack: string): StackSources => ({ projectFile: join(PROJECT_DIR, "Pulumi.yaml"), stackFile: join(PROJECT_DIR, `Pulumi.${stack}.yaml`) });
+
+function brokenStackFile(): string {
+  const file = join(mkdtempSync(join(tmpdir(), "jarvis-files-")), "Pulumi.bad.yaml");
+  writeFileSync(file, "config: [unclosed");
+  return file;
+}
+
+describe("the plan's files", () => {
+  it("list the resources and the manifests sorted by URN, whatever order they were registered in", () => {
+    const builder = new PlanFilesBuilder();
+    builder.add(entry("urn:c", configMap("c", { mode: "c" })));
+    builder.add(entry("urn:a"));
+    builder.add(entry("urn:b", configMap("b", { mode: "b" })));
+    const files = builder.build({ address: "jarvis.example.com" });
+    expect(JSON.parse(files["resources.json"]).map((r: { urn: string }) => r.urn)).toEqual(["urn:a", "urn:b", "urn:c"]);
+    expect(parseAllDocuments(files["manifests.yaml"]!).map((d) => d.toJS().metadata.name)).toEqual(["b", "c"]);
+    expect(JSON.parse(files["outputs.json"])).toEqual({ address: "jarvis.example.com" });
+    expect(files["resources.json"].endsWith("\n")).toBe(true);
+  });
+
+  it("write manifests as YAML 1.1 tooling reads them, and none where nothing is a Kubernetes object", () => {
+    const builder = new PlanFilesBuilder();
+    builder.add(entry("urn:x", configMap("x", { TELEMETRY: "off", ENABLED: "yes", PORT: "8080" })));
+    const manifests = builder.build({})["manifests.yaml"]!;
+    expect(manifests).toContain('TELEMETRY: "off"');
+    expect(manifests).toContain('ENABLED: "yes"');
+    expect(parseAllDocuments(manifests, { version: "1.1" })[0]!.toJS().data).toEqual({ TELEMETRY: "off", ENABLED: "yes", PORT: "8080" });
+    const none = new PlanFilesBuilder();
+    none.add(entry("urn:y"));
+    expect(Object.keys(none.build({}))).toEqual(["resources.json", "outputs.json"]);
+  });
+
+  it("are refused when a made-up secret shows in them", () => {
+    const builder = new PlanFilesBuilder();
+    builder.add(entry("urn:x", configMap("x", { PASSWORD: "PLAN-SECRET-postgres" })));
+    expect(() => builder.build({})).toThrow("secret leak: manifests.yaml:4 ");
+  });
+});
+
+describe("the worker thread's side", () => {
+  /** Serves on one end of a channel and collects what it answers. */
+  function served(sources: StackSources): { port: MessagePort; replies: Promise<FromWorker>[] } {
+    const { port1, port2 } = new MessageChannel();
+    const queue: FromWorker[] = [];
+    const waiting: ((message: FromWorker) => void)[] = [];
+    port2.on("message", (message: FromWorker) => (waiting.length > 0 ? waiting.shift()!(message) : queue.push(message)));
+    serve(port1, sources);
+    const next = () => (queue.length > 0 ? Promise.resolve(queue.shift()!) : new Promise<FromWorker>((resolve) => waiting.push(resolve)));
+    return { port: port2, replies: [next(), next()] };
+  }
+
+  it("answers the merged config first, then the files once asked", async () => {
+    const { port, replies } = served(shipped("dev"));
+    const config = await replies[0]!;
+    expect(config.kind === "config" && config.merged.config["jarvis:platform"]).toBe("docker");
+    port.postMessage({ kind: "entry", entry: entry("urn:a") });
+    port.postMessage({ kind: "build", outputs: {} });
+    const files = await replies[1]!;
+    expect(files.kind === "files" && JSON.parse(files.files["resources.json"])).toEqual([{ urn: "urn:a" }]);
+    port.close();
+  });
+
+  it("answers the problems of a stack file it cannot read, and a failure with its message", async () => {
+    const { port, replies } = served({ ...shipped("dev"), stackFile: brokenStackFile() });
+    const config = await replies[0]!;
+    expect(config.kind).toBe("stack-file-problems");
+    expect(config.kind === "stack-file-problems" && config.problems[0]!.message).toContain("not valid YAML");
+    port.postMessage({ kind: "entry", entry: entry("urn:a", { kind: "Secret", data: { KEY: "PLAN-SECRET-key" } }) });
+    port.postMessage({ kind: "build", outputs: {} });
+    const failed = await replies[1]!;
+    expect(failed.kind === "failed" && failed.message).toMatch(/^secret leak: /);
+    port.close();
+  });
+});
+
+describe("the worker thread", () => {
+  it("merges the stack files and builds the files the main thread sends it", async () => {
+    const thread = new PlanFilesThread(shipped("staging"));
+    try {
+      expect((await thread.config()).config["jarvis:platform"]).toBe("kubernetes");
+      thread.add(entry("urn:a", configMap("a", {})));
+      expect(Object.keys(await thread.build({}))).toEqual(["resources.json", "outputs.json", "manifests.yaml"]);
+    } finally {
+      thread.close();
+    }
+  });
+
+  it("reports what failed on its side", async () => {
+    const unreadable = new PlanFilesThread({ ...shipped("dev"), stackFile: brokenStackFile() });
+    await expect(unreadable.config()).rejects.toThrow("not valid YAML");
+    unreadable.add(entry("urn:a", { kind: "Secret", data: { KEY: "PLAN-SECRET-key" } }));
+    await expect(unreadable.build({})).rejects.toThrow(/^secret leak: /);
+    unreadable.close();
+  });
+
+  it("fails what it has not answered when it stops", async () => {
+    const thread = new PlanFilesThread(shipped("dev"));
+    await thread.config();
+    thread.close();
+    await expect(thread.build({})).rejects.toThrow("stopped before it answered");
+  });
+});
