@@ -140,8 +140,10 @@ export async function runPlanCli(argv: readonly string[], io: CliIo = { out: con
       err(error.message);
       return 2;
     }
-    const hint = args["stack-traces"] ? "" : "\n(re-run with --stack-traces to see where)";
-    err(`internal error: ${(error as Error).stack ?? String(error)}${hint}`);
+    const report = (error as Error).stack ?? String(error);
+    // An error of the program, raised with stack traces off (see execute.ts), tells only its message.
+    const hint = /\n\s+at /.test(report) ? "" : "\n(re-run with --stack-traces to see where)";
+    err(`internal error: ${report}${hint}`);
     return 1;
   } finally {
     // A failed program's other rejections surface a turn of the event loop later: still this run's.

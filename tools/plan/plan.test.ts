@@ -249,6 +249,9 @@ describe("npm run plan", () => {
     const result = await run("--stack", "dev", "--out", join(blocker, "sub", "plan"));
     expect(result.status).toBe(1);
     expect(result.err).toContain("internal error");
+    // Raised outside the program, it keeps its stack trace: no hint to ask for one.
+    expect(result.err).toMatch(/\n\s+at /);
+    expect(result.err).not.toContain("re-run with");
   });
 
   it("runs the program without stack traces unless asked, and says how to get them", async () => {
