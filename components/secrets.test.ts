@@ -8,7 +8,7 @@ const isSecret = (output: pulumi.Output<unknown>) => (output as any).isSecret as
 
 describe("the secrets component", () => {
   it("assembles connection URLs from generated passwords as secret outputs", async () => {
-    await PlanEngine.start("jarvis", "unit");
+    await PlanEngine.start("jarvis", "unit", () => {});
     pulumi.runtime.setAllConfig({ "jarvis:smtpPassword": "mail-secret" }, ["jarvis:smtpPassword"]);
     const secrets = new Secrets("s", { rotation: {}, provided: new Set(["smtpPassword"]) });
     const url = secrets.connectionUrl({ scheme: "postgresql", username: "jarvis", host: "db", port: 5432, database: "jarvis_db" }, "postgres");

@@ -6,6 +6,7 @@
 const { createHash } = require("node:crypto");
 const { mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
+const { threadId } = require("node:worker_threads");
 const { addHook } = require("pirates");
 const SUCRASE_VERSION = require("sucrase/package.json").version;
 
@@ -27,9 +28,9 @@ addHook(
       return readFileSync(cached, "utf8");
     } catch {
       const js = transpile(code, filePath);
-      // Written aside, then renamed: a concurrent run never reads half a file.
+      // Written aside, then renamed: a concurrent run (or the plan's worker thread) never reads half a file.
       mkdirSync(cacheDir, { recursive: true });
-      const partial = `${cached}.${process.pid}.tmp`;
+      const partial = `${cached}.${process.pid}-${threadId}.tmp`;
       writeFileSync(partial, js);
       renameSync(partial, cached);
       return js;

@@ -44,6 +44,13 @@ export function validConfig(stack: string, overrides: Overrides = {}, secrets: R
   return result.config;
 }
 
+/** A stack file that is not valid YAML, in a fresh temporary folder. */
+export function unparsableStackFile(): string {
+  const file = join(mkdtempSync(join(tmpdir(), "jarvis-stack-")), "Pulumi.bad.yaml");
+  writeFileSync(file, "config: [unclosed");
+  return file;
+}
+
 /** Writes a stack file in a fresh temporary folder and returns its path. */
 export function stackFile(config: Record<string, unknown>): string {
   const file = join(mkdtempSync(join(tmpdir(), "jarvis-stack-")), "Pulumi.test.yaml");

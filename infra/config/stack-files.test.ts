@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { StackFileError } from "./plain";
+import { StackFileError } from "./merged-config";
 import { mergeStackConfig } from "./stack-files";
 
 function files(project: string, stack: string) {

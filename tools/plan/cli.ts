@@ -1,10 +1,11 @@
-// `npm run plan -- --stack <name> [--config <file>] [--out <dir>]`: runs the real program under the
-// SDK's mock engine and writes resources.json, outputs.json and (Kubernetes) manifests.yaml.
+// `npm run plan -- --stack <name> [--config <file>] [--out <dir>] [--stack-traces]`: runs the real
+// program under the SDK's mock engine and writes resources.json, outputs.json and (Kubernetes)
+// manifests.yaml.
 // Exit status: 0 written; 2 invalid config or usage (nothing written); 1 internal error.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { StackFileError } from "../../infra/config/plain";
+import { StackFileError } from "../../infra/config/merged-config";
 import { formatProblems } from "../../infra/config/problems";
 import type { Registration } from "./engine";
 import type { PlanFiles } from "./files";
@@ -52,19 +53,20 @@ export async function plan(options: PlanOptions): Promise<Plan> {
   const projectDir = options.projectDir ?? PROJECT_DIR;
   const stackFile = options.configFile ? resolve(options.configFile) : join(projectDir, `Pulumi.${options.stack}.yaml`);
   if (!existsSync(stackFile)) throw new PlanInputError(`no stack file ${stackFile}: create it, or pass --config <file>`);
-  const files = new PlanFilesThread({ projectFile: join(projectDir, "Pulumi.yaml"), stackFile });
+  const thread = new PlanFilesThread({ projectFile: join(projectDir, "Pulumi.yaml"), stackFile });
   try {
     // Loaded here, not on top: the SDK takes half a second to load, and the worker reads the stack
     // files meanwhile.
     const { executeProgram } = await import("./execute");
-    const merged = await files.config();
-    const run = await executeProgram(merged, { ...options, projectDir }, (entry) => files.add(entry));
-    if (!run.ok) throw new PlanInputError(formatProblems(run.problems));
-    return { files: await files.build(run.outputs), summary: countByType(run.registrations), registrations: run.registrations };
+    const merged = await thread.config();
+    const execution = await executeProgram(merged, { ...options, projectDir }, (entry) => thread.add(entry));
+    if (!execution.ok) throw new PlanInputError(formatProblems(execution.problems));
+    const { registrations, outputs } = execution;
+    return { files: await thread.build(outputs), summary: countByType(registrations), registrations };
   } catch (error) {
     throw error instanceof StackFileError ? new PlanInputError(error.message) : error;
   } finally {
-    files.close();
+    thread.close();
   }
 }
 
@@ -117,18 +119,16 @@ export async function runPlanCli(argv: readonly string[], io: CliIo = { out: con
     return 2;
   }
   const outDir = args.out ?? join(PROJECT_DIR, "plan", args.stack);
-  // A failing program can reject more than one promise inside the SDK; all of them are this run's.
+  const stackTraces = args["stack-traces"] === true;
+  // A failing program can reject more than one promise inside the SDK, some a turn of the event
+  // loop later; all of them are this run's, and any of them fails it before anything is written.
   const stray: unknown[] = [];
   const collect = (reason: unknown) => stray.push(reason);
   process.on("unhandledRejection", collect);
   try {
     checkOutDir(outDir);
-    const result = await plan({
-      stack: args.stack,
-      program: io.program,
-      stackTraces: args["stack-traces"] === true,
-      ...(args.config && { configFile: args.config }),
-    });
+    const planned = plan({ stack: args.stack, program: io.program, stackTraces, ...(args.config && { configFile: args.config }) });
+    const result = await planned.finally(() => new Promise((turned) => setImmediate(turned)));
     if (stray.length > 0) throw stray[0];
     writePlan(outDir, result.files);
     out(`plan of stack ${args.stack}: ${result.summary.reduce((n, [, c]) => n + c, 0)} resources`);
@@ -140,14 +140,12 @@ export async function runPlanCli(argv: readonly string[], io: CliIo = { out: con
       err(error.message);
       return 2;
     }
-    const report = (error as Error).stack ?? String(error);
-    // An error of the program, raised with stack traces off (see execute.ts), tells only its message.
-    const hint = /\n\s+at /.test(report) ? "" : "\n(re-run with --stack-traces to see where)";
-    err(`internal error: ${report}${hint}`);
+    const report = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    // An error raised while stack traces were off (see execute.ts) tells only its message.
+    const traceless = !stackTraces && error instanceof Error && !/\n\s+at /.test(report);
+    err(`internal error: ${report}${traceless ? "\n(re-run with --stack-traces to see where)" : ""}`);
     return 1;
   } finally {
-    // A failed program's other rejections surface a turn of the event loop later: still this run's.
-    await new Promise((settled) => setImmediate(settled));
     process.off("unhandledRejection", collect);
   }
 }

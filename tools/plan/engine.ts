@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { MockResourceArgs, MockResourceResult, Mocks } from "@pulumi/pulumi/runtime/mocks";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import { PLAN_SECRET_PREFIX } from "../../infra/config/plain";
+import { PLAN_SECRET_PREFIX } from "../../infra/config/merged-config";
 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
@@ -95,7 +95,7 @@ export class PlanEngine {
    * Installs the SDK's mock engine with this engine's mocks and starts recording. `answered` gets
    * each registration once the engine has answered it (its state is known).
    */
-  static async start(project: string, stack: string, answered: (registration: Registration) => void = () => {}): Promise<PlanEngine> {
+  static async start(project: string, stack: string, answered: (registration: Registration) => void): Promise<PlanEngine> {
     const engine = new PlanEngine(project, stack, answered);
     const mocks: Mocks = {
       newResource: (args) => engine.newResource(args),
@@ -108,8 +108,9 @@ export class PlanEngine {
     return engine;
   }
 
+  /** In the order the program registered them. */
   registrations(): Registration[] {
-    return [...this.byUrn.values()].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+    return [...this.byUrn.values()];
   }
 
   private instrument(monitor: MonitorInternals): void {

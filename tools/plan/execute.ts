@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "../../infra/config/load";
-import type { MergedConfig } from "../../infra/config/plain";
+import type { MergedConfig } from "../../infra/config/merged-config";
 import type { ConfigProblem } from "../../infra/config/problems";
 import { PlanEngine, type Registration } from "./engine";
 import type { PlanEntry } from "./files";
@@ -52,13 +52,13 @@ async function withoutStackTraces<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function executeProgram(merged: MergedConfig, run: ProgramRun, entries: (entry: PlanEntry) => void): Promise<Execution> {
+export async function executeProgram(merged: MergedConfig, run: ProgramRun, onEntry: (entry: PlanEntry) => void): Promise<Execution> {
   // Checked before the engine starts, so that bad config registers nothing at all.
   const loaded = loadStackConfig(merged.config, merged.secretKeys, merged.project);
   if (!loaded.ok) return { ok: false, problems: loaded.problems };
 
   const underEngine = async () => {
-    const engine = await PlanEngine.start(merged.project, run.stack, (registration) => entries(planEntry(registration)));
+    const engine = await PlanEngine.start(merged.project, run.stack, (registration) => onEntry(planEntry(registration)));
     pulumi.runtime.setAllConfig(merged.config, merged.secretKeys);
     await pulumi.runtime.runInPulumiStack(async () => {
       // What the CLI's Node.js host does: require the program, call it if it is a function.

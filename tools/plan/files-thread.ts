@@ -4,7 +4,7 @@
 // the program goes on. The main thread never loads the YAML library.
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { StackFileError, type MergedConfig } from "../../infra/config/plain";
+import { StackFileError, type MergedConfig } from "../../infra/config/merged-config";
 import type { ConfigProblem } from "../../infra/config/problems";
 import type { PlanEntry, PlanFiles } from "./files";
 
@@ -50,7 +50,8 @@ export class PlanFilesThread {
     this.worker = new Worker(BOOT, { eval: true, workerData: sources });
     this.worker.on("message", (message: FromWorker) => this.receive(message));
     this.worker.on("error", (error) => this.fail(error));
-    this.worker.on("exit", () => this.fail(new Error("the plan's worker thread stopped before it answered")));
+    this.worker.on("messageerror", (error) => this.fail(error));
+    this.worker.on("exit", (code) => this.fail(new Error(`the plan's worker thread stopped (exit code ${code}) before it answered`)));
   }
 
   /** The stack files merged as the CLI merges them; rejects with StackFileError if they cannot be. */

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { StackFileError } from "../../infra/config/merged-config";
+import { unparsableStackFile } from "../test-support";
 import { PROJECT_DIR } from "./cli";
 import { PlanFilesBuilder, type PlanEntry } from "./files";
 import { PlanFilesThread, type FromWorker, type StackSources } from "./files-thread";
@@ -12,12 +12,6 @@ import { serve } from "./files-worker";
 const entry = (urn: string, manifest?: Record<string, unknown>): PlanEntry => ({ urn, resource: { urn }, ...(manifest && { manifest }) });
 const configMap = (name: string, data: Record<string, string>) => ({ apiVersion: "v1", kind: "ConfigMap", data, metadata: { name } });
 const shipped = (stack: string): StackSources => ({ projectFile: join(PROJECT_DIR, "Pulumi.yaml"), stackFile: join(PROJECT_DIR, `Pulumi.${stack}.yaml`) });
-
-function brokenStackFile(): string {
-  const file = join(mkdtempSync(join(tmpdir(), "jarvis-files-")), "Pulumi.bad.yaml");
-  writeFileSync(file, "config: [unclosed");
-  return file;
-}
 
 describe("the plan's files", () => {
   it("list the resources and the manifests sorted by URN, whatever order they were registered in", () => {
@@ -75,7 +69,7 @@ describe("the worker thread's side", () => {
   });
 
   it("answers the problems of a stack file it cannot read, and a failure with its message", async () => {
-    const { port, replies } = served({ ...shipped("dev"), stackFile: brokenStackFile() });
+    const { port, replies } = served({ ...shipped("dev"), stackFile: unparsableStackFile() });
     const config = await replies[0]!;
     expect(config.kind).toBe("stack-file-problems");
     expect(config.kind === "stack-file-problems" && config.problems[0]!.message).toContain("not valid YAML");
@@ -99,18 +93,33 @@ describe("the worker thread", () => {
     }
   });
 
-  it("reports what failed on its side", async () => {
-    const unreadable = new PlanFilesThread({ ...shipped("dev"), stackFile: brokenStackFile() });
-    await expect(unreadable.config()).rejects.toThrow("not valid YAML");
-    unreadable.add(entry("urn:a", { kind: "Secret", data: { KEY: "PLAN-SECRET-key" } }));
-    await expect(unreadable.build({})).rejects.toThrow(/^secret leak: /);
-    unreadable.close();
+  it("reports a stack file it cannot read as the stack file's problems", async () => {
+    const thread = new PlanFilesThread({ ...shipped("dev"), stackFile: unparsableStackFile() });
+    try {
+      await expect(thread.config()).rejects.toThrow(StackFileError);
+      await expect(thread.config()).rejects.toThrow("not valid YAML");
+    } finally {
+      thread.close();
+    }
+  });
+
+  it("reports a failure of its own with the worker's message and stack", async () => {
+    const thread = new PlanFilesThread(shipped("dev"));
+    try {
+      thread.add(entry("urn:a", { kind: "Secret", data: { KEY: "PLAN-SECRET-key" } }));
+      const failure = await thread.build({}).catch((error: Error) => error);
+      expect(failure).toBeInstanceOf(Error);
+      expect((failure as Error).message).toMatch(/^secret leak: manifests\.yaml:\d+ /);
+      expect((failure as Error).stack).toMatch(/\n\s+at .*files\.ts/);
+    } finally {
+      thread.close();
+    }
   });
 
   it("fails what it has not answered when it stops", async () => {
     const thread = new PlanFilesThread(shipped("dev"));
     await thread.config();
     thread.close();
-    await expect(thread.build({})).rejects.toThrow("stopped before it answered");
+    await expect(thread.build({})).rejects.toThrow(/stopped \(exit code \d+\) before it answered/);
   });
 });

@@ -2,12 +2,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { InvalidConfigError, main } from "../../infra/program";
-import { ofType, planStack, rawConfig, stackFile, stackValues, validateManifest } from "../test-support";
+import { ofType, planStack, rawConfig, stackFile, stackValues, unparsableStackFile, validateManifest } from "../test-support";
 import { engineUrn, PlanEngine } from "./engine";
 import { plan, PROJECT_DIR, runPlanCli, writePlan } from "./cli";
 import { assertNoLeak } from "./files";
@@ -161,7 +162,8 @@ describe("stack outputs", () => {
 
 describe("bad config under the engine", () => {
   it("throws InvalidConfigError, a RunError (reported without a stack trace), and registers nothing", async () => {
-    const engine = await PlanEngine.start("jarvis", "dev");
+    const answered: unknown[] = [];
+    const engine = await PlanEngine.start("jarvis", "dev", (registration) => answered.push(registration));
     const { config, secretKeys } = rawConfig("dev", { "jarvis:addresses": undefined });
     pulumi.runtime.setAllConfig(config, secretKeys);
     expect(() => main()).toThrow(InvalidConfigError);
@@ -169,6 +171,7 @@ describe("bad config under the engine", () => {
     expect(pulumi.RunError.isInstance(catching(main))).toBe(true);
     await pulumi.runtime.disconnect();
     expect(engine.registrations()).toEqual([]);
+    expect(answered).toEqual([]);
   });
 
   it("is refused by plan() before the engine starts", async () => {
@@ -235,9 +238,7 @@ describe("npm run plan", () => {
   });
 
   it("exits 2 on a stack file that is not YAML", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "jarvis-plan-")), "Pulumi.bad.yaml");
-    writeFileSync(file, "config: [unclosed");
-    const result = await run("--stack", "bad", "--config", file);
+    const result = await run("--stack", "bad", "--config", unparsableStackFile());
     expect(result.status).toBe(2);
     expect(result.err).toContain("not valid YAML");
   });
@@ -252,6 +253,17 @@ describe("npm run plan", () => {
     // Raised outside the program, it keeps its stack trace: no hint to ask for one.
     expect(result.err).toMatch(/\n\s+at /);
     expect(result.err).not.toContain("re-run with");
+  });
+
+  it("exits 1 and writes nothing when the files it would write hold a secret in plain text", async () => {
+    const out = mkdtempSync(join(tmpdir(), "jarvis-plan-"));
+    writeFileSync(join(out, "resources.json"), "previous");
+    const err: string[] = [];
+    const leaky = () => new ConfigMap("leaky", { data: { PASSWORD: "PLAN-SECRET-leaked" } });
+    const status = await runPlanCli(["--stack", "dev", "--out", out], { out: () => {}, err: (l) => err.push(l), program: leaky });
+    expect(status).toBe(1);
+    expect(err.join("\n")).toMatch(/internal error: .*secret leak: resources\.json:\d+ holds a secret value in plain text/);
+    expect(readFileSync(join(out, "resources.json"), "utf8")).toBe("previous");
   });
 
   it("runs the program without stack traces unless asked, and says how to get them", async () => {
@@ -324,7 +336,7 @@ describe("writing the plan", () => {
 
   it("runs as the command a user types, through the real entry point", () => {
     const out = join(mkdtempSync(join(tmpdir(), "jarvis-plan-")), "prod");
-    const result = spawnSync(process.execPath, ["--require", "./tools/register-ts.cjs", "tools/plan.ts", "--stack", "prod", "--out", out], {
+    const result = spawnSync("npm", ["run", "-s", "plan", "--", "--stack", "prod", "--out", out], {
       cwd: PROJECT_DIR,
       encoding: "utf8",
       env: { ...process.env, KUBECONFIG: "/machine/kubeconfig", DOCKER_HOST: "tcp://machine" },
@@ -341,6 +353,6 @@ describe("writing the plan", () => {
 
 function spawnedAgain(firstOut: string): string {
   const out = `${firstOut}-again`;
-  spawnSync(process.execPath, ["--require", "./tools/register-ts.cjs", "tools/plan.ts", "--stack", "prod", "--out", out], { cwd: PROJECT_DIR });
+  spawnSync("npm", ["run", "-s", "plan", "--", "--stack", "prod", "--out", out], { cwd: PROJECT_DIR });
   return readFileSync(join(out, "resources.json"), "utf8");
 }

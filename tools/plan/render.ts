@@ -2,7 +2,7 @@
 // redacted: inside a value the SDK marks secret the structure stays (object keys, the NAME of a
 // NAME=value string) and each leaf becomes "[secret]" (its base64 in a Kubernetes Secret's `data`).
 import { specialResourceSig, specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { isPlainObject as isObject } from "../../infra/config/plain";
+import { isPlainObject as isObject } from "../../infra/config/merged-config";
 import type { Registration } from "./engine";
 import type { PlanEntry } from "./files";
 
