@@ -1,7 +1,7 @@
 // The main thread's side of the plan's worker thread (files-worker.ts). Started before the Pulumi
 // SDK loads (half a second of the main thread), the worker loads the YAML library and reads the
-// stack files meanwhile; then it turns each registration into its part of the plan's files while
-// the program goes on. The main thread never loads the YAML library.
+// stack files meanwhile; then, as the main thread hands over each redacted registration, it writes
+// that manifest's YAML while the program goes on. The main thread never loads the YAML library.
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { StackFileError, type MergedConfig } from "../../infra/config/merged-config";

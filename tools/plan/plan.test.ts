@@ -181,12 +181,14 @@ describe("bad config under the engine", () => {
 });
 
 describe("npm run plan", () => {
-  const run = async (...argv: string[]) => {
+  /** The CLI on the given program, with what it prints collected. */
+  const runWith = async (program: unknown, ...argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const status = await runPlanCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), program: main });
+    const status = await runPlanCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), program });
     return { status, out: out.join("\n"), err: err.join("\n") };
   };
+  const run = (...argv: string[]) => runWith(main, ...argv);
 
   it("exits 2 on bad usage", async () => {
     expect((await run()).status).toBe(2);
@@ -258,24 +260,19 @@ describe("npm run plan", () => {
   it("exits 1 and writes nothing when the files it would write hold a secret in plain text", async () => {
     const out = mkdtempSync(join(tmpdir(), "jarvis-plan-"));
     writeFileSync(join(out, "resources.json"), "previous");
-    const err: string[] = [];
     const leaky = () => new ConfigMap("leaky", { data: { PASSWORD: "PLAN-SECRET-leaked" } });
-    const status = await runPlanCli(["--stack", "dev", "--out", out], { out: () => {}, err: (l) => err.push(l), program: leaky });
+    const { status, err } = await runWith(leaky, "--stack", "dev", "--out", out);
     expect(status).toBe(1);
-    expect(err.join("\n")).toMatch(/internal error: .*secret leak: resources\.json:\d+ holds a secret value in plain text/);
+    expect(err).toMatch(/internal error: .*secret leak: resources\.json:\d+ holds a secret value in plain text/);
     expect(readFileSync(join(out, "resources.json"), "utf8")).toBe("previous");
   });
 
   it("runs the program without stack traces unless asked, and says how to get them", async () => {
     const limit = Error.stackTraceLimit;
-    const failing = async (...argv: string[]) => {
-      const err: string[] = [];
-      const program = () => {
-        throw new Error("the program failed");
-      };
-      const status = await runPlanCli(["--stack", "dev", "--out", mkdtempSync(join(tmpdir(), "jarvis-plan-")), ...argv], { out: () => {}, err: (l) => err.push(l), program });
-      return { status, err: err.join("\n") };
+    const program = () => {
+      throw new Error("the program failed");
     };
+    const failing = (...argv: string[]) => runWith(program, "--stack", "dev", "--out", mkdtempSync(join(tmpdir(), "jarvis-plan-")), ...argv);
     const quiet = await failing();
     expect(quiet.status).toBe(1);
     expect(quiet.err).toContain("the program failed");
