@@ -40,7 +40,10 @@ export class Secrets extends pulumi.ComponentResource {
   /** The secret a service's environment refers to, as a secret output. */
   resolve(source: SecretSource, connections: Wiring["connections"]): pulumi.Output<string> {
     if ("connection" in source) return this.connectionUrl(connections[source.connection], source.password);
-    const value = source.secret in this.generated ? this.generated[source.secret as GeneratedSecret] : this.provided[source.secret as SecretKey];
+    const value =
+      source.secret in this.generated
+        ? this.generated[source.secret as GeneratedSecret]
+        : this.provided[source.secret as SecretKey];
     if (!value) throw new Error(`secret ${source.secret} is not provided in this stack`);
     return value;
   }

@@ -25,12 +25,19 @@ export const PUBLIC_IMAGE_SERVICES = SERVICE_NAMES.filter(
   (s): s is Exclude<ServiceName, AppService> => !(APP_SERVICES as readonly string[]).includes(s),
 );
 export type PublicImageService = Exclude<ServiceName, AppService>;
-export const isAppService = (service: ServiceName): service is AppService => (APP_SERVICES as readonly string[]).includes(service);
+export const isAppService = (service: ServiceName): service is AppService =>
+  (APP_SERVICES as readonly string[]).includes(service);
 
 /** Stateless services that the Kubernetes platform runs as Deployments with replicas. */
 export const SCALABLE_SERVICES = APP_SERVICES;
 /** Services with state, run with a volume of their own (a StatefulSet on Kubernetes). */
-export const STATEFUL_SERVICES = ["postgres", "timescale", "redis", "qdrant", "ollama"] as const satisfies readonly ServiceName[];
+export const STATEFUL_SERVICES = [
+  "postgres",
+  "timescale",
+  "redis",
+  "qdrant",
+  "ollama",
+] as const satisfies readonly ServiceName[];
 export type StatefulService = (typeof STATEFUL_SERVICES)[number];
 
 /** Environment variable names, as the original compose file and manifests use them. */

@@ -7,7 +7,11 @@ import type { StackConfig } from "./config/schema";
  * is neither in the container's command nor in the server's process arguments.
  */
 export function redisCommand(config: StackConfig): string[] {
-  const script = [`exec redis-server - --port ${config.ports.redis.redis} --appendonly yes <<EOF`, "requirepass $REDIS_PASSWORD", "EOF"].join("\n");
+  const script = [
+    `exec redis-server - --port ${config.ports.redis.redis} --appendonly yes <<EOF`,
+    "requirepass $REDIS_PASSWORD",
+    "EOF",
+  ].join("\n");
   return ["sh", "-c", script];
 }
 

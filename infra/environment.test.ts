@@ -4,7 +4,15 @@ import { SERVICE_NAMES } from "./catalogue";
 import { serviceEnvironment } from "./environment";
 import { deriveWiring } from "./wiring";
 
-const features = { brainMemory: true, emotionalAnalysis: false, autoConsolidation: true, webBrowsing: true, alertEmail: false, homeAssistant: true, mqtt: true };
+const features = {
+  brainMemory: true,
+  emotionalAnalysis: false,
+  autoConsolidation: true,
+  webBrowsing: true,
+  alertEmail: false,
+  homeAssistant: true,
+  mqtt: true,
+};
 const integrations = {
   browserbase: { projectId: "bb-project" },
   homeAssistant: { url: "https://ha.home.arpa" },
@@ -41,7 +49,9 @@ describe("service environments", () => {
   it("leave switched-off integrations out", () => {
     const dev = validConfig("dev");
     const backend = serviceEnvironment(dev, deriveWiring(dev), "backend", "dev");
-    expect(Object.keys({ ...backend.plain, ...backend.secret }).filter((n) => /BROWSERBASE|HOME_ASSISTANT|MQTT/.test(n))).toEqual([]);
+    expect(
+      Object.keys({ ...backend.plain, ...backend.secret }).filter((n) => /BROWSERBASE|HOME_ASSISTANT|MQTT/.test(n)),
+    ).toEqual([]);
   });
 
   it("let Ollama listen on every interface where there is no static address (Kubernetes)", () => {
@@ -60,7 +70,8 @@ describe("service environments", () => {
     const { CATALOGUE } = await import("./catalogue");
     for (const service of SERVICE_NAMES) {
       const { plain, secret } = serviceEnvironment(config, wiring, service, "staging");
-      for (const name of Object.keys({ ...plain, ...secret })) expect(CATALOGUE[service].reads, `${service} ${name}`).toContain(name);
+      for (const name of Object.keys({ ...plain, ...secret }))
+        expect(CATALOGUE[service].reads, `${service} ${name}`).toContain(name);
     }
   });
 });

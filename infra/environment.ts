@@ -21,11 +21,20 @@ const flag = (on: boolean) => (on ? "true" : "false");
 /** What every Jarvis service gets: its name, its log level and the port it must listen on. */
 function appBase(config: StackConfig, service: ServiceName): Partial<Record<EnvName, string>> {
   const name = CATALOGUE[service].serviceName;
-  return { ...(name && { [ENV.serviceName]: name }), [ENV.port]: String(config.ports[service].http), [ENV.logLevel]: config.backend.logLevel };
+  return {
+    ...(name && { [ENV.serviceName]: name }),
+    [ENV.port]: String(config.ports[service].http),
+    [ENV.logLevel]: config.backend.logLevel,
+  };
 }
 
 /** The environment of one service; `environment` names the deployment (the stack). */
-export function serviceEnvironment(config: StackConfig, wiring: Wiring, service: ServiceName, environment: string): ServiceEnvironment {
+export function serviceEnvironment(
+  config: StackConfig,
+  wiring: Wiring,
+  service: ServiceName,
+  environment: string,
+): ServiceEnvironment {
   const { urls, browser } = wiring;
   const port = (name: string) => String(config.ports[service][name]);
   const paths = CATALOGUE[service].dataPaths;
@@ -85,7 +94,10 @@ export function serviceEnvironment(config: StackConfig, wiring: Wiring, service:
     case "redis":
       // The password reaches redis-server through the environment, and redis-cli (the health
       // check) authenticates with REDISCLI_AUTH.
-      return { plain: {}, secret: { [ENV.redisPassword]: { secret: "redis" }, [ENV.redisCliAuth]: { secret: "redis" } } };
+      return {
+        plain: {},
+        secret: { [ENV.redisPassword]: { secret: "redis" }, [ENV.redisCliAuth]: { secret: "redis" } },
+      };
     case "qdrant":
       return {
         plain: {
@@ -102,7 +114,11 @@ export function serviceEnvironment(config: StackConfig, wiring: Wiring, service:
       };
     case "grafana":
       return {
-        plain: { [ENV.grafanaAdminUser]: "admin", [ENV.grafanaAllowSignUp]: "false", [ENV.grafanaHttpPort]: port("http") },
+        plain: {
+          [ENV.grafanaAdminUser]: "admin",
+          [ENV.grafanaAllowSignUp]: "false",
+          [ENV.grafanaHttpPort]: port("http"),
+        },
         secret: { [ENV.grafanaAdminPassword]: { secret: "grafana" } },
       };
     case "prometheus":

@@ -38,14 +38,18 @@ export function serviceFlows(config: StackConfig, wiring: Wiring, services: read
     ];
     for (const url of urls) {
       const to = url && target(wiring, url);
-      if (to && to.service !== from && services.includes(to.service)) flows.set(`${from}>${to.service}:${to.port}`, { from, to: to.service, port: to.port });
+      if (to && to.service !== from && services.includes(to.service))
+        flows.set(`${from}>${to.service}:${to.port}`, { from, to: to.service, port: to.port });
     }
   }
   return [...flows.values()].sort((a, b) => `${a.from}${a.to}${a.port}`.localeCompare(`${b.from}${b.to}${b.port}`));
 }
 
 /** The metrics endpoint of each service that has one. */
-export function metricsPorts(config: StackConfig, services: readonly ServiceName[]): { service: ServiceName; port: number }[] {
+export function metricsPorts(
+  config: StackConfig,
+  services: readonly ServiceName[],
+): { service: ServiceName; port: number }[] {
   return services.flatMap((service) => {
     const metrics = CATALOGUE[service].metrics;
     return metrics ? [{ service, port: config.ports[service][metrics.port]! }] : [];

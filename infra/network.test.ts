@@ -5,7 +5,12 @@ describe("subnet arithmetic", () => {
   const subnet = parseSubnet("192.168.100.0/24");
 
   it("knows the network, broadcast and host count", () => {
-    expect(subnet).toMatchObject({ network: "192.168.100.0", broadcast: "192.168.100.255", prefixLength: 24, hostCount: 254 });
+    expect(subnet).toMatchObject({
+      network: "192.168.100.0",
+      broadcast: "192.168.100.255",
+      prefixLength: 24,
+      hostCount: 254,
+    });
   });
 
   it("counts host numbers from the network address", () => {

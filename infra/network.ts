@@ -16,10 +16,12 @@ export interface Subnet {
 export function parseSubnet(cidr: string): Subnet {
   const [address, prefixLength] = ipaddr.IPv4.parseCIDR(cidr);
   const network = ipaddr.IPv4.networkAddressFromCIDR(cidr).toString();
-  if (address.toString() !== network) throw new Error(`${cidr} is not a network address; did you mean ${network}/${prefixLength}?`);
+  if (address.toString() !== network)
+    throw new Error(`${cidr} is not a network address; did you mean ${network}/${prefixLength}?`);
   if (prefixLength > 30) throw new Error(`a /${prefixLength} subnet has no room for a gateway and containers`);
   const range = address.range();
-  if (UNUSABLE_RANGES.has(range)) throw new Error(`${cidr} is in the ${range} range, which a container network cannot use`);
+  if (UNUSABLE_RANGES.has(range))
+    throw new Error(`${cidr} is in the ${range} range, which a container network cannot use`);
   return {
     cidr,
     network,
@@ -30,7 +32,9 @@ export function parseSubnet(cidr: string): Subnet {
 }
 
 function toInt(ip: string): number {
-  return ipaddr.IPv4.parse(ip).toByteArray().reduce((n, byte) => n * 256 + byte, 0);
+  return ipaddr.IPv4.parse(ip)
+    .toByteArray()
+    .reduce((n, byte) => n * 256 + byte, 0);
 }
 function fromInt(n: number): string {
   return ipaddr.fromByteArray([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]).toString();
@@ -42,10 +46,12 @@ function fromInt(n: number): string {
  */
 export function resolveAddress(subnet: Subnet, address: string | number): string {
   if (typeof address === "number") {
-    if (address > subnet.hostCount) throw new Error(`host number ${address} is outside ${subnet.cidr} (1-${subnet.hostCount})`);
+    if (address > subnet.hostCount)
+      throw new Error(`host number ${address} is outside ${subnet.cidr} (1-${subnet.hostCount})`);
     return fromInt(toInt(subnet.network) + address);
   }
-  if (!ipaddr.IPv4.parse(address).match(ipaddr.IPv4.parseCIDR(subnet.cidr))) throw new Error(`${address} is outside the subnet ${subnet.cidr}`);
+  if (!ipaddr.IPv4.parse(address).match(ipaddr.IPv4.parseCIDR(subnet.cidr)))
+    throw new Error(`${address} is outside the subnet ${subnet.cidr}`);
   if (address === subnet.network) throw new Error(`${address} is the network address of ${subnet.cidr}`);
   if (address === subnet.broadcast) throw new Error(`${address} is the broadcast address of ${subnet.cidr}`);
   return address;

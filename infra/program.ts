@@ -32,5 +32,7 @@ export function main() {
   const { config, secrets: provided } = readStackConfig();
   const wiring = deriveWiring(config);
   const secrets = new Secrets("secrets", { rotation: config.rotation ?? {}, provided });
-  return config.platform === "docker" ? deployDocker(config, wiring, secrets) : deployKubernetes(config, wiring, secrets);
+  return config.platform === "docker"
+    ? deployDocker(config, wiring, secrets)
+    : deployKubernetes(config, wiring, secrets);
 }

@@ -22,14 +22,24 @@ describe("wiring on Docker", () => {
       INTERFACE_URL: "http://jarvis-interface:8001",
       WEBSOCKET_URL: "ws://jarvis-interface:8001/ws",
     });
-    expect(wiring.connections.DATABASE_URL).toEqual({ scheme: "postgresql", username: "jarvis", host: "jarvis-postgres", port: 5432, database: "jarvis_db" });
+    expect(wiring.connections.DATABASE_URL).toEqual({
+      scheme: "postgresql",
+      username: "jarvis",
+      host: "jarvis-postgres",
+      port: 5432,
+      database: "jarvis_db",
+    });
     expect(wiring.connections.TIMESCALE_URL.database).toBe("jarvis_timeseries");
     expect(wiring.connections.REDIS_URL).toEqual({ scheme: "redis", host: "jarvis-redis", port: 6379, database: "0" });
     expect(wiring.connections.RATE_LIMIT_STORAGE_URL.database).toBe("1");
   });
 
   it("derives browser URLs and the default CORS origin from the published ports", () => {
-    expect(wiring.browser).toEqual({ interface: "http://localhost:3000", api: "http://localhost:8000", websocket: "ws://localhost:8001" });
+    expect(wiring.browser).toEqual({
+      interface: "http://localhost:3000",
+      api: "http://localhost:8000",
+      websocket: "ws://localhost:8001",
+    });
     expect(wiring.corsOrigins).toEqual(["http://localhost:3000"]);
   });
 
@@ -39,7 +49,10 @@ describe("wiring on Docker", () => {
         "jarvis:namePrefix": "jv",
         "jarvis:network": { ...(dev as any).network, subnet: "192.168.100.0/24" },
         "jarvis:ports": { ...dev.ports, backend: { http: 9000 } },
-        "jarvis:publish": { ...(dev as any).publish, ports: { ...(dev as any).publish.ports, backend: { http: 9000 } } },
+        "jarvis:publish": {
+          ...(dev as any).publish,
+          ports: { ...(dev as any).publish.ports, backend: { http: 9000 } },
+        },
       }),
     );
     expect(moved.addresses!.backend).toBe("192.168.100.40");
@@ -50,7 +63,9 @@ describe("wiring on Docker", () => {
 
   it("uses configured CORS origins instead of the default", () => {
     const backend = { ...dev.backend, corsOrigins: ["https://jarvis.home.arpa"] };
-    expect(deriveWiring(validConfig("dev", { "jarvis:backend": backend })).corsOrigins).toEqual(["https://jarvis.home.arpa"]);
+    expect(deriveWiring(validConfig("dev", { "jarvis:backend": backend })).corsOrigins).toEqual([
+      "https://jarvis.home.arpa",
+    ]);
   });
 });
 
@@ -77,7 +92,9 @@ describe("connection URLs", () => {
   it("percent-encodes the password and keeps the parts", () => {
     const parts = { scheme: "postgresql" as const, username: "jarvis", host: "db", port: 5432, database: "jarvis_db" };
     expect(connectionUrl(parts, "p@ss/w:rd")).toBe("postgresql://jarvis:p%40ss%2Fw%3Ard@db:5432/jarvis_db");
-    expect(connectionUrl({ scheme: "redis", host: "cache", port: 6379, database: "1" }, "x")).toBe("redis://:x@cache:6379/1");
+    expect(connectionUrl({ scheme: "redis", host: "cache", port: 6379, database: "1" }, "x")).toBe(
+      "redis://:x@cache:6379/1",
+    );
     expect(connectionUrl({ scheme: "redis", host: "cache", port: 6379, database: "0" })).toBe("redis://cache:6379/0");
   });
 

@@ -55,12 +55,18 @@ const CONNECTIONS = [ENV.databaseUrl, ENV.timescaleUrl, ENV.redisUrl, ENV.rateLi
 const REDIS_DATABASES = { cache: "0", rateLimit: "1" } as const;
 
 export function deriveWiring(config: StackConfig): Wiring {
-  const names = Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${config.namePrefix}-${s}`])) as Record<ServiceName, string>;
+  const names = Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${config.namePrefix}-${s}`])) as Record<
+    ServiceName,
+    string
+  >;
   const platform = config.platform === "docker" ? dockerPlacement(config, names) : kubernetesPlacement(config, names);
   const { hosts } = platform;
   const port = (service: ServiceName, name: string) => config.ports[service][name]!;
   const urls = Object.fromEntries(
-    PLAIN_URLS.map(([env, service, portName, scheme, path = ""]) => [env, `${scheme}://${hosts[service]}:${port(service, portName)}${path}`]),
+    PLAIN_URLS.map(([env, service, portName, scheme, path = ""]) => [
+      env,
+      `${scheme}://${hosts[service]}:${port(service, portName)}${path}`,
+    ]),
   ) as Wiring["urls"];
   const postgres = (service: "postgres" | "timescale"): ConnectionParts => ({
     scheme: "postgresql",
@@ -69,7 +75,12 @@ export function deriveWiring(config: StackConfig): Wiring {
     port: port(service, "postgres"),
     database: config.databases[service].name,
   });
-  const redis = (database: string): ConnectionParts => ({ scheme: "redis", host: hosts.redis, port: port("redis", "redis"), database });
+  const redis = (database: string): ConnectionParts => ({
+    scheme: "redis",
+    host: hosts.redis,
+    port: port("redis", "redis"),
+    database,
+  });
   return {
     names,
     ...platform,
@@ -86,7 +97,9 @@ export function deriveWiring(config: StackConfig): Wiring {
 
 function dockerPlacement(config: DockerConfig, names: Record<ServiceName, string>) {
   const subnet = parseSubnet(config.network.subnet);
-  const addresses = Object.fromEntries(SERVICE_NAMES.map((s) => [s, resolveAddress(subnet, config.addresses[s])])) as Record<ServiceName, string>;
+  const addresses = Object.fromEntries(
+    SERVICE_NAMES.map((s) => [s, resolveAddress(subnet, config.addresses[s])]),
+  ) as Record<ServiceName, string>;
   const gateway = resolveAddress(subnet, config.network.gateway);
   const published = publishedPorts(config.publish);
   const hostUrl = (scheme: string, service: ServiceName, port: string) => {
@@ -106,7 +119,10 @@ function dockerPlacement(config: DockerConfig, names: Record<ServiceName, string
 }
 
 function kubernetesPlacement(config: KubernetesConfig, names: Record<ServiceName, string>) {
-  const hosts = Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${names[s]}.${config.namespace.name}.svc`])) as Record<ServiceName, string>;
+  const hosts = Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${names[s]}.${config.namespace.name}.svc`])) as Record<
+    ServiceName,
+    string
+  >;
   const { interface: interfaceHost, api } = config.edge.hosts;
   return {
     hosts,

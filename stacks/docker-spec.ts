@@ -8,14 +8,17 @@ import type { DockerConfig } from "../infra/config/schema";
 import { publishedPorts } from "../infra/wiring";
 
 /** The services the Docker platform runs (monitoring comes with its own change). */
-export const DOCKER_SERVICES = (Object.keys(CATALOGUE) as ServiceName[]).filter((s) => CATALOGUE[s].role !== "monitoring");
+export const DOCKER_SERVICES = (Object.keys(CATALOGUE) as ServiceName[]).filter(
+  (s) => CATALOGUE[s].role !== "monitoring",
+);
 
 /** The services in an order where each comes after those it needs. */
 export function startOrder(services: readonly ServiceName[]): ServiceName[] {
   const ordered: ServiceName[] = [];
   const visit = (service: ServiceName, path: readonly ServiceName[]) => {
     if (ordered.includes(service)) return;
-    if (path.includes(service)) throw new Error(`services need each other in a cycle: ${[...path, service].join(" -> ")}`);
+    if (path.includes(service))
+      throw new Error(`services need each other in a cycle: ${[...path, service].join(" -> ")}`);
     for (const need of CATALOGUE[service].needs ?? []) visit(need, [...path, service]);
     ordered.push(service);
   };
@@ -58,7 +61,9 @@ export function volumeTarget(service: ServiceName): string | undefined {
 export function bindMounts(config: DockerConfig, service: ServiceName) {
   return BIND_MOUNTS.flatMap(([key, owner, sub, target, readOnly]) => {
     const host = config.hostPaths[key];
-    return owner === service && host ? [{ type: "bind" as const, source: posix.join(host, sub), target, readOnly }] : [];
+    return owner === service && host
+      ? [{ type: "bind" as const, source: posix.join(host, sub), target, readOnly }]
+      : [];
   });
 }
 
@@ -79,7 +84,18 @@ export function healthTest(config: DockerConfig, service: ServiceName): string[]
     case "pg_isready": {
       const database = config.databases[service as "postgres" | "timescale"];
       // Over TCP: during first start the image runs a socket-only server while its init scripts run.
-      return ["CMD", "pg_isready", "--host", "localhost", "--username", database.user, "--dbname", database.name, "--port", port("postgres")];
+      return [
+        "CMD",
+        "pg_isready",
+        "--host",
+        "localhost",
+        "--username",
+        database.user,
+        "--dbname",
+        database.name,
+        "--port",
+        port("postgres"),
+      ];
     }
     case "redis-cli":
       // -e: a refused AUTH or PING fails the check (REDISCLI_AUTH carries the password).
@@ -102,7 +118,12 @@ export function healthTiming(config: DockerConfig, service: ServiceName): Health
 export function hostPorts(config: DockerConfig, service: ServiceName) {
   return publishedPorts(config.publish)
     .filter((p) => p.service === service)
-    .map((p) => ({ internal: config.ports[service][p.port]!, external: p.hostPort, ip: p.bindAddress, protocol: "tcp" }));
+    .map((p) => ({
+      internal: config.ports[service][p.port]!,
+      external: p.hostPort,
+      ip: p.bindAddress,
+      protocol: "tcp",
+    }));
 }
 
 const mebibytes = (q: string) => Math.floor(memoryBytes(q) / 2 ** 20);
@@ -110,7 +131,11 @@ const mebibytes = (q: string) => Math.floor(memoryBytes(q) / 2 ** 20);
 /** Docker limits: memory in MiB (what the provider takes), CPUs as a decimal string. */
 export function limits(config: DockerConfig, service: ServiceName) {
   const { requests, limits: max } = config.resources[service];
-  return { memory: mebibytes(max.memory), memoryReservation: mebibytes(requests.memory), cpus: String(cpuMillis(max.cpu) / 1000) };
+  return {
+    memory: mebibytes(max.memory),
+    memoryReservation: mebibytes(requests.memory),
+    cpus: String(cpuMillis(max.cpu) / 1000),
+  };
 }
 
 /** An NVIDIA device request for Ollama (and STT when asked), when the GPU is enabled. */

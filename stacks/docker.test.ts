@@ -19,7 +19,13 @@ function env(name: string, from: ParsedPlan = plan) {
   const envs = container(name, from).inputs.envs;
   const secret = typeof envs === "object" && !Array.isArray(envs) && "secret" in envs;
   const list: string[] = secret ? envs.secret : envs;
-  return { secret, vars: Object.fromEntries(list.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)])) as Record<string, string> };
+  return {
+    secret,
+    vars: Object.fromEntries(list.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)])) as Record<
+      string,
+      string
+    >,
+  };
 }
 const dependsOnContainers = (name: string) =>
   container(name)
@@ -44,9 +50,21 @@ describe("the dev network", () => {
   });
 
   it("holds every container at its configured static address, reachable by its service name", () => {
-    const expected = { stt: 10, tts: 20, ollama: 30, backend: 40, interface: 50, postgres: 100, redis: 110, qdrant: 120, timescale: 130 };
+    const expected = {
+      stt: 10,
+      tts: 20,
+      ollama: 30,
+      backend: 40,
+      interface: 50,
+      postgres: 100,
+      redis: 110,
+      qdrant: 120,
+      timescale: 130,
+    };
     for (const [service, host] of Object.entries(expected)) {
-      expect(container(service).inputs.networksAdvanced).toEqual([{ name: "jarvis-network", aliases: [service], ipv4Address: `172.20.0.${host}` }]);
+      expect(container(service).inputs.networksAdvanced).toEqual([
+        { name: "jarvis-network", aliases: [service], ipv4Address: `172.20.0.${host}` },
+      ]);
       expect(container(service).inputs.name).toBe(`jarvis-${service}`);
     }
   });
@@ -54,28 +72,54 @@ describe("the dev network", () => {
 
 describe("every service of the original", () => {
   it("runs as a container, in an order where each starts after what it needs", () => {
-    expect(ofType(plan, CONTAINER).map((c) => c.name).sort()).toEqual([...DOCKER_SERVICES, "ollama-pull"].sort());
+    expect(
+      ofType(plan, CONTAINER)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual([...DOCKER_SERVICES, "ollama-pull"].sort());
     const order = startOrder(DOCKER_SERVICES);
     expect(order.indexOf("postgres")).toBeLessThan(order.indexOf("backend"));
     expect(order.indexOf("backend")).toBeLessThan(order.indexOf("interface"));
   });
 
   it("runs pinned public images, and builds Jarvis's own from the source folders of the dev stack", () => {
-    const ref = (service: string) => rawResource(plan, "docker:index/remoteImage:RemoteImage", `images-${service}`).inputs;
+    const ref = (service: string) =>
+      rawResource(plan, "docker:index/remoteImage:RemoteImage", `images-${service}`).inputs;
     expect(ref("postgres")).toEqual({ name: "pgvector/pgvector:0.8.0-pg15", keepLocally: true });
-    expect(ref("backend")).toEqual({ name: "jarvis/backend:1.4.0", keepLocally: true, build: { context: "/opt/jarvis/Projet-Jarvis/backend", tags: ["jarvis/backend:1.4.0"] } });
+    expect(ref("backend")).toEqual({
+      name: "jarvis/backend:1.4.0",
+      keepLocally: true,
+      build: { context: "/opt/jarvis/Projet-Jarvis/backend", tags: ["jarvis/backend:1.4.0"] },
+    });
     for (const service of DOCKER_SERVICES) expect(container(service).inputs.image).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(container("backend").dependencies).toContain("urn:pulumi:dev::jarvis::jarvis:docker:Images$docker:index/remoteImage:RemoteImage::images-backend");
+    expect(container("backend").dependencies).toContain(
+      "urn:pulumi:dev::jarvis::jarvis:docker:Images$docker:index/remoteImage:RemoteImage::images-backend",
+    );
   });
 
   it("pulls Jarvis's own images from a registry instead, where one is configured", async () => {
-    const pulled = await planStack("dev", { ...dev, "jarvis:appRegistry": "registry.example.com/jarvis", "jarvis:appBuild": { stt: { context: "/src/stt", dockerfile: "Dockerfile.gpu" } } });
-    expect(rawResource(pulled, "docker:index/remoteImage:RemoteImage", "images-backend").inputs).toEqual({ name: "registry.example.com/jarvis/backend:1.4.0", keepLocally: true });
-    expect(rawResource(pulled, "docker:index/remoteImage:RemoteImage", "images-stt").inputs.build).toEqual({ context: "/src/stt", dockerfile: "Dockerfile.gpu", tags: ["registry.example.com/jarvis/stt:1.4.0"] });
+    const pulled = await planStack("dev", {
+      ...dev,
+      "jarvis:appRegistry": "registry.example.com/jarvis",
+      "jarvis:appBuild": { stt: { context: "/src/stt", dockerfile: "Dockerfile.gpu" } },
+    });
+    expect(rawResource(pulled, "docker:index/remoteImage:RemoteImage", "images-backend").inputs).toEqual({
+      name: "registry.example.com/jarvis/backend:1.4.0",
+      keepLocally: true,
+    });
+    expect(rawResource(pulled, "docker:index/remoteImage:RemoteImage", "images-stt").inputs.build).toEqual({
+      context: "/src/stt",
+      dockerfile: "Dockerfile.gpu",
+      tags: ["registry.example.com/jarvis/stt:1.4.0"],
+    });
   });
 
   it("logs in to the registry with the password from secret config", async () => {
-    const withLogin = await planStack("dev", { ...dev, "jarvis:registryLogin": { address: "registry.example.com", username: "ci" }, "jarvis:registryPassword": { secure: "v1:x" } });
+    const withLogin = await planStack("dev", {
+      ...dev,
+      "jarvis:registryLogin": { address: "registry.example.com", username: "ci" },
+      "jarvis:registryPassword": { secure: "v1:x" },
+    });
     const provider = ofType(withLogin, "pulumi:providers:docker")[0]!;
     expect(provider.inputs.registryAuth).toEqual("[secret]");
     expect(withLogin.text).not.toContain("PLAN-SECRET-");
@@ -89,16 +133,26 @@ describe("every service of the original", () => {
 
   it("pulls the configured models once Ollama is healthy, without being kept running or waited for", () => {
     const pull = container("ollama-pull").inputs;
-    expect(pull).toMatchObject({ restart: "no", mustRun: false, entrypoints: ["/bin/sh", "-c"], command: ["set -e\nollama pull llama3.1:8b\nollama pull llama3.2:1b"], envs: ["OLLAMA_HOST=http://jarvis-ollama:11434"] });
+    expect(pull).toMatchObject({
+      restart: "no",
+      mustRun: false,
+      entrypoints: ["/bin/sh", "-c"],
+      command: ["set -e\nollama pull llama3.1:8b\nollama pull llama3.2:1b"],
+      envs: ["OLLAMA_HOST=http://jarvis-ollama:11434"],
+    });
     expect(pull.wait).toBeUndefined();
     expect(pull.healthcheck).toBeUndefined();
     expect(pull.networksAdvanced).toEqual([{ name: "jarvis-network", aliases: [] }]);
     expect(dependsOnContainers("ollama-pull")).toEqual(["ollama"]);
-    for (const c of plan.raw.filter((r) => r.type === CONTAINER)) expect(c.dependencies.some((d) => d.endsWith("::ollama-pull"))).toBe(false);
+    for (const c of plan.raw.filter((r) => r.type === CONTAINER))
+      expect(c.dependencies.some((d) => d.endsWith("::ollama-pull"))).toBe(false);
   });
 
   it("runs a new pull when the model list changes", async () => {
-    const other = await planStack("dev", { ...dev, "jarvis:models": { ...dev["jarvis:models"], ollama: ["llama3.2:1b"], defaultLlm: "llama3.2:1b" } });
+    const other = await planStack("dev", {
+      ...dev,
+      "jarvis:models": { ...dev["jarvis:models"], ollama: ["llama3.2:1b"], defaultLlm: "llama3.2:1b" },
+    });
     expect(container("ollama-pull", other).inputs.name).not.toBe(container("ollama-pull").inputs.name);
     expect(container("ollama-pull", other).inputs.command).toEqual(["set -e\nollama pull llama3.2:1b"]);
   });
@@ -136,9 +190,16 @@ describe("wiring from the derived endpoints", () => {
   });
 
   it("takes the rate limit and CORS origins from config", async () => {
-    const backend = { ...dev["jarvis:backend"], rateLimit: { requests: 30, windowSeconds: 60 }, corsOrigins: ["https://jarvis.home.arpa"] };
+    const backend = {
+      ...dev["jarvis:backend"],
+      rateLimit: { requests: 30, windowSeconds: 60 },
+      corsOrigins: ["https://jarvis.home.arpa"],
+    };
     const tuned = await planStack("dev", { ...dev, "jarvis:backend": backend });
-    expect(env("backend", tuned).vars).toMatchObject({ RATE_LIMIT: "30 per 60 seconds", CORS_ORIGINS: "https://jarvis.home.arpa" });
+    expect(env("backend", tuned).vars).toMatchObject({
+      RATE_LIMIT: "30 per 60 seconds",
+      CORS_ORIGINS: "https://jarvis.home.arpa",
+    });
     expect(env("ollama", tuned).vars.OLLAMA_ORIGINS).toBe("https://jarvis.home.arpa");
   });
 
@@ -158,16 +219,36 @@ describe("wiring from the derived endpoints", () => {
   });
 
   it("gives the datastores their users and generated passwords through the environment", () => {
-    expect(env("postgres").vars).toEqual({ POSTGRES_DB: "jarvis_db", POSTGRES_USER: "jarvis", PGPORT: "5432", POSTGRES_PASSWORD: "PLAN-SECRET-secrets-postgres" });
-    expect(env("timescale").vars).toMatchObject({ POSTGRES_DB: "jarvis_timeseries", POSTGRES_PASSWORD: "PLAN-SECRET-secrets-timescale", TIMESCALEDB_TELEMETRY: "off" });
-    expect(env("qdrant").vars).toMatchObject({ QDRANT__SERVICE__API_KEY: "PLAN-SECRET-secrets-qdrant", QDRANT__SERVICE__HTTP_PORT: "6333", QDRANT__SERVICE__GRPC_PORT: "6334" });
+    expect(env("postgres").vars).toEqual({
+      POSTGRES_DB: "jarvis_db",
+      POSTGRES_USER: "jarvis",
+      PGPORT: "5432",
+      POSTGRES_PASSWORD: "PLAN-SECRET-secrets-postgres",
+    });
+    expect(env("timescale").vars).toMatchObject({
+      POSTGRES_DB: "jarvis_timeseries",
+      POSTGRES_PASSWORD: "PLAN-SECRET-secrets-timescale",
+      TIMESCALEDB_TELEMETRY: "off",
+    });
+    expect(env("qdrant").vars).toMatchObject({
+      QDRANT__SERVICE__API_KEY: "PLAN-SECRET-secrets-qdrant",
+      QDRANT__SERVICE__HTTP_PORT: "6333",
+      QDRANT__SERVICE__GRPC_PORT: "6334",
+    });
   });
 
   it("starts Redis with a password from the environment, never on the command line, and checks it authenticated", () => {
-    expect(env("redis").vars).toEqual({ REDIS_PASSWORD: "PLAN-SECRET-secrets-redis", REDISCLI_AUTH: "PLAN-SECRET-secrets-redis" });
+    expect(env("redis").vars).toEqual({
+      REDIS_PASSWORD: "PLAN-SECRET-secrets-redis",
+      REDISCLI_AUTH: "PLAN-SECRET-secrets-redis",
+    });
     const redis = container("redis").inputs;
     expect(JSON.stringify(redis.command)).not.toContain("PLAN-SECRET");
-    expect(redis.command).toEqual(["sh", "-c", "exec redis-server - --port 6379 --appendonly yes <<EOF\nrequirepass $REDIS_PASSWORD\nEOF"]);
+    expect(redis.command).toEqual([
+      "sh",
+      "-c",
+      "exec redis-server - --port 6379 --appendonly yes <<EOF\nrequirepass $REDIS_PASSWORD\nEOF",
+    ]);
     expect(redis.healthcheck.tests).toEqual(["CMD", "redis-cli", "-e", "-p", "6379", "ping"]);
   });
 
@@ -185,37 +266,114 @@ describe("wiring from the derived endpoints", () => {
 describe("persistent data", () => {
   it("lives in named volumes from config, kept when containers are replaced or the stack lets go of them", () => {
     const volumes = plan.raw.filter((r) => r.type === "docker:index/volume:Volume");
-    expect(volumes.map((v) => v.inputs.name).sort()).toEqual(["jarvis-ollama-models", "jarvis-postgres-data", "jarvis-qdrant-data", "jarvis-redis-data", "jarvis-timescale-data"]);
+    expect(volumes.map((v) => v.inputs.name).sort()).toEqual([
+      "jarvis-ollama-models",
+      "jarvis-postgres-data",
+      "jarvis-qdrant-data",
+      "jarvis-redis-data",
+      "jarvis-timescale-data",
+    ]);
     for (const volume of volumes) expect(volume.retainOnDelete).toBe(true);
-    expect(container("postgres").inputs.mounts[0]).toEqual({ type: "volume", source: "jarvis-postgres-data", target: "/var/lib/postgresql/data", readOnly: false });
-    expect(container("ollama").inputs.mounts).toEqual([{ type: "volume", source: "jarvis-ollama-models", target: "/models", readOnly: false }]);
-    expect(container("postgres").dependencies).toContain("urn:pulumi:dev::jarvis::jarvis:docker:Volumes$docker:index/volume:Volume::volumes-postgres");
+    expect(container("postgres").inputs.mounts[0]).toEqual({
+      type: "volume",
+      source: "jarvis-postgres-data",
+      target: "/var/lib/postgresql/data",
+      readOnly: false,
+    });
+    expect(container("ollama").inputs.mounts).toEqual([
+      { type: "volume", source: "jarvis-ollama-models", target: "/models", readOnly: false },
+    ]);
+    expect(container("postgres").dependencies).toContain(
+      "urn:pulumi:dev::jarvis::jarvis:docker:Volumes$docker:index/volume:Volume::volumes-postgres",
+    );
   });
 
   it("bind-mounts models, logs, data and init files from configured host paths", async () => {
-    const hostPaths = { models: "/srv/jarvis/models", logs: "/srv/jarvis/logs", data: "/srv/jarvis/data", postgresInit: "/srv/jarvis/db/init.sql", timescaleInit: "/srv/jarvis/db/timescale_init.sql", qdrantConfig: "/srv/jarvis/qdrant.yaml" };
+    const hostPaths = {
+      models: "/srv/jarvis/models",
+      logs: "/srv/jarvis/logs",
+      data: "/srv/jarvis/data",
+      postgresInit: "/srv/jarvis/db/init.sql",
+      timescaleInit: "/srv/jarvis/db/timescale_init.sql",
+      qdrantConfig: "/srv/jarvis/qdrant.yaml",
+    };
     const mounted = await planStack("dev", { ...dev, "jarvis:hostPaths": hostPaths });
     expect(container("stt", mounted).inputs.mounts).toEqual([
       { type: "bind", source: "/srv/jarvis/models/stt", target: "/app/models/stt", readOnly: true },
       { type: "bind", source: "/srv/jarvis/logs", target: "/app/logs", readOnly: false },
     ]);
-    expect(container("postgres", mounted).inputs.mounts).toContainEqual({ type: "bind", source: "/srv/jarvis/db/init.sql", target: "/docker-entrypoint-initdb.d/init.sql", readOnly: true });
-    expect(container("qdrant", mounted).inputs.mounts).toContainEqual({ type: "bind", source: "/srv/jarvis/qdrant.yaml", target: "/qdrant/config/production.yaml", readOnly: true });
-    expect(container("backend", mounted).inputs.mounts.map((m: any) => m.target)).toEqual(["/app/models", "/app/logs", "/app/data"]);
+    expect(container("postgres", mounted).inputs.mounts).toContainEqual({
+      type: "bind",
+      source: "/srv/jarvis/db/init.sql",
+      target: "/docker-entrypoint-initdb.d/init.sql",
+      readOnly: true,
+    });
+    expect(container("qdrant", mounted).inputs.mounts).toContainEqual({
+      type: "bind",
+      source: "/srv/jarvis/qdrant.yaml",
+      target: "/qdrant/config/production.yaml",
+      readOnly: true,
+    });
+    expect(container("backend", mounted).inputs.mounts.map((m: any) => m.target)).toEqual([
+      "/app/models",
+      "/app/logs",
+      "/app/data",
+    ]);
   });
 });
 
 describe("health checks", () => {
   it("run on every long-running container with a client its image has, timing from config", () => {
     const tests: Record<string, string[]> = {
-      stt: ["CMD", "curl", "--fail", "--silent", "--show-error", "--output", "/dev/null", "http://localhost:8003/health"],
-      interface: ["CMD", "curl", "--fail", "--silent", "--show-error", "--output", "/dev/null", "http://localhost:8001/health"],
+      stt: [
+        "CMD",
+        "curl",
+        "--fail",
+        "--silent",
+        "--show-error",
+        "--output",
+        "/dev/null",
+        "http://localhost:8003/health",
+      ],
+      interface: [
+        "CMD",
+        "curl",
+        "--fail",
+        "--silent",
+        "--show-error",
+        "--output",
+        "/dev/null",
+        "http://localhost:8001/health",
+      ],
       ollama: ["CMD", "ollama", "list"],
-      postgres: ["CMD", "pg_isready", "--host", "localhost", "--username", "jarvis", "--dbname", "jarvis_db", "--port", "5432"],
-      timescale: ["CMD", "pg_isready", "--host", "localhost", "--username", "jarvis", "--dbname", "jarvis_timeseries", "--port", "5432"],
+      postgres: [
+        "CMD",
+        "pg_isready",
+        "--host",
+        "localhost",
+        "--username",
+        "jarvis",
+        "--dbname",
+        "jarvis_db",
+        "--port",
+        "5432",
+      ],
+      timescale: [
+        "CMD",
+        "pg_isready",
+        "--host",
+        "localhost",
+        "--username",
+        "jarvis",
+        "--dbname",
+        "jarvis_timeseries",
+        "--port",
+        "5432",
+      ],
       qdrant: ["CMD", "bash", "-c", ": > /dev/tcp/localhost/6333"],
     };
-    for (const [service, test] of Object.entries(tests)) expect(container(service).inputs.healthcheck.tests).toEqual(test);
+    for (const [service, test] of Object.entries(tests))
+      expect(container(service).inputs.healthcheck.tests).toEqual(test);
     for (const service of DOCKER_SERVICES) {
       const { healthcheck, wait } = container(service).inputs;
       expect(wait, service).toBe(true);
@@ -240,13 +398,16 @@ describe("health checks", () => {
 
 describe("secure defaults", () => {
   it("publish only the browser-facing ports, on the loopback interface", () => {
-    const published = Object.fromEntries(plan.raw.filter((r) => r.type === CONTAINER).map((c) => [c.name, c.inputs.ports]));
+    const published = Object.fromEntries(
+      plan.raw.filter((r) => r.type === CONTAINER).map((c) => [c.name, c.inputs.ports]),
+    );
     expect(published.interface).toEqual([
       { internal: 3000, external: 3000, ip: "127.0.0.1", protocol: "tcp" },
       { internal: 8001, external: 8001, ip: "127.0.0.1", protocol: "tcp" },
     ]);
     expect(published.backend).toEqual([{ internal: 8000, external: 8000, ip: "127.0.0.1", protocol: "tcp" }]);
-    for (const service of ["stt", "tts", "ollama", "postgres", "redis", "qdrant", "timescale", "ollama-pull"]) expect(published[service], service).toEqual([]);
+    for (const service of ["stt", "tts", "ollama", "postgres", "redis", "qdrant", "timescale", "ollama-pull"])
+      expect(published[service], service).toEqual([]);
   });
 
   it("harden every container: no new privileges, no capabilities, limits, restart policy, rotated logs", () => {
@@ -260,7 +421,14 @@ describe("secure defaults", () => {
       expect(c.inputs.privileged).toBeUndefined();
       expect(c.inputs.memory).toBeGreaterThan(0);
     }
-    expect(container("backend").inputs).toMatchObject({ memory: 2048, memoryReservation: 512, cpus: "2", restart: "unless-stopped", stopTimeout: 30, destroyGraceSeconds: 30 });
+    expect(container("backend").inputs).toMatchObject({
+      memory: 2048,
+      memoryReservation: 512,
+      cpus: "2",
+      restart: "unless-stopped",
+      stopTimeout: 30,
+      destroyGraceSeconds: 30,
+    });
     expect(container("ollama-pull").inputs).toMatchObject({ memory: 256, cpus: "0.5" });
     expect(container("redis").inputs.cpus).toBe("0.5");
   });
@@ -275,9 +443,16 @@ describe("secure defaults", () => {
 describe("GPU", () => {
   it("is requested for Ollama, and optionally STT, only when enabled", async () => {
     expect(container("ollama").inputs.deviceRequests).toEqual([]);
-    const gpu = await planStack("dev", { ...dev, "jarvis:gpu": { enabled: true, driver: "nvidia", count: "all", stt: true } });
-    expect(container("ollama", gpu).inputs.deviceRequests).toEqual([{ driver: "nvidia", count: -1, capabilities: ["gpu"] }]);
-    expect(container("stt", gpu).inputs.deviceRequests).toEqual([{ driver: "nvidia", count: -1, capabilities: ["gpu"] }]);
+    const gpu = await planStack("dev", {
+      ...dev,
+      "jarvis:gpu": { enabled: true, driver: "nvidia", count: "all", stt: true },
+    });
+    expect(container("ollama", gpu).inputs.deviceRequests).toEqual([
+      { driver: "nvidia", count: -1, capabilities: ["gpu"] },
+    ]);
+    expect(container("stt", gpu).inputs.deviceRequests).toEqual([
+      { driver: "nvidia", count: -1, capabilities: ["gpu"] },
+    ]);
     expect(container("tts", gpu).inputs.deviceRequests).toEqual([]);
     expect(container("ollama-pull", gpu).inputs.deviceRequests).toEqual([]);
   });
@@ -289,13 +464,19 @@ describe("a new environment is a stack file", () => {
       ...dev,
       "jarvis:network": { ...dev["jarvis:network"], subnet: "192.168.100.0/24" },
       "jarvis:ports": { ...dev["jarvis:ports"], backend: { http: 9000 } },
-      "jarvis:publish": { ...dev["jarvis:publish"], ports: { ...dev["jarvis:publish"].ports, backend: { http: 9000 } } },
+      "jarvis:publish": {
+        ...dev["jarvis:publish"],
+        ports: { ...dev["jarvis:publish"].ports, backend: { http: 9000 } },
+      },
     });
     const everything = JSON.stringify(moved.raw) + moved.text;
     expect(everything).not.toMatch(/172\.20\./);
     expect(everything).not.toMatch(/\b8000\b/);
     expect(container("backend", moved).inputs.networksAdvanced[0].ipv4Address).toBe("192.168.100.40");
-    expect(env("interface", moved).vars).toMatchObject({ BACKEND_API_URL: "http://jarvis-backend:9000", REACT_APP_API_URL: "http://localhost:9000" });
+    expect(env("interface", moved).vars).toMatchObject({
+      BACKEND_API_URL: "http://jarvis-backend:9000",
+      REACT_APP_API_URL: "http://localhost:9000",
+    });
     expect(container("backend", moved).inputs.healthcheck.tests.at(-1)).toBe("http://localhost:9000/health");
     // The process itself is told the port it must listen on.
     expect(env("backend", moved).vars.PORT).toBe("9000");
@@ -304,35 +485,50 @@ describe("a new environment is a stack file", () => {
 });
 
 describe("the original docker-compose.yml, service by service", () => {
-  const compose = parse(readFileSync(join(PROJECT_DIR, "../shared/reference/jarvis-before/docker-compose.yml"), "utf8"));
+  const compose = parse(
+    readFileSync(join(PROJECT_DIR, "../shared/reference/jarvis-before/docker-compose.yml"), "utf8"),
+  );
   const OURS: Record<string, string> = { "stt-api": "stt", "tts-api": "tts", "ollama-setup": "ollama-pull" };
   // Deliberate differences, also listed in the README.
   const DROPPED_MOUNTS = ["/app", "/app/frontend", "/app/node_modules"];
   const MOVED_MOUNTS: Record<string, string> = { "/root/.ollama": "/models" };
-  const hostPaths = { models: "/m", logs: "/l", data: "/d", postgresInit: "/p.sql", timescaleInit: "/t.sql", qdrantConfig: "/q.yaml" };
+  const hostPaths = {
+    models: "/m",
+    logs: "/l",
+    data: "/d",
+    postgresInit: "/p.sql",
+    timescaleInit: "/t.sql",
+    qdrantConfig: "/q.yaml",
+  };
 
-  it.each(Object.keys(parse(readFileSync(join(PROJECT_DIR, "../shared/reference/jarvis-before/docker-compose.yml"), "utf8")).services))(
-    "%s: accounted for (ports, volumes, environment names, health check)",
-    async (name) => {
-      const service = compose.services[name];
-      const ours = OURS[name] ?? name;
-      const mounted = await planStack("dev", { ...dev, "jarvis:hostPaths": hostPaths });
-      const inputs = container(ours, mounted).inputs;
-      const envNames = Object.keys(env(ours, mounted).vars);
-      const composeEnv: string[] = Array.isArray(service.environment)
-        ? service.environment.map((e: string) => e.split("=")[0])
-        : Object.keys(service.environment ?? {});
-      for (const variable of composeEnv) expect(envNames, `${name} ${variable}`).toContain(variable);
-      const containerPorts = (service.ports ?? []).map((p: string) => Number(String(p).split(":").pop()));
-      for (const port of containerPorts) expect(Object.values(dev["jarvis:ports"][ours]), `${name} port ${port}`).toContain(port);
-      const targets = (service.volumes ?? [])
-        .map((v: string) => (v.includes(":") ? v.split(":")[1]! : v))
-        .filter((t: string) => !DROPPED_MOUNTS.includes(t))
-        .map((t: string) => MOVED_MOUNTS[t] ?? t);
-      const ourTargets = inputs.mounts.map((m: any) => m.target);
-      for (const target of targets) expect(ourTargets.some((t: string) => t === target || t.startsWith(`${target}/`)), `${name} ${target}`).toBe(name !== "ollama-setup");
-      if (service.healthcheck) expect(inputs.healthcheck, name).toBeDefined();
-      expect(inputs.restart).toBe(service.restart === "no" ? "no" : "unless-stopped");
-    },
-  );
+  it.each(
+    Object.keys(
+      parse(readFileSync(join(PROJECT_DIR, "../shared/reference/jarvis-before/docker-compose.yml"), "utf8")).services,
+    ),
+  )("%s: accounted for (ports, volumes, environment names, health check)", async (name) => {
+    const service = compose.services[name];
+    const ours = OURS[name] ?? name;
+    const mounted = await planStack("dev", { ...dev, "jarvis:hostPaths": hostPaths });
+    const inputs = container(ours, mounted).inputs;
+    const envNames = Object.keys(env(ours, mounted).vars);
+    const composeEnv: string[] = Array.isArray(service.environment)
+      ? service.environment.map((e: string) => e.split("=")[0])
+      : Object.keys(service.environment ?? {});
+    for (const variable of composeEnv) expect(envNames, `${name} ${variable}`).toContain(variable);
+    const containerPorts = (service.ports ?? []).map((p: string) => Number(String(p).split(":").pop()));
+    for (const port of containerPorts)
+      expect(Object.values(dev["jarvis:ports"][ours]), `${name} port ${port}`).toContain(port);
+    const targets = (service.volumes ?? [])
+      .map((v: string) => (v.includes(":") ? v.split(":")[1]! : v))
+      .filter((t: string) => !DROPPED_MOUNTS.includes(t))
+      .map((t: string) => MOVED_MOUNTS[t] ?? t);
+    const ourTargets = inputs.mounts.map((m: any) => m.target);
+    for (const target of targets)
+      expect(
+        ourTargets.some((t: string) => t === target || t.startsWith(`${target}/`)),
+        `${name} ${target}`,
+      ).toBe(name !== "ollama-setup");
+    if (service.healthcheck) expect(inputs.healthcheck, name).toBeDefined();
+    expect(inputs.restart).toBe(service.restart === "no" ? "no" : "unless-stopped");
+  });
 });

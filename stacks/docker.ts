@@ -30,7 +30,9 @@ import {
 /** `NAME=value` entries, sorted by name; a secret value makes the whole list secret. */
 function envList(environment: ServiceEnvironment, secrets: Secrets, wiring: Wiring): pulumi.Output<string[]> {
   const plain = Object.entries(environment.plain).map(([name, value]) => pulumi.output(`${name}=${value}`));
-  const secret = Object.entries(environment.secret).map(([name, source]) => pulumi.interpolate`${name}=${secrets.resolve(source!, wiring.connections)}`);
+  const secret = Object.entries(environment.secret).map(
+    ([name, source]) => pulumi.interpolate`${name}=${secrets.resolve(source!, wiring.connections)}`,
+  );
   return pulumi.all([...plain, ...secret]).apply((entries) => [...entries].sort());
 }
 
@@ -45,11 +47,22 @@ export function deployDocker(config: DockerConfig, wiring: Wiring, secrets: Secr
   });
   const opts = { provider };
 
-  const network = new JarvisNetwork("network", { settings: config.network, subnet: subnet.cidr, gateway, labels }, opts);
+  const network = new JarvisNetwork(
+    "network",
+    { settings: config.network, subnet: subnet.cidr, gateway, labels },
+    opts,
+  );
   const volumes = new DataVolumes("volumes", { names: config.volumes, labels }, opts);
   const images = new ServiceImages(
     "images",
-    { images: Object.fromEntries(DOCKER_SERVICES.map((s) => [s, { ref: imageRef(config, s), build: isAppService(s) ? config.appBuild[s] : undefined }])) },
+    {
+      images: Object.fromEntries(
+        DOCKER_SERVICES.map((s) => [
+          s,
+          { ref: imageRef(config, s), build: isAppService(s) ? config.appBuild[s] : undefined },
+        ]),
+      ),
+    },
     opts,
   );
   /** What every container of the stack shares. */
@@ -71,7 +84,10 @@ export function deployDocker(config: DockerConfig, wiring: Wiring, secrets: Secr
           env: envList(serviceEnvironment(config, wiring, service, stack), secrets, wiring),
           ports: hostPorts(config, service),
           // A volume mount names its Volume resource, so the container waits for exactly that volume.
-          mounts: [...(target ? [{ type: "volume" as const, source: volumes.names[service]!, target, readOnly: false }] : []), ...bindMounts(config, service)],
+          mounts: [
+            ...(target ? [{ type: "volume" as const, source: volumes.names[service]!, target, readOnly: false }] : []),
+            ...bindMounts(config, service),
+          ],
           health: { test: healthTest(config, service), timing: healthTiming(config, service) },
           limits: limits(config, service),
           deviceRequests: gpuRequests(config, service),

@@ -2,12 +2,22 @@
 // security context, probes, resources, scratch volumes. The Kubernetes assembly turns them into
 // workloads; tests call them directly.
 import { posix } from "node:path";
-import { CATALOGUE, ENV, isAppService, STATEFUL_SERVICES, type ServiceName, type StatefulService } from "../infra/catalogue";
+import {
+  CATALOGUE,
+  ENV,
+  isAppService,
+  STATEFUL_SERVICES,
+  type ServiceName,
+  type StatefulService,
+} from "../infra/catalogue";
 import type { KubernetesConfig } from "../infra/config/schema";
 
 /** The services the Kubernetes platform runs (monitoring comes with its own change). */
-export const KUBERNETES_SERVICES = (Object.keys(CATALOGUE) as ServiceName[]).filter((s) => CATALOGUE[s].role !== "monitoring");
-export const isStateful = (service: ServiceName): service is StatefulService => (STATEFUL_SERVICES as readonly string[]).includes(service);
+export const KUBERNETES_SERVICES = (Object.keys(CATALOGUE) as ServiceName[]).filter(
+  (s) => CATALOGUE[s].role !== "monitoring",
+);
+export const isStateful = (service: ServiceName): service is StatefulService =>
+  (STATEFUL_SERVICES as readonly string[]).includes(service);
 
 /** The user and group every pod runs as: the restricted profile's scanners want 10001 or more. */
 export const POD_USER = 10001;
@@ -49,7 +59,21 @@ function probeHandler(config: KubernetesConfig, service: ServiceName) {
       return { httpGet: { path: health.path, port: health.port } };
     case "postgres": {
       const database = config.databases[service as "postgres" | "timescale"];
-      return { exec: { command: ["pg_isready", "--host", "localhost", "--username", database.user, "--dbname", database.name, "--port", port("postgres")] } };
+      return {
+        exec: {
+          command: [
+            "pg_isready",
+            "--host",
+            "localhost",
+            "--username",
+            database.user,
+            "--dbname",
+            database.name,
+            "--port",
+            port("postgres"),
+          ],
+        },
+      };
     }
     case "redis":
       return { exec: { command: ["redis-cli", "-e", "-p", port("redis"), "ping"] } };
@@ -68,9 +92,19 @@ export function probes(config: KubernetesConfig, service: ServiceName) {
   const startupPeriod = t.startIntervalSeconds ?? readinessPeriod;
   const [mainPort] = CATALOGUE[service].ports;
   return {
-    livenessProbe: { tcpSocket: { port: mainPort }, periodSeconds: t.intervalSeconds, timeoutSeconds: t.timeoutSeconds, failureThreshold: t.retries },
+    livenessProbe: {
+      tcpSocket: { port: mainPort },
+      periodSeconds: t.intervalSeconds,
+      timeoutSeconds: t.timeoutSeconds,
+      failureThreshold: t.retries,
+    },
     // Failing three times in a row (the kubelet's default) takes a pod out of its Service.
-    readinessProbe: { ...handler, periodSeconds: readinessPeriod, timeoutSeconds: t.timeoutSeconds, successThreshold: 1 },
+    readinessProbe: {
+      ...handler,
+      periodSeconds: readinessPeriod,
+      timeoutSeconds: t.timeoutSeconds,
+      successThreshold: 1,
+    },
     startupProbe: {
       ...handler,
       periodSeconds: startupPeriod,
@@ -86,13 +120,19 @@ export function resources(config: KubernetesConfig, service: ServiceName) {
   const storage = ephemeralStorage ? { "ephemeral-storage": ephemeralStorage } : {};
   const { gpu } = config;
   // A number on Kubernetes (the config check refuses "all" there).
-  const gpus = gpu.enabled && (service === "ollama" || (service === "stt" && gpu.stt)) ? { [`${gpu.driver}.com/gpu`]: String(gpu.count) } : {};
+  const gpus =
+    gpu.enabled && (service === "ollama" || (service === "stt" && gpu.stt))
+      ? { [`${gpu.driver}.com/gpu`]: String(gpu.count) }
+      : {};
   return { requests: { ...requests, ...storage, ...gpus }, limits: { ...limits, ...storage, ...gpus } };
 }
 
 /** An emptyDir for each path the service writes under its read-only root filesystem. */
 export function scratchVolumes(service: ServiceName) {
-  return CATALOGUE[service].writable.map((path) => ({ name: `scratch${path.replace(/[^a-z0-9]+/g, "-")}`, mountPath: path }));
+  return CATALOGUE[service].writable.map((path) => ({
+    name: `scratch${path.replace(/[^a-z0-9]+/g, "-")}`,
+    mountPath: path,
+  }));
 }
 
 /** Where a stateful service's volume claim is mounted, and the sub-path that keeps `lost+found` out. */
@@ -108,7 +148,8 @@ export function dataMount(service: StatefulService) {
  * their images' /etc/passwd, and caches under ~ must land on a writable folder.
  */
 export function platformEnvironment(service: ServiceName): Record<string, string> {
-  if (isStateful(service) && CATALOGUE[service].reads.includes(ENV.pgData)) return { [ENV.pgData]: posix.join(dataMount(service).mountPath, "pgdata") };
+  if (isStateful(service) && CATALOGUE[service].reads.includes(ENV.pgData))
+    return { [ENV.pgData]: posix.join(dataMount(service).mountPath, "pgdata") };
   if (isAppService(service)) return { [ENV.home]: CATALOGUE[service].writable[0]! };
   return {};
 }

@@ -18,9 +18,11 @@ beforeAll(async () => {
   staging = await planStack("staging");
 });
 
-const kind = (plan: ParsedPlan, k: string) => plan.raw.filter((r) => r.type.endsWith(`:${k}`) && r.type.startsWith("kubernetes:"));
+const kind = (plan: ParsedPlan, k: string) =>
+  plan.raw.filter((r) => r.type.endsWith(`:${k}`) && r.type.startsWith("kubernetes:"));
 const one = (plan: ParsedPlan, k: string, name: string) => kind(plan, k).find((r) => r.name === name)!;
-const podSpec = (plan: ParsedPlan, k: "Deployment" | "StatefulSet", name: string) => one(plan, k, name).inputs.spec.template.spec;
+const podSpec = (plan: ParsedPlan, k: "Deployment" | "StatefulSet", name: string) =>
+  one(plan, k, name).inputs.spec.template.spec;
 const manifests = (plan: ParsedPlan) => parseAllDocuments(plan.manifests!).map((d) => d.toJS());
 
 describe("the namespace", () => {
@@ -49,7 +51,8 @@ describe("the namespace", () => {
   it("is reached through an explicit provider whose cluster comes from config", () => {
     const provider = prod.raw.find((r) => r.type === "pulumi:providers:kubernetes")!;
     expect(provider.inputs).toMatchObject({ context: "jarvis-prod", namespace: "jarvis" });
-    for (const r of prod.raw.filter((r) => r.type.startsWith("kubernetes:"))) expect(prod.resources.find((x) => x.urn === r.urn)!.provider).toBe(provider.urn);
+    for (const r of prod.raw.filter((r) => r.type.startsWith("kubernetes:")))
+      expect(prod.resources.find((x) => x.urn === r.urn)!.provider).toBe(provider.urn);
   });
 });
 
@@ -83,7 +86,10 @@ describe("stateless workloads", () => {
     const postgres = podSpec(prod, "StatefulSet", "postgres").containers[0];
     expect(postgres.livenessProbe.tcpSocket).toEqual({ port: "postgres" });
     expect(postgres.readinessProbe.exec.command[0]).toBe("pg_isready");
-    expect(podSpec(prod, "Deployment", "interface").containers[0].readinessProbe.httpGet).toEqual({ path: "/health", port: "websocket" });
+    expect(podSpec(prod, "Deployment", "interface").containers[0].readinessProbe.httpGet).toEqual({
+      path: "/health",
+      port: "websocket",
+    });
   });
 
   it("spread over nodes, with their own service account and no API token", () => {
@@ -91,14 +97,23 @@ describe("stateless workloads", () => {
       const spec = podSpec(prod, "Deployment", app);
       expect(spec.automountServiceAccountToken).toBe(false);
       expect(spec.serviceAccountName).toBe(`jarvis-${app}`);
-      expect(spec.topologySpreadConstraints[0]).toMatchObject({ topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "app.kubernetes.io/name": app } } });
+      expect(spec.topologySpreadConstraints[0]).toMatchObject({
+        topologyKey: "kubernetes.io/hostname",
+        labelSelector: { matchLabels: { "app.kubernetes.io/name": app } },
+      });
     }
   });
 
   it("pull Jarvis's images from the configured registry, with a pull secret when it needs a login", async () => {
-    expect(podSpec(prod, "Deployment", "backend").containers[0].image).toBe("registry.example.com/jarvis/backend:1.4.0");
+    expect(podSpec(prod, "Deployment", "backend").containers[0].image).toBe(
+      "registry.example.com/jarvis/backend:1.4.0",
+    );
     expect(podSpec(prod, "Deployment", "backend").imagePullSecrets).toBeUndefined();
-    const login = await planStack("prod", { ...prodValues, "jarvis:registryLogin": { address: "registry.example.com", username: "ci" }, "jarvis:registryPassword": { secure: "v1:x" } });
+    const login = await planStack("prod", {
+      ...prodValues,
+      "jarvis:registryLogin": { address: "registry.example.com", username: "ci" },
+      "jarvis:registryPassword": { secure: "v1:x" },
+    });
     const registry = one(login, "Secret", "registry");
     expect(registry.inputs.type).toBe("kubernetes.io/dockerconfigjson");
     expect(podSpec(login, "Deployment", "backend").imagePullSecrets).toHaveLength(1);
@@ -111,7 +126,12 @@ describe("every pod", () => {
   it("meets the restricted profile: non-root 10001, no escalation, no capabilities, RuntimeDefault, read-only root", () => {
     for (const service of KUBERNETES_SERVICES) {
       const spec = podSpec(prod, STATEFUL.includes(service) ? "StatefulSet" : "Deployment", service);
-      expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: POD_USER, runAsGroup: POD_USER, seccompProfile: { type: "RuntimeDefault" } });
+      expect(spec.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        runAsUser: POD_USER,
+        runAsGroup: POD_USER,
+        seccompProfile: { type: "RuntimeDefault" },
+      });
       const [container] = spec.containers;
       expect(container.securityContext).toMatchObject({
         allowPrivilegeEscalation: false,
@@ -123,7 +143,10 @@ describe("every pod", () => {
       expect(container.resources.requests).toHaveProperty("ephemeral-storage");
       expect(container.resources.limits).toHaveProperty("ephemeral-storage");
       expect(container.volumeMounts.map((m: any) => m.mountPath)).toContain("/tmp");
-      for (const volume of spec.volumes) expect(Object.keys(volume).some((k) => ["emptyDir", "secret", "persistentVolumeClaim", "configMap"].includes(k))).toBe(true);
+      for (const volume of spec.volumes)
+        expect(
+          Object.keys(volume).some((k) => ["emptyDir", "secret", "persistentVolumeClaim", "configMap"].includes(k)),
+        ).toBe(true);
     }
   });
 
@@ -132,8 +155,12 @@ describe("every pod", () => {
     expect(backend.envFrom[0].configMapRef.name).toMatch(/^backend-settings-/);
     expect(backend.env.find((e: any) => e.name === "DATABASE_URL").valueFrom.secretKeyRef.key).toBe("DATABASE_URL");
     const postgres = podSpec(prod, "StatefulSet", "postgres");
-    expect(postgres.containers[0].env).toEqual([{ name: "POSTGRES_PASSWORD_FILE", value: "/run/secrets/jarvis/POSTGRES_PASSWORD" }]);
-    expect(postgres.volumes.find((v: any) => v.name === "secret-files").secret.items).toEqual([{ key: "POSTGRES_PASSWORD", path: "POSTGRES_PASSWORD" }]);
+    expect(postgres.containers[0].env).toEqual([
+      { name: "POSTGRES_PASSWORD_FILE", value: "/run/secrets/jarvis/POSTGRES_PASSWORD" },
+    ]);
+    expect(postgres.volumes.find((v: any) => v.name === "secret-files").secret.items).toEqual([
+      { key: "POSTGRES_PASSWORD", path: "POSTGRES_PASSWORD" },
+    ]);
     for (const cm of kind(prod, "ConfigMap")) expect(JSON.stringify(cm.inputs)).not.toMatch(/PLAN-SECRET|password=/i);
   });
 });
@@ -141,19 +168,34 @@ describe("every pod", () => {
 describe("the backend's autoscaler and disruption budgets", () => {
   it("scale the backend between the bounds of config on CPU and memory", () => {
     const hpa = one(prod, "HorizontalPodAutoscaler", "backend").inputs.spec;
-    expect(hpa).toMatchObject({ minReplicas: 3, maxReplicas: 10, scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment" } });
+    expect(hpa).toMatchObject({
+      minReplicas: 3,
+      maxReplicas: 10,
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment" },
+    });
     expect(hpa.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([
       ["cpu", 70],
       ["memory", 80],
     ]);
     expect(hpa.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
-    expect(one(prod, "HorizontalPodAutoscaler", "backend").dependencies).toContain(prod.raw.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "backend")!.urn);
+    expect(one(prod, "HorizontalPodAutoscaler", "backend").dependencies).toContain(
+      prod.raw.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "backend")!.urn,
+    );
   });
 
   it("guard every workload with more than one replica, never blocking every eviction", () => {
-    expect(kind(prod, "PodDisruptionBudget").map((p) => p.name).sort()).toEqual(["backend", "interface", "stt", "tts"]);
-    expect(kind(staging, "PodDisruptionBudget").map((p) => p.name).sort()).toEqual(["backend", "interface"]);
-    for (const pdb of kind(prod, "PodDisruptionBudget")) expect(pdb.inputs.spec.maxUnavailable).toBeGreaterThanOrEqual(1);
+    expect(
+      kind(prod, "PodDisruptionBudget")
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(["backend", "interface", "stt", "tts"]);
+    expect(
+      kind(staging, "PodDisruptionBudget")
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(["backend", "interface"]);
+    for (const pdb of kind(prod, "PodDisruptionBudget"))
+      expect(pdb.inputs.spec.maxUnavailable).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -165,10 +207,17 @@ describe("stateful services", () => {
       expect(set.spec.serviceName).toBe(`jarvis-${service}`);
       expect(one(prod, "Service", service).inputs.spec.clusterIP).toBe("None");
       expect(set.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
-      expect(set.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: "fast-ssd", accessModes: ["ReadWriteOnce"] });
+      expect(set.spec.volumeClaimTemplates[0].spec).toMatchObject({
+        storageClassName: "fast-ssd",
+        accessModes: ["ReadWriteOnce"],
+      });
     }
-    expect(one(prod, "StatefulSet", "postgres").inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe("50Gi");
-    expect(one(staging, "StatefulSet", "postgres").inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe("10Gi");
+    expect(
+      one(prod, "StatefulSet", "postgres").inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage,
+    ).toBe("50Gi");
+    expect(
+      one(staging, "StatefulSet", "postgres").inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage,
+    ).toBe("10Gi");
   });
 
   it("are protected in prod and retained on delete in every Kubernetes stack", () => {
@@ -176,7 +225,9 @@ describe("stateful services", () => {
       expect(one(prod, "StatefulSet", service)).toMatchObject({ protect: true, retainOnDelete: true });
       expect(one(staging, "StatefulSet", service)).toMatchObject({ protect: false, retainOnDelete: true });
       // Their settings and secrets are replaced on change (a password rotation): protection would refuse that.
-      for (const k of ["ConfigMap", "Secret"]) for (const r of kind(prod, k).filter((r) => r.name.startsWith(`${service}-`))) expect(r.protect, r.name).toBe(false);
+      for (const k of ["ConfigMap", "Secret"])
+        for (const r of kind(prod, k).filter((r) => r.name.startsWith(`${service}-`)))
+          expect(r.protect, r.name).toBe(false);
     }
     expect(one(prod, "PersistentVolumeClaim", "backup").protect).toBe(true);
     expect(one(prod, "Secret", "backup").protect).toBe(false);
@@ -187,11 +238,22 @@ describe("stateful services", () => {
     const gpu = await planStack("prod", {
       ...prodValues,
       "jarvis:gpu": { enabled: true, driver: "nvidia", count: 1, stt: false },
-      "jarvis:scheduling": { ollama: { nodeSelector: { gpu: "nvidia" }, tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }], runtimeClassName: "nvidia", awaitTimeoutMinutes: 45 } },
+      "jarvis:scheduling": {
+        ollama: {
+          nodeSelector: { gpu: "nvidia" },
+          tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+          runtimeClassName: "nvidia",
+          awaitTimeoutMinutes: 45,
+        },
+      },
     });
     const spec = podSpec(gpu, "StatefulSet", "ollama");
     expect(spec.containers[0].resources.limits["nvidia.com/gpu"]).toBe("1");
-    expect(spec).toMatchObject({ nodeSelector: { gpu: "nvidia" }, runtimeClassName: "nvidia", tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }] });
+    expect(spec).toMatchObject({
+      nodeSelector: { gpu: "nvidia" },
+      runtimeClassName: "nvidia",
+      tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+    });
     expect(one(gpu, "StatefulSet", "ollama").customTimeouts.create).toBe("45m");
   });
 
@@ -202,9 +264,17 @@ describe("stateful services", () => {
     const files = kind(withInit, "ConfigMap").find((c) => c.name === "postgres-files")!;
     expect(files.inputs.data).toEqual({ "init.sql": "CREATE EXTENSION IF NOT EXISTS vector;\n" });
     const spec = podSpec(withInit, "StatefulSet", "postgres");
-    expect(spec.volumes).toContainEqual({ name: "files", configMap: { name: expect.stringMatching(/^postgres-files-[0-9a-f]{8}$/) } });
+    expect(spec.volumes).toContainEqual({
+      name: "files",
+      configMap: { name: expect.stringMatching(/^postgres-files-[0-9a-f]{8}$/) },
+    });
     // File by file: the image's own init scripts (TimescaleDB's) stay visible beside it.
-    expect(spec.containers[0].volumeMounts).toContainEqual({ name: "files", mountPath: "/docker-entrypoint-initdb.d/init.sql", subPath: "init.sql", readOnly: true });
+    expect(spec.containers[0].volumeMounts).toContainEqual({
+      name: "files",
+      mountPath: "/docker-entrypoint-initdb.d/init.sql",
+      subPath: "init.sql",
+      readOnly: true,
+    });
     expect(kind(withInit, "ConfigMap").find((c) => c.name === "timescale-files")).toBeUndefined();
     expect(kind(prod, "ConfigMap").filter((c) => c.name.endsWith("-files"))).toEqual([]);
     expect(problems("prod", { "jarvis:databaseInit": { timescale: "/nonexistent/timescale_init.sql" } })).toEqual([
@@ -214,8 +284,14 @@ describe("stateful services", () => {
 
   it("keep the Postgres data one folder below the volume's mount, so that initdb owns it", () => {
     for (const db of ["postgres", "timescale"]) {
-      expect(kind(prod, "ConfigMap").find((c) => c.name === `${db}-settings`)!.inputs.data.PGDATA).toBe("/var/lib/postgresql/data/pgdata");
-      expect(podSpec(prod, "StatefulSet", db).containers[0].volumeMounts).toContainEqual({ name: "data", mountPath: "/var/lib/postgresql/data", subPath: db });
+      expect(kind(prod, "ConfigMap").find((c) => c.name === `${db}-settings`)!.inputs.data.PGDATA).toBe(
+        "/var/lib/postgresql/data/pgdata",
+      );
+      expect(podSpec(prod, "StatefulSet", db).containers[0].volumeMounts).toContainEqual({
+        name: "data",
+        mountPath: "/var/lib/postgresql/data",
+        subPath: db,
+      });
     }
     expect(kind(prod, "ConfigMap").find((c) => c.name === "qdrant-settings")!.inputs.data.PGDATA).toBeUndefined();
     // Redis has no plain setting (its password is a secret): no empty ConfigMap.
@@ -224,7 +300,8 @@ describe("stateful services", () => {
   });
 
   it("give Jarvis's own services a writable HOME and model folder under the read-only root", () => {
-    for (const app of APPS) expect(kind(prod, "ConfigMap").find((c) => c.name === `${app}-settings`)!.inputs.data.HOME).toBe("/tmp");
+    for (const app of APPS)
+      expect(kind(prod, "ConfigMap").find((c) => c.name === `${app}-settings`)!.inputs.data.HOME).toBe("/tmp");
     for (const speech of ["stt", "tts"]) {
       const mounts = podSpec(prod, "Deployment", speech).containers[0].volumeMounts.map((m: any) => m.mountPath);
       expect(mounts).toEqual(expect.arrayContaining(["/tmp", "/app/models"]));
@@ -236,22 +313,31 @@ describe("stateful services", () => {
     expect(job.inputs.metadata.name).toMatch(/^jarvis-ollama-pull-[0-9a-f]{8}$/);
     expect(job.inputs.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
     expect(job.inputs.spec.ttlSecondsAfterFinished).toBeUndefined();
-    expect(job.inputs.spec.template.spec.containers[0].command[2]).toBe("set -e\nollama pull llama3.1:8b\nollama pull llama3.2:1b");
+    expect(job.inputs.spec.template.spec.containers[0].command[2]).toBe(
+      "set -e\nollama pull llama3.1:8b\nollama pull llama3.2:1b",
+    );
   });
 
   it("are backed up on a schedule into a protected volume: both databases and a Qdrant snapshot", () => {
     const cron = one(prod, "CronJob", "backup").inputs.spec;
-    expect(cron).toMatchObject({ schedule: "0 3 * * *", timeZone: "Etc/UTC", concurrencyPolicy: "Forbid", startingDeadlineSeconds: 3600 });
+    expect(cron).toMatchObject({
+      schedule: "0 3 * * *",
+      timeZone: "Etc/UTC",
+      concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: 3600,
+    });
     expect(cron.jobTemplate.spec.activeDeadlineSeconds).toBe(3600);
     const pod = cron.jobTemplate.spec.template.spec;
     const [databases] = pod.initContainers;
     const [qdrant] = pod.containers;
     expect(databases.image).toBe("timescale/timescaledb:2.21.3-pg15");
-    expect(databases.command[2]).toContain("pg_dump --host \"$POSTGRES_HOST\"");
-    expect(databases.command[2]).toContain("pg_dump --host \"$TIMESCALE_HOST\"");
+    expect(databases.command[2]).toContain('pg_dump --host "$POSTGRES_HOST"');
+    expect(databases.command[2]).toContain('pg_dump --host "$TIMESCALE_HOST"');
     expect(qdrant.image).toBe("curlimages/curl:8.15.0");
     // The snapshot is deleted from Qdrant once downloaded: its snapshots folder is scratch space.
-    expect(qdrant.command[2]).toMatch(/-o "\$dir\/qdrant.snapshot"[^\n]*\n[^\n]*-X DELETE "\$QDRANT_URL\/snapshots\/\$name"/);
+    expect(qdrant.command[2]).toMatch(
+      /-o "\$dir\/qdrant.snapshot"[^\n]*\n[^\n]*-X DELETE "\$QDRANT_URL\/snapshots\/\$name"/,
+    );
     // Each step gets only the secrets it uses.
     const secretsOf = (c: any) => c.env.filter((e: any) => e.valueFrom).map((e: any) => e.name);
     expect(secretsOf(databases)).toEqual(["POSTGRES_PASSWORD", "TIMESCALE_PASSWORD"]);
@@ -270,7 +356,11 @@ describe("network exposure", () => {
 
   it("has one public entry for the interface (HTTP, WebSocket) and the API, over TLS from the configured issuer", () => {
     const ingress = (host: string) => one(prod, "Ingress", `edge-${host}`).inputs;
-    expect(kind(prod, "Ingress").map((i) => i.name).sort()).toEqual(["edge-api", "edge-interface"]);
+    expect(
+      kind(prod, "Ingress")
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual(["edge-api", "edge-interface"]);
     for (const host of ["interface", "api"]) {
       expect(ingress(host).spec.ingressClassName).toBe("traefik");
       expect(ingress(host).metadata.annotations["cert-manager.io/cluster-issuer"]).toBe("letsencrypt");
@@ -282,8 +372,16 @@ describe("network exposure", () => {
           host: "jarvis.example.com",
           http: {
             paths: [
-              { path: "/", pathType: "Prefix", backend: { service: { name: "jarvis-interface", port: { number: 3000 } } } },
-              { path: "/ws", pathType: "Prefix", backend: { service: { name: "jarvis-interface", port: { number: 8001 } } } },
+              {
+                path: "/",
+                pathType: "Prefix",
+                backend: { service: { name: "jarvis-interface", port: { number: 3000 } } },
+              },
+              {
+                path: "/ws",
+                pathType: "Prefix",
+                backend: { service: { name: "jarvis-interface", port: { number: 8001 } } },
+              },
             ],
           },
         },
@@ -291,66 +389,122 @@ describe("network exposure", () => {
     });
     expect(ingress("api").spec).toMatchObject({
       tls: [{ hosts: ["api.jarvis.example.com"], secretName: "edge-api-tls" }],
-      rules: [{ host: "api.jarvis.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "jarvis-backend", port: { number: 8000 } } } }] } }],
+      rules: [
+        {
+          host: "api.jarvis.example.com",
+          http: {
+            paths: [
+              {
+                path: "/",
+                pathType: "Prefix",
+                backend: { service: { name: "jarvis-backend", port: { number: 8000 } } },
+              },
+            ],
+          },
+        },
+      ],
     });
   });
 
   it("limits each client IP on every host and answers CORS for the configured origins only, on the API, with Traefik", () => {
     const middleware = (role: string) => one(prod, "Middleware", `edge-${role}`).inputs;
-    expect(middleware("rate-limit").spec).toEqual({ rateLimit: { average: 600, period: "60s", burst: 200, sourceCriterion: { ipStrategy: { depth: 0 } } } });
+    expect(middleware("rate-limit").spec).toEqual({
+      rateLimit: { average: 600, period: "60s", burst: 200, sourceCriterion: { ipStrategy: { depth: 0 } } },
+    });
     expect(middleware("rate-limit").metadata.name).toBe("edge-rate-limit");
     const cors = middleware("cors").spec.headers;
     expect(cors.accessControlAllowOriginList).toEqual(["https://jarvis.example.com"]);
     expect(cors).toMatchObject({ accessControlAllowCredentials: true, addVaryHeader: true });
-    const chain = (host: string) => one(prod, "Ingress", `edge-${host}`).inputs.metadata.annotations["traefik.ingress.kubernetes.io/router.middlewares"];
+    const chain = (host: string) =>
+      one(prod, "Ingress", `edge-${host}`).inputs.metadata.annotations[
+        "traefik.ingress.kubernetes.io/router.middlewares"
+      ];
     expect(chain("interface")).toBe("jarvis-edge-rate-limit@kubernetescrd");
     expect(chain("api")).toBe("jarvis-edge-rate-limit@kubernetescrd,jarvis-edge-cors@kubernetescrd");
     // The backend enforces the same origins and its own rate limit behind the edge.
     const backendConfig = kind(prod, "ConfigMap").find((c) => c.name === "backend-settings")!.inputs.data;
-    expect(backendConfig).toMatchObject({ CORS_ORIGINS: "https://jarvis.example.com", RATE_LIMIT: "10 per 60 seconds" });
+    expect(backendConfig).toMatchObject({
+      CORS_ORIGINS: "https://jarvis.example.com",
+      RATE_LIMIT: "10 per 60 seconds",
+    });
   });
 
   it("generates nothing controller-specific for another implementation, and passes its annotations through", async () => {
-    const edge = { ...prodValues["jarvis:edge"], implementation: "other", className: "haproxy", annotations: { "haproxy.org/rate-limit-requests": "600" } };
+    const edge = {
+      ...prodValues["jarvis:edge"],
+      implementation: "other",
+      className: "haproxy",
+      annotations: { "haproxy.org/rate-limit-requests": "600" },
+    };
     const other = await planStack("prod", { ...prodValues, "jarvis:edge": edge });
     expect(kind(other, "Middleware")).toEqual([]);
-    expect(one(other, "Ingress", "edge-api").inputs.metadata.annotations).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt", "haproxy.org/rate-limit-requests": "600" });
+    expect(one(other, "Ingress", "edge-api").inputs.metadata.annotations).toEqual({
+      "cert-manager.io/cluster-issuer": "letsencrypt",
+      "haproxy.org/rate-limit-requests": "600",
+    });
   });
 
   it("can be Gateway API routes attached to a configured Gateway instead, with a certificate it may use", async () => {
-    const edge = { ...prodValues["jarvis:edge"], kind: "gateway", className: undefined, gateway: { name: "public", namespace: "gateways", sectionName: "https" } };
+    const edge = {
+      ...prodValues["jarvis:edge"],
+      kind: "gateway",
+      className: undefined,
+      gateway: { name: "public", namespace: "gateways", sectionName: "https" },
+    };
     const gateway = await planStack("prod", { ...prodValues, "jarvis:edge": edge });
     expect(kind(gateway, "Ingress")).toEqual([]);
     const objects = manifests(gateway);
     const route = (host: string) => objects.find((o) => o.kind === "HTTPRoute" && o.spec.hostnames[0] === host);
     expect(objects.filter((o) => o.kind === "HTTPRoute")).toHaveLength(2);
-    expect(route("jarvis.example.com").spec.parentRefs).toEqual([{ name: "public", namespace: "gateways", sectionName: "https" }]);
+    expect(route("jarvis.example.com").spec.parentRefs).toEqual([
+      { name: "public", namespace: "gateways", sectionName: "https" },
+    ]);
     expect(route("jarvis.example.com").spec.rules.map((r: any) => [r.matches[0].path.value, r.timeouts])).toEqual([
       ["/", { request: "3600s" }],
       ["/ws", { request: "3600s" }],
     ]);
-    const extension = (name: string) => ({ type: "ExtensionRef", extensionRef: { group: "traefik.io", kind: "Middleware", name } });
+    const extension = (name: string) => ({
+      type: "ExtensionRef",
+      extensionRef: { group: "traefik.io", kind: "Middleware", name },
+    });
     expect(route("jarvis.example.com").spec.rules[0].filters).toEqual([extension("edge-rate-limit")]);
-    expect(route("api.jarvis.example.com").spec.rules[0].filters).toEqual([extension("edge-rate-limit"), extension("edge-cors")]);
+    expect(route("api.jarvis.example.com").spec.rules[0].filters).toEqual([
+      extension("edge-rate-limit"),
+      extension("edge-cors"),
+    ]);
     const certificate = objects.find((o) => o.kind === "Certificate");
-    expect(certificate.spec).toEqual({ secretName: "edge-tls", dnsNames: ["jarvis.example.com", "api.jarvis.example.com"], issuerRef: { name: "letsencrypt", kind: "ClusterIssuer" } });
+    expect(certificate.spec).toEqual({
+      secretName: "edge-tls",
+      dnsNames: ["jarvis.example.com", "api.jarvis.example.com"],
+      issuerRef: { name: "letsencrypt", kind: "ClusterIssuer" },
+    });
     const grant = objects.find((o) => o.kind === "ReferenceGrant");
     expect(grant.spec.from).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", namespace: "gateways" }]);
-    for (const object of objects) await expect(validateManifest(object), `${object.kind} ${object.metadata.name}`).resolves.toBeUndefined();
+    for (const object of objects)
+      await expect(validateManifest(object), `${object.kind} ${object.metadata.name}`).resolves.toBeUndefined();
     expect(gateway.outputs.entry).toBe("gateways/public");
   });
 
   it("isolates every pod: default deny, then each pod group with both its ingress and egress rules", () => {
     const policies = kind(prod, "NetworkPolicy");
-    expect(policies.find((p) => p.name === "network-default-deny")!.inputs.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-    const selected = policies.map((p) => p.inputs.spec.podSelector.matchLabels?.["app.kubernetes.io/name"]).filter(Boolean);
+    expect(policies.find((p) => p.name === "network-default-deny")!.inputs.spec).toEqual({
+      podSelector: {},
+      policyTypes: ["Ingress", "Egress"],
+    });
+    const selected = policies
+      .map((p) => p.inputs.spec.podSelector.matchLabels?.["app.kubernetes.io/name"])
+      .filter(Boolean);
     expect(selected.sort()).toEqual([...KUBERNETES_SERVICES, "backup", "ollama-pull"].sort());
     for (const p of policies) expect(p.inputs.spec.policyTypes).toEqual(["Ingress", "Egress"]);
   });
 
   it("allows exactly the flows of the wiring, DNS, the edge, monitoring and the backups", () => {
     const policy = (group: string) => one(prod, "NetworkPolicy", `network-${group}`).inputs.spec;
-    const peers = (rules: any[], key: "from" | "to") => rules.map((r) => `${r[key][0].podSelector?.matchLabels?.["app.kubernetes.io/name"] ?? r[key][0].ipBlock?.cidr ?? "?"}:${r.ports.map((p: any) => p.port).join("+")}`);
+    const peers = (rules: any[], key: "from" | "to") =>
+      rules.map(
+        (r) =>
+          `${r[key][0].podSelector?.matchLabels?.["app.kubernetes.io/name"] ?? r[key][0].ipBlock?.cidr ?? "?"}:${r.ports.map((p: any) => p.port).join("+")}`,
+      );
     expect(peers(policy("postgres").ingress, "from")).toEqual(["backend:5432", "backup:5432"]);
     expect(peers(policy("backend").egress, "to")).toEqual([
       "interface:8001",
@@ -364,7 +518,10 @@ describe("network exposure", () => {
       "?:53+53",
     ]);
     const fromEdge = policy("interface").ingress.find((r: any) => r.from[0].namespaceSelector);
-    expect(fromEdge.from[0]).toEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } } });
+    expect(fromEdge.from[0]).toEqual({
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } },
+      podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } },
+    });
     expect(fromEdge.ports.map((p: any) => p.port)).toEqual([3000, 8001]);
     expect(policy("acme-solver").ingress[0].ports).toEqual([{ port: 8089, protocol: "TCP" }]);
   });
@@ -372,13 +529,29 @@ describe("network exposure", () => {
   it("lets a service reach only the external destinations of config: Ollama its registry by default", async () => {
     const ollama = one(prod, "NetworkPolicy", "network-ollama").inputs.spec.egress;
     expect(ollama.at(-1)).toEqual({
-      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"] } }],
+      to: [
+        {
+          ipBlock: {
+            cidr: "0.0.0.0/0",
+            except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"],
+          },
+        },
+      ],
       ports: [{ port: 443, protocol: "TCP" }],
     });
-    const open = await planStack("prod", { ...prodValues, "jarvis:egress": { ...prodValues["jarvis:egress"], backend: [{ cidr: "203.0.113.0/24", ports: [443] }] } });
+    const open = await planStack("prod", {
+      ...prodValues,
+      "jarvis:egress": { ...prodValues["jarvis:egress"], backend: [{ cidr: "203.0.113.0/24", ports: [443] }] },
+    });
     const egress = one(open, "NetworkPolicy", "network-backend").inputs.spec.egress;
-    expect(egress.at(-1)).toEqual({ to: [{ ipBlock: { cidr: "203.0.113.0/24" } }], ports: [{ port: 443, protocol: "TCP" }] });
-    for (const closed of ["stt", "postgres"]) expect(one(open, "NetworkPolicy", `network-${closed}`).inputs.spec.egress.some((r: any) => r.to[0].ipBlock)).toBe(false);
+    expect(egress.at(-1)).toEqual({
+      to: [{ ipBlock: { cidr: "203.0.113.0/24" } }],
+      ports: [{ port: 443, protocol: "TCP" }],
+    });
+    for (const closed of ["stt", "postgres"])
+      expect(one(open, "NetworkPolicy", `network-${closed}`).inputs.spec.egress.some((r: any) => r.to[0].ipBlock)).toBe(
+        false,
+      );
   });
 
   it("refuses a model list that Ollama could not pull", () => {
@@ -392,7 +565,11 @@ describe("stack outputs and environments", () => {
       platform: "kubernetes",
       namespace: "jarvis",
       entry: "edge-interface.plan.invalid",
-      urls: { interface: "https://jarvis.example.com", api: "https://api.jarvis.example.com", websocket: "wss://jarvis.example.com/ws" },
+      urls: {
+        interface: "https://jarvis.example.com",
+        api: "https://api.jarvis.example.com",
+        websocket: "wss://jarvis.example.com/ws",
+      },
     });
   });
 
@@ -401,10 +578,17 @@ describe("stack outputs and environments", () => {
       ...prodValues,
       "jarvis:cluster": { context: "jarvis-qa" },
       "jarvis:namespace": { ...prodValues["jarvis:namespace"], name: "jarvis-qa" },
-      "jarvis:edge": { ...prodValues["jarvis:edge"], hosts: { interface: "qa.jarvis.example.com", api: "api.qa.jarvis.example.com" } },
+      "jarvis:edge": {
+        ...prodValues["jarvis:edge"],
+        hosts: { interface: "qa.jarvis.example.com", api: "api.qa.jarvis.example.com" },
+      },
     });
     expect(qa.outputs.namespace).toBe("jarvis-qa");
-    expect(kind(qa, "Ingress").map((i) => i.inputs.spec.tls[0].hosts[0]).sort()).toEqual(["api.qa.jarvis.example.com", "qa.jarvis.example.com"]);
+    expect(
+      kind(qa, "Ingress")
+        .map((i) => i.inputs.spec.tls[0].hosts[0])
+        .sort(),
+    ).toEqual(["api.qa.jarvis.example.com", "qa.jarvis.example.com"]);
     expect(JSON.stringify(qa.raw)).not.toMatch(/["/]jarvis\.example\.com/);
   });
 });
@@ -413,13 +597,27 @@ describe("bad Kubernetes config", () => {
   const prodKey = (key: string, value: unknown) => problems("prod", { [`jarvis:${key}`]: value });
   it("refuses what would not work, at its key path", () => {
     const hpa = prodValues["jarvis:autoscaling"].backend;
-    expect(prodKey("autoscaling", { backend: { ...hpa, cpuUtilization: 0 } }).map((p) => p.key)).toContain("jarvis:autoscaling.backend.cpuUtilization");
+    expect(prodKey("autoscaling", { backend: { ...hpa, cpuUtilization: 0 } }).map((p) => p.key)).toContain(
+      "jarvis:autoscaling.backend.cpuUtilization",
+    );
     expect(prodKey("rollout", { ...prodValues["jarvis:rollout"], disruptionMaxUnavailable: 0 })).toEqual([
-      { key: "jarvis:rollout.disruptionMaxUnavailable", message: "0 would block every eviction (node drains and upgrades would hang)" },
+      {
+        key: "jarvis:rollout.disruptionMaxUnavailable",
+        message: "0 would block every eviction (node drains and upgrades would hang)",
+      },
     ]);
-    expect(prodKey("edge", { ...prodValues["jarvis:edge"], kind: "gateway" }).map((p) => p.key)).toEqual(["jarvis:edge.gateway"]);
-    expect(prodKey("gpu", { enabled: true, driver: "nvidia", count: "all", stt: false }).map((p) => p.key)).toEqual(["jarvis:gpu.count"]);
-    expect(prodKey("storage", { ...prodValues["jarvis:storage"], sizes: { ...prodValues["jarvis:storage"].sizes, postgres: "lots" } }).map((p) => p.key)).toEqual(["jarvis:storage.sizes.postgres"]);
+    expect(prodKey("edge", { ...prodValues["jarvis:edge"], kind: "gateway" }).map((p) => p.key)).toEqual([
+      "jarvis:edge.gateway",
+    ]);
+    expect(prodKey("gpu", { enabled: true, driver: "nvidia", count: "all", stt: false }).map((p) => p.key)).toEqual([
+      "jarvis:gpu.count",
+    ]);
+    expect(
+      prodKey("storage", {
+        ...prodValues["jarvis:storage"],
+        sizes: { ...prodValues["jarvis:storage"].sizes, postgres: "lots" },
+      }).map((p) => p.key),
+    ).toEqual(["jarvis:storage.sizes.postgres"]);
   });
 });
 
@@ -439,10 +637,13 @@ describe("the original Kubernetes manifests, object by object", () => {
     "Secret/jarvis-secrets": "Secret",
     "Job/jarvis-ollama-setup": "Job",
     "Ingress/jarvis-ingress": "Ingress",
-    "Certificate/jarvis-tls": "dropped: cert-manager issues the certificate from the Ingress annotation (a Certificate in Gateway mode)",
-    "ServiceMonitor/jarvis-monitoring": "dropped: not a valid object (apiVersion v1); monitoring sources are config (monitoringSource)",
+    "Certificate/jarvis-tls":
+      "dropped: cert-manager issues the certificate from the Ingress annotation (a Certificate in Gateway mode)",
+    "ServiceMonitor/jarvis-monitoring":
+      "dropped: not a valid object (apiVersion v1); monitoring sources are config (monitoringSource)",
     "ConfigMap/jarvis-postgres-init": "replaced: the file of jarvis:databaseInit.postgres, in an auto-named ConfigMap",
-    "ConfigMap/jarvis-timescale-init": "replaced: the file of jarvis:databaseInit.timescale, in an auto-named ConfigMap",
+    "ConfigMap/jarvis-timescale-init":
+      "replaced: the file of jarvis:databaseInit.timescale, in an auto-named ConfigMap",
     "ConfigMap/jarvis-qdrant-config": "replaced: QDRANT__ environment variables",
     "Deployment/jarvis-prometheus": "dropped: monitoring is deployed by its own change",
     "ConfigMap/prometheus-config": "dropped: monitoring is deployed by its own change",
@@ -465,7 +666,9 @@ describe("the original Kubernetes manifests, object by object", () => {
     } else if (k === "PersistentVolume" || k === "PersistentVolumeClaim") {
       expect(one(prod, "StatefulSet", service).inputs.spec.volumeClaimTemplates).toHaveLength(1);
     } else if (k === "Deployment") {
-      expect(STATEFUL.includes(service) ? one(prod, "StatefulSet", service) : one(prod, "Deployment", service)).toBeDefined();
+      expect(
+        STATEFUL.includes(service) ? one(prod, "StatefulSet", service) : one(prod, "Deployment", service),
+      ).toBeDefined();
     } else if (k === "Service") {
       expect(one(prod, "Service", service).inputs.metadata.name).toBe(name);
     } else {

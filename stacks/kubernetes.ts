@@ -94,14 +94,24 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
     },
     opts,
   );
-  new LimitRange("limits", { metadata, spec: { limits: [{ type: "Container", default: containerDefaults.limits, defaultRequest: containerDefaults.requests }] } }, opts);
+  new LimitRange(
+    "limits",
+    {
+      metadata,
+      spec: {
+        limits: [{ type: "Container", default: containerDefaults.limits, defaultRequest: containerDefaults.requests }],
+      },
+    },
+    opts,
+  );
 
   const pullSecret = registryPullSecret(config, secrets, metadata, opts);
   const workloads = new Map<ServiceName, Workload>();
   for (const service of KUBERNETES_SERVICES) {
     const environment = serviceEnvironment(config, wiring, service, instance);
     const stateful = isStateful(service);
-    const autoscaling = service === "backend" && config.autoscaling.backend.enabled ? config.autoscaling.backend : undefined;
+    const autoscaling =
+      service === "backend" && config.autoscaling.backend.enabled ? config.autoscaling.backend : undefined;
     const replicas = isAppService(service) ? config.replicas[service] : 1;
     workloads.set(
       service,
@@ -118,7 +128,12 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
           ports: Object.entries(config.ports[service]).map(([name, containerPort]) => ({ name, containerPort })),
           env: {
             plain: { ...(environment.plain as Record<string, string>), ...platformEnvironment(service) },
-            secret: Object.fromEntries(Object.entries(environment.secret).map(([name, source]) => [name, secrets.resolve(source!, wiring.connections)])),
+            secret: Object.fromEntries(
+              Object.entries(environment.secret).map(([name, source]) => [
+                name,
+                secrets.resolve(source!, wiring.connections),
+              ]),
+            ),
             files: CATALOGUE[service].secretFiles ?? {},
           },
           probes: probes(config, service),
@@ -150,7 +165,10 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
         {
           ...opts,
           // Data is never lost by a program change.
-          ...(stateful && { protect: config.dataProtection.protect, retainOnDelete: config.dataProtection.retainOnDelete }),
+          ...(stateful && {
+            protect: config.dataProtection.protect,
+            retainOnDelete: config.dataProtection.retainOnDelete,
+          }),
         },
       ),
     );
@@ -173,16 +191,33 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
           crossOrigin: false,
           routes: [
             { path: "/", service: wiring.names.interface, port: config.ports.interface.http! },
-            { path: config.edge.websocketPath, service: wiring.names.interface, port: config.ports.interface.websocket! },
+            {
+              path: config.edge.websocketPath,
+              service: wiring.names.interface,
+              port: config.ports.interface.websocket!,
+            },
           ],
         },
         // The interface's pages call the API from their own origin.
-        { key: "api", host: config.edge.hosts.api, crossOrigin: true, routes: [{ path: "/", service: wiring.names.backend, port: config.ports.backend.http! }] },
+        {
+          key: "api",
+          host: config.edge.hosts.api,
+          crossOrigin: true,
+          routes: [{ path: "/", service: wiring.names.backend, port: config.ports.backend.http! }],
+        },
       ],
     },
     { ...opts, dependsOn: [...workloads.values()] },
   );
-  new NetworkPolicies("network", { namespace: ns, labels, groups: networkPolicies(config, wiring, instance, { pull: pull.podLabels, backup: backupPods }) }, opts);
+  new NetworkPolicies(
+    "network",
+    {
+      namespace: ns,
+      labels,
+      groups: networkPolicies(config, wiring, instance, { pull: pull.podLabels, backup: backupPods }),
+    },
+    opts,
+  );
 
   return {
     platform: config.platform,
@@ -196,7 +231,9 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
 function initFiles(config: KubernetesConfig, service: ServiceName) {
   const file = (config.databaseInit as Partial<Record<ServiceName, string>>)[service];
   const mountPath = CATALOGUE[service].dataPaths?.init;
-  return file && mountPath ? { files: { directory: mountPath, contents: { "init.sql": readFileSync(file, "utf8") } } } : {};
+  return file && mountPath
+    ? { files: { directory: mountPath, contents: { "init.sql": readFileSync(file, "utf8") } } }
+    : {};
 }
 
 function ollamaScheduling(config: KubernetesConfig) {
@@ -205,14 +242,27 @@ function ollamaScheduling(config: KubernetesConfig) {
 }
 
 /** A docker-registry Secret for Jarvis's own images, when their registry needs a login. */
-function registryPullSecret(config: KubernetesConfig, secrets: Secrets, metadata: object, opts: pulumi.CustomResourceOptions) {
+function registryPullSecret(
+  config: KubernetesConfig,
+  secrets: Secrets,
+  metadata: object,
+  opts: pulumi.CustomResourceOptions,
+) {
   const password = secrets.provided.registryPassword;
   if (!config.registryLogin || !password) return undefined;
   const { address, username } = config.registryLogin;
   const dockerConfig = password.apply((p) =>
-    Buffer.from(JSON.stringify({ auths: { [address]: { username, password: p, auth: Buffer.from(`${username}:${p}`).toString("base64") } } })).toString("base64"),
+    Buffer.from(
+      JSON.stringify({
+        auths: { [address]: { username, password: p, auth: Buffer.from(`${username}:${p}`).toString("base64") } },
+      }),
+    ).toString("base64"),
   );
-  return new Secret("registry", { metadata, type: "kubernetes.io/dockerconfigjson", data: { ".dockerconfigjson": dockerConfig } }, opts).metadata.name;
+  return new Secret(
+    "registry",
+    { metadata, type: "kubernetes.io/dockerconfigjson", data: { ".dockerconfigjson": dockerConfig } },
+    opts,
+  ).metadata.name;
 }
 
 /**
@@ -220,7 +270,13 @@ function registryPullSecret(config: KubernetesConfig, secrets: Secrets, metadata
  * new Job; it is not deleted when it finishes (Pulumi would create it again), and `pulumi up` does
  * not wait for a multi-GB pull.
  */
-function modelPullJob(config: KubernetesConfig, wiring: Wiring, metadata: { labels: Record<string, string> }, opts: pulumi.CustomResourceOptions, ollama: Workload) {
+function modelPullJob(
+  config: KubernetesConfig,
+  wiring: Wiring,
+  metadata: { labels: Record<string, string> },
+  opts: pulumi.CustomResourceOptions,
+  ollama: Workload,
+) {
   const pull = modelPull(config);
   const podLabels = selectorLabels("ollama-pull", pulumi.getStack());
   const { cpu, memory } = config.models.pullLimits;
@@ -261,7 +317,13 @@ function modelPullJob(config: KubernetesConfig, wiring: Wiring, metadata: { labe
 }
 
 /** Backups of both databases and Qdrant, into a volume that is protected like the data itself. */
-function backups(config: KubernetesConfig, wiring: Wiring, secrets: Secrets, where: { namespace: pulumi.Input<string>; labels: Record<string, string>; podLabels: Record<string, string> }, opts: pulumi.CustomResourceOptions) {
+function backups(
+  config: KubernetesConfig,
+  wiring: Wiring,
+  secrets: Secrets,
+  where: { namespace: pulumi.Input<string>; labels: Record<string, string>; podLabels: Record<string, string> },
+  opts: pulumi.CustomResourceOptions,
+) {
   const database = (service: "postgres" | "timescale") => ({
     host: wiring.hosts[service],
     port: config.ports[service].postgres!,
@@ -282,11 +344,19 @@ function backups(config: KubernetesConfig, wiring: Wiring, secrets: Secrets, whe
       timeZone: config.backup.timeZone,
       keepDays: config.backup.keepDays,
       deadlineMinutes: config.backup.deadlineMinutes,
-      storage: { className: config.storage.className, size: config.storage.backup, claimName: `${config.namePrefix}-backups` },
+      storage: {
+        className: config.storage.className,
+        size: config.storage.backup,
+        claimName: `${config.namePrefix}-backups`,
+      },
       postgres: database("postgres"),
       timescale: database("timescale"),
       qdrant: { url: wiring.urls[ENV.qdrantUrl], apiKey: secrets.generated.qdrant },
-      pod: { securityContext: podSecurityContext(), containerSecurityContext: containerSecurityContext(), resources: { requests: quantities, limits: quantities } },
+      pod: {
+        securityContext: podSecurityContext(),
+        containerSecurityContext: containerSecurityContext(),
+        resources: { requests: quantities, limits: quantities },
+      },
     },
     { ...opts, protect: config.dataProtection.protect, retainOnDelete: config.dataProtection.retainOnDelete },
   );
@@ -299,7 +369,12 @@ interface JobPods {
 }
 
 /** The policy of every pod group, generated from the flows of the wiring. */
-export function networkPolicies(config: KubernetesConfig, wiring: Wiring, instance: string, jobs: JobPods): Record<string, PodGroupPolicy> {
+export function networkPolicies(
+  config: KubernetesConfig,
+  wiring: Wiring,
+  instance: string,
+  jobs: JobPods,
+): Record<string, PodGroupPolicy> {
   const pods = (service: string) => selectorLabels(service, instance);
   const flows = serviceFlows(config, wiring, KUBERNETES_SERVICES);
   const dns: PolicyRule = {
@@ -321,7 +396,10 @@ export function networkPolicies(config: KubernetesConfig, wiring: Wiring, instan
     { service: "qdrant", port: config.ports.qdrant.http! },
   ];
   const external = (service: ServiceName): PolicyRule[] =>
-    (config.egress[service] ?? []).map((d) => ({ peer: { cidr: d.cidr, ...(d.except && { except: d.except }) }, ports: d.ports.map((port) => ({ port })) }));
+    (config.egress[service] ?? []).map((d) => ({
+      peer: { cidr: d.cidr, ...(d.except && { except: d.except }) },
+      ports: d.ports.map((port) => ({ port })),
+    }));
 
   const groups: Record<string, PodGroupPolicy> = {};
   for (const service of KUBERNETES_SERVICES) {
@@ -332,9 +410,14 @@ export function networkPolicies(config: KubernetesConfig, wiring: Wiring, instan
       ...(published[service] ? [{ peer: controller, ports: published[service]!.map((port) => ({ port })) }] : []),
       ...metrics
         .filter((m) => m.service === service)
-        .map((m) => ({ peer: { namespace: config.monitoringSource.namespace, pods: config.monitoringSource.podLabels }, ports: [{ port: m.port }] })),
+        .map((m) => ({
+          peer: { namespace: config.monitoringSource.namespace, pods: config.monitoringSource.podLabels },
+          ports: [{ port: m.port }],
+        })),
       ...(service === "ollama" ? [{ peer: { pods: jobs.pull }, ports: [{ port: config.ports.ollama.http! }] }] : []),
-      ...backedUp.filter((b) => b.service === service).map((b) => ({ peer: { pods: jobs.backup }, ports: [{ port: b.port }] })),
+      ...backedUp
+        .filter((b) => b.service === service)
+        .map((b) => ({ peer: { pods: jobs.backup }, ports: [{ port: b.port }] })),
     ];
     const egress: PolicyRule[] = [
       ...outbound.map((f) => ({ peer: { pods: pods(f.to) }, ports: [{ port: f.port }] })),
@@ -343,8 +426,16 @@ export function networkPolicies(config: KubernetesConfig, wiring: Wiring, instan
     ];
     groups[service] = { pods: pods(service), ingress, egress };
   }
-  groups["ollama-pull"] = { pods: jobs.pull, ingress: [], egress: [{ peer: { pods: pods("ollama") }, ports: [{ port: config.ports.ollama.http! }] }, dns] };
-  groups.backup = { pods: jobs.backup, ingress: [], egress: [...backedUp.map((b) => ({ peer: { pods: pods(b.service) }, ports: [{ port: b.port }] })), dns] };
+  groups["ollama-pull"] = {
+    pods: jobs.pull,
+    ingress: [],
+    egress: [{ peer: { pods: pods("ollama") }, ports: [{ port: config.ports.ollama.http! }] }, dns],
+  };
+  groups.backup = {
+    pods: jobs.backup,
+    ingress: [],
+    egress: [...backedUp.map((b) => ({ peer: { pods: pods(b.service) }, ports: [{ port: b.port }] })), dns],
+  };
   if (config.edge.tls.http01) {
     // cert-manager's HTTP-01 solver pods answer the ACME challenge through the edge.
     groups["acme-solver"] = {

@@ -8,7 +8,10 @@ const rules = (text: string) => auditSource("x.ts", text).map((f) => `${f.line}:
 
 describe("the hardcoded-value audit", () => {
   it("finds IPv4 and CIDR literals in strings and templates", () => {
-    expect(rules(`const a = "10.0.0.1";\nconst b = \`net \${x} 172.20.0.0/16\`;\nconst c = "1.2.3";`)).toEqual(["1: IPv4 literal", "2: CIDR literal"]);
+    expect(rules(`const a = "10.0.0.1";\nconst b = \`net \${x} 172.20.0.0/16\`;\nconst c = "1.2.3";`)).toEqual([
+      "1: IPv4 literal",
+      "2: CIDR literal",
+    ]);
   });
 
   it("finds numbers assigned to or compared with a name matching port", () => {
@@ -34,21 +37,37 @@ describe("the hardcoded-value audit", () => {
   });
 
   it("finds :NNNN inside strings, not elsewhere", () => {
-    expect(rules(`const u = "http://db:5432/x";\nconst t = \`\${host}:\${port}\`;\nconst n = a ? 1 : 2;\nconst v6 = "::1";`)).toEqual(["1: port inside a string"]);
+    expect(
+      rules(`const u = "http://db:5432/x";\nconst t = \`\${host}:\${port}\`;\nconst n = a ? 1 : 2;\nconst v6 = "::1";`),
+    ).toEqual(["1: port inside a string"]);
     expect(rules("const u = `http://${host}:${8000}/`;")).toEqual(["1: port inside a string"]);
   });
 
   it("sees through defaults, wrappers and digit strings", () => {
-    const text = ["const a = cfg.port ?? 8080;", "const b = cfg.dbPort || 5432;", "const c = { port: \"8080\" };", "url.port = \"6379\";", "const redisPort = 6379 as const;", "const webPort = (3000 satisfies number);"].join("\n");
+    const text = [
+      "const a = cfg.port ?? 8080;",
+      "const b = cfg.dbPort || 5432;",
+      'const c = { port: "8080" };',
+      'url.port = "6379";',
+      "const redisPort = 6379 as const;",
+      "const webPort = (3000 satisfies number);",
+    ].join("\n");
     expect(rules(text).map((r) => r.split(":")[0])).toEqual(["1", "2", "3", "4", "5", "6"]);
   });
 
   it("flags addresses written in comments too", () => {
-    expect(rules("// the old subnet was 172.20.0.0/16\nconst x = 1; /* 10.0.0.1 */")).toEqual(["1: address in a comment", "2: address in a comment"]);
+    expect(rules("// the old subnet was 172.20.0.0/16\nconst x = 1; /* 10.0.0.1 */")).toEqual([
+      "1: address in a comment",
+      "2: address in a comment",
+    ]);
   });
 
   it("accepts an exception that gives its reason, on its line or the line above", () => {
-    expect(rules(`const a = "127.0.0.1"; // audit-allow: loopback is the contract of this probe\n// audit-allow: protocol constant\nconst port = 53;`)).toEqual([]);
+    expect(
+      rules(
+        `const a = "127.0.0.1"; // audit-allow: loopback is the contract of this probe\n// audit-allow: protocol constant\nconst port = 53;`,
+      ),
+    ).toEqual([]);
     expect(rules(`const a = "127.0.0.1"; // audit-allow:`)).toEqual(["1: IPv4 literal"]);
   });
 
@@ -61,7 +80,9 @@ describe("the hardcoded-value audit", () => {
     writeFileSync(join(root, "node_modules/x/i.ts"), 'const ip = "10.0.0.1";\n');
     const result = audit(root);
     expect(result.files).toBe(1);
-    expect(result.findings).toEqual([{ file: "infra/a.ts", line: 2, text: 'export const db = "postgres://db:5432";', rule: "port inside a string" }]);
+    expect(result.findings).toEqual([
+      { file: "infra/a.ts", line: 2, text: 'export const db = "postgres://db:5432";', rule: "port inside a string" },
+    ]);
   });
 
   it("finds nothing in this repository", () => {

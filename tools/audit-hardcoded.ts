@@ -42,7 +42,8 @@ export function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .flatMap((entry) => {
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) return SKIPPED_DIRS.has(entry.name) || entry.name.startsWith(".") ? [] : sourceFiles(path);
+      if (entry.isDirectory())
+        return SKIPPED_DIRS.has(entry.name) || entry.name.startsWith(".") ? [] : sourceFiles(path);
       return entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts") && !isTestFile(entry.name) ? [path] : [];
     })
     .sort();
@@ -57,7 +58,10 @@ function ipLiterals(text: string): string[] {
 /** Wrappers that leave the value as it is: `(8000)`, `8000 as const`, `8000 satisfies number`. */
 function unwrapped(node: ts.Node): ts.Node {
   const parent = node.parent;
-  return ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent) || ts.isTypeAssertionExpression(parent)
+  return ts.isParenthesizedExpression(parent) ||
+    ts.isAsExpression(parent) ||
+    ts.isSatisfiesExpression(parent) ||
+    ts.isTypeAssertionExpression(parent)
     ? unwrapped(parent)
     : node;
 }
@@ -76,11 +80,17 @@ function boundName(literal: ts.Node): string | undefined {
           : ts.isElementAccessExpression(n)
             ? nameOf(n.argumentExpression)
             : undefined;
-  if (ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent))
+  if (
+    ts.isVariableDeclaration(parent) ||
+    ts.isParameter(parent) ||
+    ts.isPropertyDeclaration(parent) ||
+    ts.isPropertyAssignment(parent)
+  )
     return parent.initializer === node ? nameOf(parent.name) : undefined;
   if (ts.isBinaryExpression(parent) && BINDING_OPERATORS.has(parent.operatorToken.kind))
     return nameOf(parent.left === node ? parent.right : parent.left);
-  if (ts.isCaseClause(parent) && ts.isSwitchStatement(parent.parent.parent)) return nameOf(parent.parent.parent.expression);
+  if (ts.isCaseClause(parent) && ts.isSwitchStatement(parent.parent.parent))
+    return nameOf(parent.parent.parent.expression);
   return undefined;
 }
 
@@ -90,11 +100,17 @@ export function auditSource(file: string, text: string): Finding[] {
   const findings: Finding[] = [];
   const report = (position: number, rule: string) => {
     const line = source.getLineAndCharacterOfPosition(position).line;
-    const allowed = ALLOW.test(lines[line] ?? "") || (line > 0 && /^\s*\/\//.test(lines[line - 1]!) && ALLOW.test(lines[line - 1]!));
+    const allowed =
+      ALLOW.test(lines[line] ?? "") || (line > 0 && /^\s*\/\//.test(lines[line - 1]!) && ALLOW.test(lines[line - 1]!));
     if (!allowed) findings.push({ file, line: line + 1, text: lines[line]!.trim(), rule });
   };
   const visit = (node: ts.Node) => {
-    if (ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
+    if (
+      ts.isStringLiteralLike(node) ||
+      ts.isTemplateHead(node) ||
+      ts.isTemplateMiddle(node) ||
+      ts.isTemplateTail(node)
+    ) {
       for (const rule of ipLiterals(node.text)) report(node.getStart(), rule);
       if (PORT_IN_STRING.test(node.text)) report(node.getStart(), "port inside a string");
       const name = /^\d+$/.test(node.text) ? boundName(node) : undefined;
@@ -103,7 +119,8 @@ export function auditSource(file: string, text: string): Finding[] {
       // `:${8000}`: a number placed right after a colon.
       node.templateSpans.forEach((span, i) => {
         const before = i === 0 ? node.head.text : node.templateSpans[i - 1]!.literal.text;
-        if (before.endsWith(":") && ts.isNumericLiteral(span.expression)) report(span.expression.getStart(), "port inside a string");
+        if (before.endsWith(":") && ts.isNumericLiteral(span.expression))
+          report(span.expression.getStart(), "port inside a string");
       });
     } else if (ts.isNumericLiteral(node)) {
       const name = boundName(node);
@@ -131,7 +148,11 @@ export function audit(root: string): { findings: Finding[]; files: number } {
 if (require.main === module) {
   const { findings, files } = audit(join(__dirname, ".."));
   for (const f of findings) console.log(`${f.file}:${f.line}: ${f.text}    [${f.rule}]`);
-  console.log(findings.length === 0 ? `audit:hardcoded: no IP or port literal in ${files} TypeScript files` : `audit:hardcoded: ${findings.length} finding(s); move the values to stack config`);
+  console.log(
+    findings.length === 0
+      ? `audit:hardcoded: no IP or port literal in ${files} TypeScript files`
+      : `audit:hardcoded: ${findings.length} finding(s); move the values to stack config`,
+  );
   process.exitCode = findings.length === 0 ? 0 : 1;
 }
 /* c8 ignore stop */

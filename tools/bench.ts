@@ -32,10 +32,23 @@ export interface Timing {
   readonly barePeakMiB: number;
 }
 
-export function summarize(stack: string, plan: readonly number[], bare: readonly number[], planPeakKiB: number, barePeakKiB: number): Timing {
+export function summarize(
+  stack: string,
+  plan: readonly number[],
+  bare: readonly number[],
+  planPeakKiB: number,
+  barePeakKiB: number,
+): Timing {
   const planMs = median(plan);
   const bareMs = median(bare);
-  return { stack, planMs, bareMs, ratio: planMs / bareMs, planPeakMiB: planPeakKiB / 1024, barePeakMiB: barePeakKiB / 1024 };
+  return {
+    stack,
+    planMs,
+    bareMs,
+    ratio: planMs / bareMs,
+    planPeakMiB: planPeakKiB / 1024,
+    barePeakMiB: barePeakKiB / 1024,
+  };
 }
 
 export function formatTimings(timings: readonly Timing[]): string {
@@ -48,17 +61,30 @@ export function formatTimings(timings: readonly Timing[]): string {
 }
 
 /* c8 ignore start: the timed processes themselves; the arithmetic above is tested */
-function timed(command: string, args: string[], reportFile: string, env: NodeJS.ProcessEnv = {}): { ms: number; reports: Report[] } {
+function timed(
+  command: string,
+  args: string[],
+  reportFile: string,
+  env: NodeJS.ProcessEnv = {},
+): { ms: number; reports: Report[] } {
   writeFileSync(reportFile, "");
   const started = performance.now();
   const result = spawnSync(command, args, {
     cwd: join(__dirname, ".."),
-    env: { ...process.env, ...env, JARVIS_BENCH_REPORT: reportFile, NODE_OPTIONS: `--require ${join(__dirname, "bench/report.cjs")}` },
+    env: {
+      ...process.env,
+      ...env,
+      JARVIS_BENCH_REPORT: reportFile,
+      NODE_OPTIONS: `--require ${join(__dirname, "bench/report.cjs")}`,
+    },
     encoding: "utf8",
   });
   const ms = performance.now() - started;
   if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed:\n${result.stderr}`);
-  const reports = readFileSync(reportFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Report);
+  const reports = readFileSync(reportFile, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Report);
   return { ms, reports };
 }
 
@@ -90,7 +116,9 @@ if (require.main === module) {
     console.log(formatTimings(timings));
     const prod = timings.find((t) => t.stack === "prod")!;
     const within = prod.ratio <= MAX_RATIO;
-    console.log(`prod plan ${within ? "within" : "ABOVE"} ${MAX_RATIO}x the bare SDK import (ratio ${prod.ratio.toFixed(2)})`);
+    console.log(
+      `prod plan ${within ? "within" : "ABOVE"} ${MAX_RATIO}x the bare SDK import (ratio ${prod.ratio.toFixed(2)})`,
+    );
     process.exitCode = within ? 0 : 1;
   } finally {
     rmSync(work, { recursive: true, force: true });

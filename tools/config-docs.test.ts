@@ -18,7 +18,12 @@ describe("the configuration reference", () => {
 
   it("documents every key with its project default", () => {
     const doc = read(DOCS_FILE);
-    for (const key of [...Object.keys(sharedKeys), ...Object.keys(PLATFORM_KEYS.docker), ...Object.keys(PLATFORM_KEYS.kubernetes), ...Object.keys(SECRET_KEYS)])
+    for (const key of [
+      ...Object.keys(sharedKeys),
+      ...Object.keys(PLATFORM_KEYS.docker),
+      ...Object.keys(PLATFORM_KEYS.kubernetes),
+      ...Object.keys(SECRET_KEYS),
+    ])
       expect(doc).toContain(`\`jarvis:${key}\``);
     expect(doc).toContain("| `jarvis:ports.backend.http` | integer 1-65535 | TCP port, 1-65535 | `8000` |");
   });
@@ -32,7 +37,12 @@ describe("the stack-file JSON Schema", () => {
   });
 
   it("accepts secrets as secure values and other namespaces as they are", () => {
-    expect(validate({ config: { "jarvis:smtpPassword": { secure: "v1:x" }, "kubernetes:context": "c" }, encryptionsalt: "v1:s" })).toBe(true);
+    expect(
+      validate({
+        config: { "jarvis:smtpPassword": { secure: "v1:x" }, "kubernetes:context": "c" },
+        encryptionsalt: "v1:s",
+      }),
+    ).toBe(true);
   });
 
   it("refuses a misspelt key, a plain-text secret and a wrong type", () => {

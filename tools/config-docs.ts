@@ -19,7 +19,11 @@ const SECTIONS: [string, string, Record<string, z.ZodType>][] = [
 ];
 
 function jsonSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" });
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    target: "draft-2020-12",
+    io: "input",
+    unrepresentable: "any",
+  });
   return rest;
 }
 
@@ -34,15 +38,23 @@ function typeOf(node: JsonSchema): string {
   if (node.type === "integer" || node.type === "number") {
     const min = isUnbounded(node.minimum) ? undefined : node.minimum;
     const max = isUnbounded(node.maximum) ? undefined : node.maximum;
-    return min !== undefined && max !== undefined ? `${node.type} ${min}-${max}` : min !== undefined ? `${node.type} >= ${min}` : node.type;
+    return min !== undefined && max !== undefined
+      ? `${node.type} ${min}-${max}`
+      : min !== undefined
+        ? `${node.type} >= ${min}`
+        : node.type;
   }
   if (node.type === "string") return node.format ? `string (${node.format})` : "string";
-  if (node.type === "object" && node.propertyNames?.enum) return `map of ${node.propertyNames.enum.join("/")} to ${typeOf(node.additionalProperties)}`;
+  if (node.type === "object" && node.propertyNames?.enum)
+    return `map of ${node.propertyNames.enum.join("/")} to ${typeOf(node.additionalProperties)}`;
   return Array.isArray(node.type) ? node.type.join(" or ") : (node.type ?? "any");
 }
 
 function valueAt(value: unknown, path: string[]): unknown {
-  return path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), value);
+  return path.reduce<unknown>(
+    (v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined),
+    value,
+  );
 }
 
 function rows(node: JsonSchema, path: string[], defaults: unknown): string[] {
@@ -52,7 +64,13 @@ function rows(node: JsonSchema, path: string[], defaults: unknown): string[] {
   return [
     here,
     ...Object.entries(node.properties as Record<string, JsonSchema>).flatMap(([key, child]) =>
-      rows(required.has(key) ? child : { ...child, description: `${child.description ?? ""}${child.description ? " " : ""}(optional)` }, [...path, key], defaults),
+      rows(
+        required.has(key)
+          ? child
+          : { ...child, description: `${child.description ?? ""}${child.description ? " " : ""}(optional)` },
+        [...path, key],
+        defaults,
+      ),
     ),
   ];
 }
@@ -66,7 +84,11 @@ function defaultCell(value: unknown): string {
 /** Project-level values of Pulumi.yaml, by key without namespace. */
 export function projectDefaults(projectDir: string): Record<string, unknown> {
   const { values } = projectConfig(join(projectDir, "Pulumi.yaml"));
-  return Object.fromEntries([...values].filter(([key]) => key.startsWith(`${NAMESPACE}:`)).map(([key, value]) => [key.slice(NAMESPACE.length + 1), value]));
+  return Object.fromEntries(
+    [...values]
+      .filter(([key]) => key.startsWith(`${NAMESPACE}:`))
+      .map(([key, value]) => [key.slice(NAMESPACE.length + 1), value]),
+  );
 }
 
 export function configReference(projectDir: string): string {
@@ -87,15 +109,34 @@ export function configReference(projectDir: string): string {
     out.push(`## ${title}`, "", intro, "");
     for (const [key, schema] of Object.entries(keys)) {
       const inProject = defaults[key] !== undefined;
-      const status = OPTIONAL_KEYS.has(key) ? "optional" : inProject ? "required; default in Pulumi.yaml" : "required; set in the stack file";
+      const status = OPTIONAL_KEYS.has(key)
+        ? "optional"
+        : inProject
+          ? "required; default in Pulumi.yaml"
+          : "required; set in the stack file";
       out.push(`### \`${NAMESPACE}:${key}\``, "", `${jsonSchema(schema).description ?? ""} (${status})`, "");
-      out.push("| key path | type | description | default |", "| --- | --- | --- | --- |", ...rows(jsonSchema(schema), [key], defaults), "");
+      out.push(
+        "| key path | type | description | default |",
+        "| --- | --- | --- | --- |",
+        ...rows(jsonSchema(schema), [key], defaults),
+        "",
+      );
     }
   }
-  out.push("## Secrets", "", "Set with `pulumi config set --secret jarvis:<key> <value>`; stored encrypted in the stack file.", "");
+  out.push(
+    "## Secrets",
+    "",
+    "Set with `pulumi config set --secret jarvis:<key> <value>`; stored encrypted in the stack file.",
+    "",
+  );
   out.push("| key | required when | description |", "| --- | --- | --- |");
   for (const [key, spec] of Object.entries(SECRET_KEYS)) {
-    const when = "feature" in spec ? `\`features.${spec.feature}\` is on` : "key" in spec ? `\`jarvis:${spec.key}\` is set` : "optional";
+    const when =
+      "feature" in spec
+        ? `\`features.${spec.feature}\` is on`
+        : "key" in spec
+          ? `\`jarvis:${spec.key}\` is set`
+          : "optional";
     out.push(`| \`${NAMESPACE}:${key}\` | ${when} | ${spec.description} |`);
   }
   return `${out.join("\n")}\n`;
@@ -103,10 +144,20 @@ export function configReference(projectDir: string): string {
 
 export function stackFileSchema(): JsonSchema {
   const known = [...SECTIONS.flatMap(([, , keys]) => Object.keys(keys)), ...Object.keys(SECRET_KEYS)];
-  const secure = { type: "object", properties: { secure: { type: "string" } }, required: ["secure"], additionalProperties: false };
+  const secure = {
+    type: "object",
+    properties: { secure: { type: "string" } },
+    required: ["secure"],
+    additionalProperties: false,
+  };
   const properties = Object.fromEntries([
-    ...SECTIONS.flatMap(([, , keys]) => Object.entries(keys).map(([key, schema]) => [`${NAMESPACE}:${key}`, jsonSchema(schema)])),
-    ...Object.entries(SECRET_KEYS).map(([key, spec]) => [`${NAMESPACE}:${key}`, { ...secure, description: spec.description }]),
+    ...SECTIONS.flatMap(([, , keys]) =>
+      Object.entries(keys).map(([key, schema]) => [`${NAMESPACE}:${key}`, jsonSchema(schema)]),
+    ),
+    ...Object.entries(SECRET_KEYS).map(([key, spec]) => [
+      `${NAMESPACE}:${key}`,
+      { ...secure, description: spec.description },
+    ]),
   ]);
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",

@@ -15,14 +15,20 @@ const cacheDir = process.env.JARVIS_TS_CACHE || join(__dirname, "..", "node_modu
 
 function transpile(code, filePath) {
   const { transform } = require("sucrase");
-  const { code: js, sourceMap } = transform(code, { ...OPTIONS, filePath, sourceMapOptions: { compiledFilename: filePath } });
+  const { code: js, sourceMap } = transform(code, {
+    ...OPTIONS,
+    filePath,
+    sourceMapOptions: { compiledFilename: filePath },
+  });
   const map = Buffer.from(JSON.stringify(sourceMap)).toString("base64");
   return `${js}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${map}`;
 }
 
 addHook(
   (code, filePath) => {
-    const key = createHash("sha256").update(`${SUCRASE_VERSION}\0${JSON.stringify(OPTIONS)}\0${filePath}\0${code}`).digest("hex");
+    const key = createHash("sha256")
+      .update(`${SUCRASE_VERSION}\0${JSON.stringify(OPTIONS)}\0${filePath}\0${code}`)
+      .digest("hex");
     const cached = join(cacheDir, `${key}.js`);
     try {
       return readFileSync(cached, "utf8");

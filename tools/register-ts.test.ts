@@ -7,7 +7,10 @@ import { describe, expect, it } from "vitest";
 const HOOK = join(__dirname, "register-ts.cjs");
 
 function run(file: string, cache: string) {
-  return spawnSync(process.execPath, ["--require", HOOK, file], { encoding: "utf8", env: { ...process.env, JARVIS_TS_CACHE: cache } });
+  return spawnSync(process.execPath, ["--require", HOOK, file], {
+    encoding: "utf8",
+    env: { ...process.env, JARVIS_TS_CACHE: cache },
+  });
 }
 
 describe("the cached TypeScript require hook", () => {
@@ -15,7 +18,7 @@ describe("the cached TypeScript require hook", () => {
     const dir = mkdtempSync(join(tmpdir(), "jarvis-ts-"));
     const cache = join(dir, "cache");
     const file = join(dir, "probe.ts");
-    writeFileSync(file, 'const answer: number = 42;\nexport = answer;\nconsole.log(`answer ${answer}`);\n');
+    writeFileSync(file, "const answer: number = 42;\nexport = answer;\nconsole.log(`answer ${answer}`);\n");
     expect(run(file, cache).stdout).toBe("answer 42\n");
     const [entry] = readdirSync(cache);
     expect(readdirSync(cache)).toHaveLength(1);
@@ -24,7 +27,7 @@ describe("the cached TypeScript require hook", () => {
     writeFileSync(join(cache, entry!), 'console.log("from the cache");\n');
     expect(run(file, cache).stdout).toBe("from the cache\n");
     // Changed source, new key: transpiled again.
-    writeFileSync(file, 'const answer: number = 43;\nconsole.log(`answer ${answer}`);\n');
+    writeFileSync(file, "const answer: number = 43;\nconsole.log(`answer ${answer}`);\n");
     expect(run(file, cache).stdout).toBe("answer 43\n");
     expect(readdirSync(cache)).toHaveLength(2);
   });

@@ -28,16 +28,28 @@ export function rawConfig(stack: string, overrides: Overrides = {}, secrets: Rec
 /** The `jarvis:` values of a shipped stack as a stack file would hold them (objects, not JSON text). */
 export function stackValues(stack: string): Record<string, unknown> {
   const { config } = rawConfig(stack);
-  return Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith("jarvis:")).map(([k, v]) => [k, parseRawValue(v)]));
+  return Object.fromEntries(
+    Object.entries(config)
+      .filter(([k]) => k.startsWith("jarvis:"))
+      .map(([k, v]) => [k, parseRawValue(v)]),
+  );
 }
 
-export function problems(stack: string, overrides: Overrides = {}, secrets: Record<string, string> = {}): ConfigProblem[] {
+export function problems(
+  stack: string,
+  overrides: Overrides = {},
+  secrets: Record<string, string> = {},
+): ConfigProblem[] {
   const { config, secretKeys } = rawConfig(stack, overrides, secrets);
   const result = loadStackConfig(config, secretKeys);
   return result.ok ? [] : [...result.problems];
 }
 
-export function validConfig(stack: string, overrides: Overrides = {}, secrets: Record<string, string> = {}): StackConfig {
+export function validConfig(
+  stack: string,
+  overrides: Overrides = {},
+  secrets: Record<string, string> = {},
+): StackConfig {
   const { config, secretKeys } = rawConfig(stack, overrides, secrets);
   const result = loadStackConfig(config, secretKeys);
   if (!result.ok) throw new Error(result.problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
@@ -59,7 +71,15 @@ export function stackFile(config: Record<string, unknown>): string {
 }
 
 export interface ParsedPlan {
-  resources: Array<Record<string, unknown> & { urn: string; type: string; name: string; inputs: Record<string, any>; dependencies: string[] }>;
+  resources: Array<
+    Record<string, unknown> & {
+      urn: string;
+      type: string;
+      name: string;
+      inputs: Record<string, any>;
+      dependencies: string[];
+    }
+  >;
   /** The same resources with secrets revealed, each secret value wrapped as `{ secret: value }`. */
   raw: Array<{
     urn: string;
@@ -119,8 +139,13 @@ const CUSTOM_RESOURCE_MODELS: Record<string, string> = {
 
 /** Validates a Kubernetes object against its schema (kubernetes-models); throws what is wrong. */
 export async function validateManifest(object: { apiVersion: string; kind: string }): Promise<void> {
-  const [group, version] = object.apiVersion.includes("/") ? object.apiVersion.split("/") : [undefined, object.apiVersion];
-  const module = group && CUSTOM_RESOURCE_MODELS[group] ? `${CUSTOM_RESOURCE_MODELS[group]}/${group}/${version}` : `kubernetes-models/${group ? `${group}/` : ""}${version}`;
+  const [group, version] = object.apiVersion.includes("/")
+    ? object.apiVersion.split("/")
+    : [undefined, object.apiVersion];
+  const module =
+    group && CUSTOM_RESOURCE_MODELS[group]
+      ? `${CUSTOM_RESOURCE_MODELS[group]}/${group}/${version}`
+      : `kubernetes-models/${group ? `${group}/` : ""}${version}`;
   const models = await import(module);
   if (!models[object.kind]) throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);
   new models[object.kind](object).validate();

@@ -17,7 +17,12 @@ export interface HealthTiming {
 }
 
 export type MountSpec =
-  | { readonly type: "volume"; readonly source: pulumi.Input<string>; readonly target: string; readonly readOnly: boolean }
+  | {
+      readonly type: "volume";
+      readonly source: pulumi.Input<string>;
+      readonly target: string;
+      readonly readOnly: boolean;
+    }
   | { readonly type: "bind"; readonly source: string; readonly target: string; readonly readOnly: boolean };
 
 export interface ServiceContainerArgs {
@@ -54,7 +59,13 @@ export class ServiceContainer extends pulumi.ComponentResource {
       {
         name: args.containerName,
         image: args.image,
-        networksAdvanced: [{ name: args.network.name, aliases: args.network.aliases, ...(args.network.ipv4Address && { ipv4Address: args.network.ipv4Address }) }],
+        networksAdvanced: [
+          {
+            name: args.network.name,
+            aliases: args.network.aliases,
+            ...(args.network.ipv4Address && { ipv4Address: args.network.ipv4Address }),
+          },
+        ],
         envs: args.env,
         ports: args.ports,
         mounts: args.mounts.map((m) => ({ type: m.type, source: m.source, target: m.target, readOnly: m.readOnly })),

@@ -13,7 +13,11 @@ export interface ImageSource {
 export class ServiceImages extends pulumi.ComponentResource {
   readonly ids: Readonly<Record<string, pulumi.Output<string>>>;
 
-  constructor(name: string, args: { readonly images: Readonly<Record<string, ImageSource>> }, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    args: { readonly images: Readonly<Record<string, ImageSource>> },
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("jarvis:docker:Images", name, {}, opts);
     this.ids = Object.fromEntries(
       Object.entries(args.images).map(([service, { ref, build }]) => {
@@ -23,7 +27,9 @@ export class ServiceImages extends pulumi.ComponentResource {
             name: ref,
             // Keep the image when the stack lets go of it: another container may still run it.
             keepLocally: true,
-            ...(build && { build: { context: build.context, ...(build.dockerfile && { dockerfile: build.dockerfile }), tags: [ref] } }),
+            ...(build && {
+              build: { context: build.context, ...(build.dockerfile && { dockerfile: build.dockerfile }), tags: [ref] },
+            }),
           },
           { parent: this },
         );

@@ -18,7 +18,14 @@ export class DataVolumes extends pulumi.ComponentResource {
       Object.entries(args.names).map(([service, volumeName]) => {
         const volume = new Volume(
           `${name}-${service}`,
-          { name: volumeName, driver: "local", labels: Object.entries({ ...args.labels, "jarvis.service": service }).map(([label, value]) => ({ label, value })) },
+          {
+            name: volumeName,
+            driver: "local",
+            labels: Object.entries({ ...args.labels, "jarvis.service": service }).map(([label, value]) => ({
+              label,
+              value,
+            })),
+          },
           { parent: this, retainOnDelete: true },
         );
         return [service, volume.name];

@@ -63,7 +63,11 @@ export interface BackupArgs {
   readonly postgres: Database;
   readonly timescale: Database;
   readonly qdrant: { readonly url: string; readonly apiKey: pulumi.Input<string> };
-  readonly pod: { readonly securityContext: Record<string, unknown>; readonly containerSecurityContext: Record<string, unknown>; readonly resources: Record<string, unknown> };
+  readonly pod: {
+    readonly securityContext: Record<string, unknown>;
+    readonly containerSecurityContext: Record<string, unknown>;
+    readonly resources: Record<string, unknown>;
+  };
 }
 
 export class Backup extends pulumi.ComponentResource {
@@ -75,18 +79,31 @@ export class Backup extends pulumi.ComponentResource {
       name,
       {
         metadata: { ...metadata, name: args.storage.claimName },
-        spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.storage.className, resources: { requests: { storage: args.storage.size } } },
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          storageClassName: args.storage.className,
+          resources: { requests: { storage: args.storage.size } },
+        },
       },
       // The SDK does not pass retainOnDelete on to children: the claim holding the backups gets it explicitly.
-      { parent: this, protect: opts?.protect, ...(opts?.retainOnDelete !== undefined && { retainOnDelete: opts.retainOnDelete }) },
+      {
+        parent: this,
+        protect: opts?.protect,
+        ...(opts?.retainOnDelete !== undefined && { retainOnDelete: opts.retainOnDelete }),
+      },
     );
-    const base64 = (value: pulumi.Input<string>) => pulumi.output(value).apply((v) => Buffer.from(v).toString("base64"));
+    const base64 = (value: pulumi.Input<string>) =>
+      pulumi.output(value).apply((v) => Buffer.from(v).toString("base64"));
     const credentials = new Secret(
       name,
       {
         metadata,
         type: "Opaque",
-        data: { POSTGRES_PASSWORD: base64(args.postgres.password), TIMESCALE_PASSWORD: base64(args.timescale.password), QDRANT_API_KEY: base64(args.qdrant.apiKey) },
+        data: {
+          POSTGRES_PASSWORD: base64(args.postgres.password),
+          TIMESCALE_PASSWORD: base64(args.timescale.password),
+          QDRANT_API_KEY: base64(args.qdrant.apiKey),
+        },
       },
       // Only the claim holds data; the auto-named Secret is replaced when a password rotates.
       { parent: this, protect: false },
@@ -97,7 +114,10 @@ export class Backup extends pulumi.ComponentResource {
       { name: `${prefix}_USER`, value: db.user },
       { name: `${prefix}_DB`, value: db.name },
     ];
-    const fromSecret = (key: string) => ({ name: key, valueFrom: { secretKeyRef: { name: credentials.metadata.name, key } } });
+    const fromSecret = (key: string) => ({
+      name: key,
+      valueFrom: { secretKeyRef: { name: credentials.metadata.name, key } },
+    });
     const step = (stepName: string, image: string, script: string, env: k8s.types.input.core.v1.EnvVar[]) => ({
       name: stepName,
       image,

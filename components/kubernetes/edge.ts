@@ -36,7 +36,14 @@ const CORS_MAX_AGE_SECONDS = 600;
 export function traefikMiddlewares(edge: EdgeConfig, corsOrigins: readonly string[]) {
   const { requests, windowSeconds, burst, forwardedForDepth } = edge.rateLimit;
   return {
-    "rate-limit": { rateLimit: { average: requests, period: `${windowSeconds}s`, burst, sourceCriterion: { ipStrategy: { depth: forwardedForDepth } } } },
+    "rate-limit": {
+      rateLimit: {
+        average: requests,
+        period: `${windowSeconds}s`,
+        burst,
+        sourceCriterion: { ipStrategy: { depth: forwardedForDepth } },
+      },
+    },
     cors: {
       headers: {
         accessControlAllowOriginList: [...corsOrigins],
@@ -52,7 +59,8 @@ export function traefikMiddlewares(edge: EdgeConfig, corsOrigins: readonly strin
 type MiddlewareRole = keyof ReturnType<typeof traefikMiddlewares>;
 
 /** The Middlewares a host's routes pass through: every host is rate limited, cross-origin ones answer CORS. */
-export const hostMiddlewares = (host: EdgeHost): MiddlewareRole[] => (host.crossOrigin ? ["rate-limit", "cors"] : ["rate-limit"]);
+export const hostMiddlewares = (host: EdgeHost): MiddlewareRole[] =>
+  host.crossOrigin ? ["rate-limit", "cors"] : ["rate-limit"];
 
 export class Edge extends pulumi.ComponentResource {
   /** The address clients reach: the Ingresses' load balancer, or the Gateway's name. */
@@ -67,16 +75,26 @@ export class Edge extends pulumi.ComponentResource {
     if (edge.implementation === "traefik") {
       for (const [role, spec] of Object.entries(traefikMiddlewares(edge, args.corsOrigins))) {
         const middleware = middlewareName(role as MiddlewareRole);
-        new CustomResource(middleware, { apiVersion: "traefik.io/v1alpha1", kind: "Middleware", metadata: { ...metadata, name: middleware }, spec }, { parent: this });
+        new CustomResource(
+          middleware,
+          { apiVersion: "traefik.io/v1alpha1", kind: "Middleware", metadata: { ...metadata, name: middleware }, spec },
+          { parent: this },
+        );
       }
     }
-    const middlewares = (host: EdgeHost) => (edge.implementation === "traefik" ? hostMiddlewares(host).map(middlewareName) : []);
+    const middlewares = (host: EdgeHost) =>
+      edge.implementation === "traefik" ? hostMiddlewares(host).map(middlewareName) : [];
 
     if (edge.kind === "ingress") {
-      const issuerAnnotation = edge.tls.issuerKind === "ClusterIssuer" ? "cert-manager.io/cluster-issuer" : "cert-manager.io/issuer";
+      const issuerAnnotation =
+        edge.tls.issuerKind === "ClusterIssuer" ? "cert-manager.io/cluster-issuer" : "cert-manager.io/issuer";
       const ingresses = hosts.map((host) => {
         // Traefik names a Middleware of the Kubernetes CRD provider `<namespace>-<name>@kubernetescrd`.
-        const chain = pulumi.output(namespace).apply((ns) => middlewares(host).map((m) => `${ns}-${m}@kubernetescrd`).join(","));
+        const chain = pulumi.output(namespace).apply((ns) =>
+          middlewares(host)
+            .map((m) => `${ns}-${m}@kubernetescrd`)
+            .join(","),
+        );
         return new Ingress(
           `${name}-${host.key}`,
           {
@@ -94,7 +112,13 @@ export class Edge extends pulumi.ComponentResource {
               rules: [
                 {
                   host: host.host,
-                  http: { paths: host.routes.map((r) => ({ path: r.path, pathType: "Prefix", backend: { service: { name: r.service, port: { number: r.port } } } })) },
+                  http: {
+                    paths: host.routes.map((r) => ({
+                      path: r.path,
+                      pathType: "Prefix",
+                      backend: { service: { name: r.service, port: { number: r.port } } },
+                    })),
+                  },
                 },
               ],
             },
@@ -103,11 +127,16 @@ export class Edge extends pulumi.ComponentResource {
         );
       });
       // Every Ingress of the class shares the controller's load balancer.
-      this.address = ingresses[0]!.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "");
+      this.address = ingresses[0]!.status.apply(
+        (s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "",
+      );
     } else {
       const gateway = edge.gateway!;
       for (const host of hosts) {
-        const filters = middlewares(host).map((m) => ({ type: "ExtensionRef", extensionRef: { group: "traefik.io", kind: "Middleware", name: m } }));
+        const filters = middlewares(host).map((m) => ({
+          type: "ExtensionRef",
+          extensionRef: { group: "traefik.io", kind: "Middleware", name: m },
+        }));
         new CustomResource(
           `${name}-${host.key}`,
           {
@@ -115,7 +144,13 @@ export class Edge extends pulumi.ComponentResource {
             kind: "HTTPRoute",
             metadata,
             spec: {
-              parentRefs: [{ name: gateway.name, namespace: gateway.namespace, ...(gateway.sectionName && { sectionName: gateway.sectionName }) }],
+              parentRefs: [
+                {
+                  name: gateway.name,
+                  namespace: gateway.namespace,
+                  ...(gateway.sectionName && { sectionName: gateway.sectionName }),
+                },
+              ],
               hostnames: [host.host],
               rules: host.routes.map((r) => ({
                 matches: [{ path: { type: "PathPrefix", value: r.path } }],
@@ -137,7 +172,11 @@ export class Edge extends pulumi.ComponentResource {
           apiVersion: "cert-manager.io/v1",
           kind: "Certificate",
           metadata,
-          spec: { secretName, dnsNames: hosts.map((h) => h.host), issuerRef: { name: edge.tls.issuer, kind: edge.tls.issuerKind } },
+          spec: {
+            secretName,
+            dnsNames: hosts.map((h) => h.host),
+            issuerRef: { name: edge.tls.issuer, kind: edge.tls.issuerKind },
+          },
         },
         { parent: this },
       );

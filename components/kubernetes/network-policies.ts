@@ -4,7 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1/networkPolicy";
 
 /** Pods of this namespace (by labels), or of another namespace. */
-export type Peer = { readonly pods: Record<string, string> } | { readonly namespace: string; readonly pods: Record<string, string> } | { readonly cidr: string; readonly except?: readonly string[] };
+export type Peer =
+  | { readonly pods: Record<string, string> }
+  | { readonly namespace: string; readonly pods: Record<string, string> }
+  | { readonly cidr: string; readonly except?: readonly string[] };
 
 export interface PolicyRule {
   readonly peer: Peer;
@@ -21,7 +24,10 @@ export interface PodGroupPolicy {
 function peer(p: Peer) {
   if ("cidr" in p) return { ipBlock: { cidr: p.cidr, ...(p.except && { except: [...p.except] }) } };
   if ("namespace" in p)
-    return { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": p.namespace } }, podSelector: { matchLabels: p.pods } };
+    return {
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": p.namespace } },
+      podSelector: { matchLabels: p.pods },
+    };
   return { podSelector: { matchLabels: p.pods } };
 }
 
@@ -30,12 +36,20 @@ const rule = (r: PolicyRule) => ({ ports: r.ports.map((p) => ({ port: p.port, pr
 export class NetworkPolicies extends pulumi.ComponentResource {
   constructor(
     name: string,
-    args: { readonly namespace: pulumi.Input<string>; readonly labels: Record<string, string>; readonly groups: Readonly<Record<string, PodGroupPolicy>> },
+    args: {
+      readonly namespace: pulumi.Input<string>;
+      readonly labels: Record<string, string>;
+      readonly groups: Readonly<Record<string, PodGroupPolicy>>;
+    },
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("jarvis:kubernetes:NetworkPolicies", name, {}, opts);
     const metadata = { namespace: args.namespace, labels: args.labels };
-    new NetworkPolicy(`${name}-default-deny`, { metadata, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } }, { parent: this });
+    new NetworkPolicy(
+      `${name}-default-deny`,
+      { metadata, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+      { parent: this },
+    );
     for (const [group, policy] of Object.entries(args.groups)) {
       new NetworkPolicy(
         `${name}-${group}`,

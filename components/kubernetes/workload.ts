@@ -43,7 +43,11 @@ export interface WorkloadArgs {
    */
   readonly files?: { readonly directory: string; readonly contents: Readonly<Record<string, string>> };
   readonly graceSeconds: number;
-  readonly scheduling?: { nodeSelector?: Record<string, string>; tolerations?: Record<string, unknown>[]; runtimeClassName?: string };
+  readonly scheduling?: {
+    nodeSelector?: Record<string, string>;
+    tolerations?: Record<string, unknown>[];
+    runtimeClassName?: string;
+  };
   /** Stateless: a Deployment with these replicas (absent under an autoscaler). */
   readonly deployment?: {
     readonly replicas?: number;
@@ -82,8 +86,15 @@ export class Workload extends pulumi.ComponentResource {
     // secrets are replaced on every change, which a protected resource would refuse.
     const child = { parent: this, protect: false };
     const metadata = { namespace: args.namespace, labels: args.labels };
-    const account = new ServiceAccount(name, { metadata: { ...metadata, name: args.name }, automountServiceAccountToken: false }, child);
-    const settings = Object.keys(args.env.plain).length > 0 ? new ConfigMap(`${name}-settings`, { metadata, data: args.env.plain }, child) : undefined;
+    const account = new ServiceAccount(
+      name,
+      { metadata: { ...metadata, name: args.name }, automountServiceAccountToken: false },
+      child,
+    );
+    const settings =
+      Object.keys(args.env.plain).length > 0
+        ? new ConfigMap(`${name}-settings`, { metadata, data: args.env.plain }, child)
+        : undefined;
     const secretNames = Object.keys(args.env.secret).sort();
     const secret =
       secretNames.length > 0
@@ -92,7 +103,12 @@ export class Workload extends pulumi.ComponentResource {
             {
               metadata,
               type: "Opaque",
-              data: Object.fromEntries(secretNames.map((key) => [key, pulumi.output(args.env.secret[key]!).apply((v) => Buffer.from(v).toString("base64"))])),
+              data: Object.fromEntries(
+                secretNames.map((key) => [
+                  key,
+                  pulumi.output(args.env.secret[key]!).apply((v) => Buffer.from(v).toString("base64")),
+                ]),
+              ),
             },
             child,
           )
@@ -105,7 +121,18 @@ export class Workload extends pulumi.ComponentResource {
     const volumes = [
       ...args.scratch.map((s) => ({ name: s.name, emptyDir: {} })),
       ...(files ? [{ name: "files", configMap: { name: files.metadata.name } }] : []),
-      ...(secret && fileSecrets.length > 0 ? [{ name: "secret-files", secret: { secretName: secret.metadata.name, items: fileSecrets.map((key) => ({ key, path: key })), defaultMode: 0o400 } }] : []),
+      ...(secret && fileSecrets.length > 0
+        ? [
+            {
+              name: "secret-files",
+              secret: {
+                secretName: secret.metadata.name,
+                items: fileSecrets.map((key) => ({ key, path: key })),
+                defaultMode: 0o400,
+              },
+            },
+          ]
+        : []),
     ];
     const container = {
       name: name,
@@ -123,9 +150,16 @@ export class Workload extends pulumi.ComponentResource {
       securityContext: args.securityContext,
       volumeMounts: [
         ...args.scratch.map((s) => ({ name: s.name, mountPath: s.mountPath })),
-        ...Object.keys(args.files?.contents ?? {}).map((file) => ({ name: "files", mountPath: posix.join(args.files!.directory, file), subPath: file, readOnly: true })),
+        ...Object.keys(args.files?.contents ?? {}).map((file) => ({
+          name: "files",
+          mountPath: posix.join(args.files!.directory, file),
+          subPath: file,
+          readOnly: true,
+        })),
         ...(fileSecrets.length > 0 ? [{ name: "secret-files", mountPath: SECRET_FILES_DIR, readOnly: true }] : []),
-        ...(args.statefulSet ? [{ name: "data", mountPath: args.statefulSet.mountPath, subPath: args.statefulSet.subPath }] : []),
+        ...(args.statefulSet
+          ? [{ name: "data", mountPath: args.statefulSet.mountPath, subPath: args.statefulSet.subPath }]
+          : []),
       ],
     };
     const template = {
@@ -138,7 +172,12 @@ export class Workload extends pulumi.ComponentResource {
         ...(args.imagePullSecret && { imagePullSecrets: [{ name: args.imagePullSecret }] }),
         // Spread the replicas of a service over nodes.
         topologySpreadConstraints: [
-          { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: args.selector } },
+          {
+            maxSkew: 1,
+            topologyKey: "kubernetes.io/hostname",
+            whenUnsatisfiable: "ScheduleAnyway",
+            labelSelector: { matchLabels: args.selector },
+          },
         ],
         ...args.scheduling,
         containers: [container],
@@ -146,11 +185,23 @@ export class Workload extends pulumi.ComponentResource {
       },
     };
 
-    const servicePorts = args.ports.map((p) => ({ name: p.name, port: p.containerPort, targetPort: p.name, protocol: "TCP" }));
+    const servicePorts = args.ports.map((p) => ({
+      name: p.name,
+      port: p.containerPort,
+      targetPort: p.name,
+      protocol: "TCP",
+    }));
     if (args.statefulSet) {
       // A StatefulSet keeps a fixed name: an auto-named one that got replaced would start on empty volumes.
       const { storageClassName, size } = args.statefulSet;
-      this.service = new Service(name, { metadata: { ...metadata, name: args.name }, spec: { clusterIP: "None", selector: args.selector, ports: servicePorts } }, child);
+      this.service = new Service(
+        name,
+        {
+          metadata: { ...metadata, name: args.name },
+          spec: { clusterIP: "None", selector: args.selector, ports: servicePorts },
+        },
+        child,
+      );
       this.workload = new StatefulSet(
         name,
         {
@@ -163,7 +214,10 @@ export class Workload extends pulumi.ComponentResource {
             updateStrategy: { type: "RollingUpdate" },
             persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
             volumeClaimTemplates: [
-              { metadata: { name: "data", labels: args.labels }, spec: { accessModes: ["ReadWriteOnce"], storageClassName, resources: { requests: { storage: size } } } },
+              {
+                metadata: { name: "data", labels: args.labels },
+                spec: { accessModes: ["ReadWriteOnce"], storageClassName, resources: { requests: { storage: size } } },
+              },
             ],
           },
         },
@@ -173,13 +227,23 @@ export class Workload extends pulumi.ComponentResource {
           // The SDK does not pass retainOnDelete on to children: the StatefulSet gets it explicitly.
           ...(opts?.retainOnDelete !== undefined && { retainOnDelete: opts.retainOnDelete }),
           ...(args.statefulSet.awaitMinutes && {
-            customTimeouts: { create: `${args.statefulSet.awaitMinutes}m`, update: `${args.statefulSet.awaitMinutes}m` },
+            customTimeouts: {
+              create: `${args.statefulSet.awaitMinutes}m`,
+              update: `${args.statefulSet.awaitMinutes}m`,
+            },
           }),
         },
       );
     } else {
       const deployment = args.deployment!;
-      this.service = new Service(name, { metadata: { ...metadata, name: args.name }, spec: { type: "ClusterIP", selector: args.selector, ports: servicePorts } }, child);
+      this.service = new Service(
+        name,
+        {
+          metadata: { ...metadata, name: args.name },
+          spec: { type: "ClusterIP", selector: args.selector, ports: servicePorts },
+        },
+        child,
+      );
       // Auto-named: a replacement creates the new Deployment before deleting the old one.
       const created = new Deployment(
         name,
@@ -207,8 +271,20 @@ export class Workload extends pulumi.ComponentResource {
               minReplicas: autoscaling.minReplicas,
               maxReplicas: autoscaling.maxReplicas,
               metrics: [
-                { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: autoscaling.cpuUtilization } } },
-                { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: autoscaling.memoryUtilization } } },
+                {
+                  type: "Resource",
+                  resource: {
+                    name: "cpu",
+                    target: { type: "Utilization", averageUtilization: autoscaling.cpuUtilization },
+                  },
+                },
+                {
+                  type: "Resource",
+                  resource: {
+                    name: "memory",
+                    target: { type: "Utilization", averageUtilization: autoscaling.memoryUtilization },
+                  },
+                },
               ],
               behavior: {
                 scaleUp: { stabilizationWindowSeconds: autoscaling.scaleUpStabilizationSeconds },
@@ -223,7 +299,14 @@ export class Workload extends pulumi.ComponentResource {
         );
       }
       if (autoscaling || (deployment.replicas ?? 1) > 1) {
-        new PodDisruptionBudget(name, { metadata, spec: { maxUnavailable: args.disruptionMaxUnavailable, selector: { matchLabels: args.selector } } }, child);
+        new PodDisruptionBudget(
+          name,
+          {
+            metadata,
+            spec: { maxUnavailable: args.disruptionMaxUnavailable, selector: { matchLabels: args.selector } },
+          },
+          child,
+        );
       }
     }
     this.registerOutputs({});

@@ -18,7 +18,11 @@ interface Finding {
   readonly message: string;
 }
 
-export function crossKeyProblems(parsed: Record<string, unknown>, secrets: ReadonlySet<SecretKey>, namespace: string): ConfigProblem[] {
+export function crossKeyProblems(
+  parsed: Record<string, unknown>,
+  secrets: ReadonlySet<SecretKey>,
+  namespace: string,
+): ConfigProblem[] {
   const config = parsed as Parsed;
   const findings = [
     ...featureFindings(config, secrets),
@@ -42,12 +46,17 @@ function featureFindings(config: Parsed, secrets: ReadonlySet<SecretKey>): Findi
   for (const [feature, integration] of needs) {
     if (!features[feature]) continue;
     if (integration && integrations && !integrations[integration])
-      findings.push({ key: "integrations", path: [integration], message: `required because features.${feature} is on` });
+      findings.push({
+        key: "integrations",
+        path: [integration],
+        message: `required because features.${feature} is on`,
+      });
   }
   for (const [secret, spec] of Object.entries(SECRET_KEYS)) {
     if (secrets.has(secret as SecretKey)) continue;
     const set = `pulumi config set --secret ${secret} <value>`;
-    if ("feature" in spec && features[spec.feature]) findings.push({ key: secret, path: [], message: `required because features.${spec.feature} is on: ${set}` });
+    if ("feature" in spec && features[spec.feature])
+      findings.push({ key: secret, path: [], message: `required because features.${spec.feature} is on: ${set}` });
     if ("key" in spec && (config as Record<string, unknown>)[spec.key] !== undefined)
       findings.push({ key: secret, path: [], message: `required because ${spec.key} is set: ${set}` });
   }
@@ -84,7 +93,11 @@ function appImageFindings(config: Parsed): Finding[] {
   }));
 }
 
-function addressFindings(subnet: Subnet, gateway: string | undefined, addresses: Record<ServiceName, string | number>): Finding[] {
+function addressFindings(
+  subnet: Subnet,
+  gateway: string | undefined,
+  addresses: Record<ServiceName, string | number>,
+): Finding[] {
   const findings: Finding[] = [];
   const taken = new Map<string, string>(gateway ? [[gateway, "the gateway"]] : []);
   for (const service of SERVICE_NAMES) {
@@ -106,7 +119,9 @@ function publishFindings(publish: NonNullable<Parsed["publish"]>): Finding[] {
   const findings: Finding[] = [];
   const seen: ReturnType<typeof publishedPorts> = [];
   for (const current of publishedPorts(publish)) {
-    const clash = seen.find((p) => p.hostPort === current.hostPort && interfacesOverlap(p.bindAddress, current.bindAddress));
+    const clash = seen.find(
+      (p) => p.hostPort === current.hostPort && interfacesOverlap(p.bindAddress, current.bindAddress),
+    );
     if (clash)
       findings.push({
         key: "publish",
@@ -116,9 +131,17 @@ function publishFindings(publish: NonNullable<Parsed["publish"]>): Finding[] {
     seen.push(current);
   }
   // The browser talks to the interface (HTTP and WebSocket) and to the backend API directly.
-  for (const [service, port] of [["interface", "http"], ["interface", "websocket"], ["backend", "http"]] as const) {
+  for (const [service, port] of [
+    ["interface", "http"],
+    ["interface", "websocket"],
+    ["backend", "http"],
+  ] as const) {
     if (!seen.some((p) => p.service === service && p.port === port))
-      findings.push({ key: "publish", path: ["ports", service, port], message: "required: the browser reaches this port on the host" });
+      findings.push({
+        key: "publish",
+        path: ["ports", service, port],
+        message: "required: the browser reaches this port on the host",
+      });
   }
   return findings;
 }
@@ -135,12 +158,26 @@ function kubernetesFindings(config: Parsed, secrets: ReadonlySet<SecretKey>): Fi
   if (config.edge && config.edge.hosts.interface === config.edge.hosts.api)
     findings.push({ key: "edge", path: ["hosts", "api"], message: "must differ from hosts.interface" });
   if (config.gpu?.enabled && config.gpu.count === "all")
-    findings.push({ key: "gpu", path: ["count"], message: "must be a number of GPUs on Kubernetes (a pod requests whole GPUs)" });
+    findings.push({
+      key: "gpu",
+      path: ["count"],
+      message: "must be a number of GPUs on Kubernetes (a pod requests whole GPUs)",
+    });
   if (config.models && config.models.ollama.length > 0 && config.egress && !config.egress.ollama?.length)
-    findings.push({ key: "egress", path: ["ollama"], message: "Ollama pulls models.ollama from its registry: allow that destination (HTTPS to the public addresses, as Pulumi.yaml does)" });
+    findings.push({
+      key: "egress",
+      path: ["ollama"],
+      message:
+        "Ollama pulls models.ollama from its registry: allow that destination (HTTPS to the public addresses, as Pulumi.yaml does)",
+    });
   for (const [database, file] of Object.entries(config.databaseInit ?? {}))
-    if (file && !isFile(file)) findings.push({ key: "databaseInit", path: [database], message: `no such file: ${file}` });
+    if (file && !isFile(file))
+      findings.push({ key: "databaseInit", path: [database], message: `no such file: ${file}` });
   if (autoscaling?.enabled && autoscaling.minReplicas < 2)
-    findings.push({ key: "autoscaling", path: ["backend", "minReplicas"], message: "must be at least 2 so that one pod can be evicted while another serves" });
+    findings.push({
+      key: "autoscaling",
+      path: ["backend", "minReplicas"],
+      message: "must be at least 2 so that one pod can be evicted while another serves",
+    });
   return findings;
 }

@@ -8,9 +8,12 @@ export function imageProblem(ref: string): string | undefined {
   const lastSegment = name.slice(name.lastIndexOf("/") + 1);
   const colon = lastSegment.lastIndexOf(":");
   const repository = colon < 0 ? name : name.slice(0, name.length - lastSegment.length + colon);
-  if (!/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:\d+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$/.test(repository)) return "is not an image reference";
+  if (!/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:\d+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$/.test(repository))
+    return "is not an image reference";
   if (digest !== undefined) {
-    return /^sha256:[a-f0-9]{64}$/.test(digest) ? undefined : "has a malformed digest (expected sha256:<64 hex digits>)";
+    return /^sha256:[a-f0-9]{64}$/.test(digest)
+      ? undefined
+      : "has a malformed digest (expected sha256:<64 hex digits>)";
   }
   if (colon < 0) return "must be pinned by a tag or a digest";
   const tag = lastSegment.slice(colon + 1);

@@ -41,57 +41,428 @@ describe("the shipped stacks", () => {
 
 describe("refused config, each problem at its key path", () => {
   const cases: [string, string, Record<string, unknown>, string, RegExp][] = [
-    ["an IP outside the subnet", "dev", { "jarvis:addresses": { ...defaultAddresses, backend: "10.0.0.5" } }, "jarvis:addresses.backend", /outside the subnet 172\.20\.0\.0\/16/],
-    ["two services on one IP", "dev", { "jarvis:addresses": { ...defaultAddresses, tts: 10 } }, "jarvis:addresses.tts", /already taken by stt/],
-    ["a service on the gateway", "dev", { "jarvis:addresses": { ...defaultAddresses, stt: "172.20.0.1" } }, "jarvis:addresses.stt", /taken by the gateway/],
-    ["the broadcast address", "dev", { "jarvis:addresses": { ...defaultAddresses, stt: "172.20.255.255" } }, "jarvis:addresses.stt", /broadcast address/],
-    ["the network address", "dev", { "jarvis:addresses": { ...defaultAddresses, stt: "172.20.0.0" } }, "jarvis:addresses.stt", /network address/],
-    ["a host number beyond the subnet", "dev", { "jarvis:network": network("10.1.2.0/24"), "jarvis:addresses": { ...defaultAddresses, stt: 300 } }, "jarvis:addresses.stt", /outside 10\.1\.2\.0\/24 \(1-254\)/],
+    [
+      "an IP outside the subnet",
+      "dev",
+      { "jarvis:addresses": { ...defaultAddresses, backend: "10.0.0.5" } },
+      "jarvis:addresses.backend",
+      /outside the subnet 172\.20\.0\.0\/16/,
+    ],
+    [
+      "two services on one IP",
+      "dev",
+      { "jarvis:addresses": { ...defaultAddresses, tts: 10 } },
+      "jarvis:addresses.tts",
+      /already taken by stt/,
+    ],
+    [
+      "a service on the gateway",
+      "dev",
+      { "jarvis:addresses": { ...defaultAddresses, stt: "172.20.0.1" } },
+      "jarvis:addresses.stt",
+      /taken by the gateway/,
+    ],
+    [
+      "the broadcast address",
+      "dev",
+      { "jarvis:addresses": { ...defaultAddresses, stt: "172.20.255.255" } },
+      "jarvis:addresses.stt",
+      /broadcast address/,
+    ],
+    [
+      "the network address",
+      "dev",
+      { "jarvis:addresses": { ...defaultAddresses, stt: "172.20.0.0" } },
+      "jarvis:addresses.stt",
+      /network address/,
+    ],
+    [
+      "a host number beyond the subnet",
+      "dev",
+      { "jarvis:network": network("10.1.2.0/24"), "jarvis:addresses": { ...defaultAddresses, stt: 300 } },
+      "jarvis:addresses.stt",
+      /outside 10\.1\.2\.0\/24 \(1-254\)/,
+    ],
     ["an invalid CIDR", "dev", { "jarvis:network": network("172.20.0.0/33") }, "jarvis:network.subnet", /CIDR/i],
-    ["a subnet with host bits", "dev", { "jarvis:network": network("172.20.0.5/16") }, "jarvis:network.subnet", /not a network address/],
-    ["a gateway outside the subnet", "dev", { "jarvis:network": network("172.20.0.0/16", "172.21.0.1") }, "jarvis:network.gateway", /outside the subnet/],
-    ["two host ports on one interface", "dev", { "jarvis:publish": { ...defaultPublish, ports: { ...defaultPublish.ports, backend: { http: 3000 } } } }, "jarvis:publish.ports.interface.http", /host port 3000 on 127\.0\.0\.1 is already published by backend\.http/],
-    ["0.0.0.0 overlapping a specific interface", "dev", { "jarvis:publish": { ...defaultPublish, ports: { ...defaultPublish.ports, grafana: { http: { hostPort: 8000, bindAddress: "0.0.0.0" } } } } }, "jarvis:publish.ports.grafana.http", /already published by backend\.http/],
-    ["a browser-facing port left unpublished", "dev", { "jarvis:publish": { ...defaultPublish, ports: { interface: { http: 3000 } } } }, "jarvis:publish.ports.backend.http", /browser reaches this port/],
-    ["a port of 0", "dev", { "jarvis:ports": { ...defaultPorts, backend: { http: 0 } } }, "jarvis:ports.backend.http", /expected number to be >=1/],
-    ["a port above 65535", "staging", { "jarvis:ports": { ...defaultPorts, redis: { redis: 65536 } } }, "jarvis:ports.redis.redis", /<=65535/],
-    ["one port twice in a service", "dev", { "jarvis:ports": { ...defaultPorts, interface: { http: 3000, websocket: 3000 } } }, "jarvis:ports.interface.websocket", /already used by interface\.http/],
-    ["a latest tag", "dev", { "jarvis:images": { ...defaultImages, redis: "redis:latest" } }, "jarvis:images.redis", /moving tag 'latest'/],
-    ["a latest-* tag", "prod", { "jarvis:images": { ...defaultImages, timescale: "timescale/timescaledb:latest-pg15" } }, "jarvis:images.timescale", /moving tag 'latest-pg15'/],
-    ["an untagged image", "dev", { "jarvis:images": { ...defaultImages, qdrant: "qdrant/qdrant" } }, "jarvis:images.qdrant", /pinned by a tag or a digest/],
-    ["an untagged image on a registry with a port", "dev", { "jarvis:images": { ...defaultImages, grafana: "registry.local:5000/grafana" } }, "jarvis:images.grafana", /pinned/],
+    [
+      "a subnet with host bits",
+      "dev",
+      { "jarvis:network": network("172.20.0.5/16") },
+      "jarvis:network.subnet",
+      /not a network address/,
+    ],
+    [
+      "a gateway outside the subnet",
+      "dev",
+      { "jarvis:network": network("172.20.0.0/16", "172.21.0.1") },
+      "jarvis:network.gateway",
+      /outside the subnet/,
+    ],
+    [
+      "two host ports on one interface",
+      "dev",
+      { "jarvis:publish": { ...defaultPublish, ports: { ...defaultPublish.ports, backend: { http: 3000 } } } },
+      "jarvis:publish.ports.interface.http",
+      /host port 3000 on 127\.0\.0\.1 is already published by backend\.http/,
+    ],
+    [
+      "0.0.0.0 overlapping a specific interface",
+      "dev",
+      {
+        "jarvis:publish": {
+          ...defaultPublish,
+          ports: { ...defaultPublish.ports, grafana: { http: { hostPort: 8000, bindAddress: "0.0.0.0" } } },
+        },
+      },
+      "jarvis:publish.ports.grafana.http",
+      /already published by backend\.http/,
+    ],
+    [
+      "a browser-facing port left unpublished",
+      "dev",
+      { "jarvis:publish": { ...defaultPublish, ports: { interface: { http: 3000 } } } },
+      "jarvis:publish.ports.backend.http",
+      /browser reaches this port/,
+    ],
+    [
+      "a port of 0",
+      "dev",
+      { "jarvis:ports": { ...defaultPorts, backend: { http: 0 } } },
+      "jarvis:ports.backend.http",
+      /expected number to be >=1/,
+    ],
+    [
+      "a port above 65535",
+      "staging",
+      { "jarvis:ports": { ...defaultPorts, redis: { redis: 65536 } } },
+      "jarvis:ports.redis.redis",
+      /<=65535/,
+    ],
+    [
+      "one port twice in a service",
+      "dev",
+      { "jarvis:ports": { ...defaultPorts, interface: { http: 3000, websocket: 3000 } } },
+      "jarvis:ports.interface.websocket",
+      /already used by interface\.http/,
+    ],
+    [
+      "a latest tag",
+      "dev",
+      { "jarvis:images": { ...defaultImages, redis: "redis:latest" } },
+      "jarvis:images.redis",
+      /moving tag 'latest'/,
+    ],
+    [
+      "a latest-* tag",
+      "prod",
+      { "jarvis:images": { ...defaultImages, timescale: "timescale/timescaledb:latest-pg15" } },
+      "jarvis:images.timescale",
+      /moving tag 'latest-pg15'/,
+    ],
+    [
+      "an untagged image",
+      "dev",
+      { "jarvis:images": { ...defaultImages, qdrant: "qdrant/qdrant" } },
+      "jarvis:images.qdrant",
+      /pinned by a tag or a digest/,
+    ],
+    [
+      "an untagged image on a registry with a port",
+      "dev",
+      { "jarvis:images": { ...defaultImages, grafana: "registry.local:5000/grafana" } },
+      "jarvis:images.grafana",
+      /pinned/,
+    ],
     ["a moving app version", "prod", { "jarvis:appVersion": "latest" }, "jarvis:appVersion", /moving tag 'latest'/],
-    ["a malformed app registry", "prod", { "jarvis:appRegistry": "https://registry.example.com/jarvis" }, "jarvis:appRegistry", /registry and repository prefix/],
-    ["a malformed app digest", "prod", { "jarvis:appDigests": { backend: "sha256:xyz" } }, "jarvis:appDigests.backend", /64 hex digits/],
-    ["an app image with neither a registry host nor a build", "dev", { "jarvis:appBuild": { stt: { context: "/src/stt" } } }, "jarvis:appBuild.backend.context", /names no registry host to pull backend from/],
-    ["a multicast subnet", "dev", { "jarvis:network": network("224.0.0.0/16") }, "jarvis:network.subnet", /multicast range/],
-    ["the whole address space", "dev", { "jarvis:network": network("0.0.0.0/0") }, "jarvis:network.subnet", /unspecified range/],
-    ["a public host with a scheme", "dev", { "jarvis:publish": { ...defaultPublish, publicHost: "http://bad host/" } }, "jarvis:publish.publicHost", /host name or an IPv4 address/],
-    ["a broadcast bind address", "dev", { "jarvis:publish": { ...defaultPublish, bindAddress: "255.255.255.255" } }, "jarvis:publish.bindAddress", /host interface address/],
-    ["a CPU quantity in the wrong unit", "dev", { "jarvis:resources": { ...(validConfig("dev") as any).resources, redis: { requests: { cpu: "500M", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } } } }, "jarvis:resources.redis.requests.cpu", /^must be a CPU quantity above zero/],
-    ["HPA min above max", "prod", { "jarvis:autoscaling": { backend: { enabled: true, minReplicas: 5, maxReplicas: 3, cpuUtilization: 70, memoryUtilization: 80, scaleUpStabilizationSeconds: 0, scaleDownStabilizationSeconds: 300, scaleDownPodsPerMinute: 1 } } }, "jarvis:autoscaling.backend.minReplicas", /must not exceed maxReplicas \(3\)/],
-    ["a CPU target above 100", "prod", { "jarvis:autoscaling": { backend: { enabled: true, minReplicas: 2, maxReplicas: 3, cpuUtilization: 120, memoryUtilization: 80, scaleUpStabilizationSeconds: 0, scaleDownStabilizationSeconds: 300, scaleDownPodsPerMinute: 1 } } }, "jarvis:autoscaling.backend.cpuUtilization", /<=100/],
-    ["an HPA that cannot spare a pod", "prod", { "jarvis:autoscaling": { backend: { enabled: true, minReplicas: 1, maxReplicas: 3, cpuUtilization: 70, memoryUtilization: 80, scaleUpStabilizationSeconds: 0, scaleDownStabilizationSeconds: 300, scaleDownPodsPerMinute: 1 } } }, "jarvis:autoscaling.backend.minReplicas", /at least 2/],
-    ["zero replicas", "staging", { "jarvis:replicas": { stt: 1, tts: 1, backend: 0, interface: 1 } }, "jarvis:replicas.backend", />=1/],
-    ["a relative host path", "dev", { "jarvis:hostPaths": { models: "./models" } }, "jarvis:hostPaths.models", /absolute path/],
-    ["a misspelt key", "dev", { "jarvis:netwrok": { subnet: "10.0.0.0/8" } }, "jarvis:netwrok", /unknown configuration key/],
-    ["a misspelt nested key", "dev", { "jarvis:network": { ...network("172.20.0.0/16"), subnett: "x" } }, "jarvis:network.subnett", /unknown key/],
+    [
+      "a malformed app registry",
+      "prod",
+      { "jarvis:appRegistry": "https://registry.example.com/jarvis" },
+      "jarvis:appRegistry",
+      /registry and repository prefix/,
+    ],
+    [
+      "a malformed app digest",
+      "prod",
+      { "jarvis:appDigests": { backend: "sha256:xyz" } },
+      "jarvis:appDigests.backend",
+      /64 hex digits/,
+    ],
+    [
+      "an app image with neither a registry host nor a build",
+      "dev",
+      { "jarvis:appBuild": { stt: { context: "/src/stt" } } },
+      "jarvis:appBuild.backend.context",
+      /names no registry host to pull backend from/,
+    ],
+    [
+      "a multicast subnet",
+      "dev",
+      { "jarvis:network": network("224.0.0.0/16") },
+      "jarvis:network.subnet",
+      /multicast range/,
+    ],
+    [
+      "the whole address space",
+      "dev",
+      { "jarvis:network": network("0.0.0.0/0") },
+      "jarvis:network.subnet",
+      /unspecified range/,
+    ],
+    [
+      "a public host with a scheme",
+      "dev",
+      { "jarvis:publish": { ...defaultPublish, publicHost: "http://bad host/" } },
+      "jarvis:publish.publicHost",
+      /host name or an IPv4 address/,
+    ],
+    [
+      "a broadcast bind address",
+      "dev",
+      { "jarvis:publish": { ...defaultPublish, bindAddress: "255.255.255.255" } },
+      "jarvis:publish.bindAddress",
+      /host interface address/,
+    ],
+    [
+      "a CPU quantity in the wrong unit",
+      "dev",
+      {
+        "jarvis:resources": {
+          ...(validConfig("dev") as any).resources,
+          redis: { requests: { cpu: "500M", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } },
+        },
+      },
+      "jarvis:resources.redis.requests.cpu",
+      /^must be a CPU quantity above zero/,
+    ],
+    [
+      "HPA min above max",
+      "prod",
+      {
+        "jarvis:autoscaling": {
+          backend: {
+            enabled: true,
+            minReplicas: 5,
+            maxReplicas: 3,
+            cpuUtilization: 70,
+            memoryUtilization: 80,
+            scaleUpStabilizationSeconds: 0,
+            scaleDownStabilizationSeconds: 300,
+            scaleDownPodsPerMinute: 1,
+          },
+        },
+      },
+      "jarvis:autoscaling.backend.minReplicas",
+      /must not exceed maxReplicas \(3\)/,
+    ],
+    [
+      "a CPU target above 100",
+      "prod",
+      {
+        "jarvis:autoscaling": {
+          backend: {
+            enabled: true,
+            minReplicas: 2,
+            maxReplicas: 3,
+            cpuUtilization: 120,
+            memoryUtilization: 80,
+            scaleUpStabilizationSeconds: 0,
+            scaleDownStabilizationSeconds: 300,
+            scaleDownPodsPerMinute: 1,
+          },
+        },
+      },
+      "jarvis:autoscaling.backend.cpuUtilization",
+      /<=100/,
+    ],
+    [
+      "an HPA that cannot spare a pod",
+      "prod",
+      {
+        "jarvis:autoscaling": {
+          backend: {
+            enabled: true,
+            minReplicas: 1,
+            maxReplicas: 3,
+            cpuUtilization: 70,
+            memoryUtilization: 80,
+            scaleUpStabilizationSeconds: 0,
+            scaleDownStabilizationSeconds: 300,
+            scaleDownPodsPerMinute: 1,
+          },
+        },
+      },
+      "jarvis:autoscaling.backend.minReplicas",
+      /at least 2/,
+    ],
+    [
+      "zero replicas",
+      "staging",
+      { "jarvis:replicas": { stt: 1, tts: 1, backend: 0, interface: 1 } },
+      "jarvis:replicas.backend",
+      />=1/,
+    ],
+    [
+      "a relative host path",
+      "dev",
+      { "jarvis:hostPaths": { models: "./models" } },
+      "jarvis:hostPaths.models",
+      /absolute path/,
+    ],
+    [
+      "a misspelt key",
+      "dev",
+      { "jarvis:netwrok": { subnet: "10.0.0.0/8" } },
+      "jarvis:netwrok",
+      /unknown configuration key/,
+    ],
+    [
+      "a misspelt nested key",
+      "dev",
+      { "jarvis:network": { ...network("172.20.0.0/16"), subnett: "x" } },
+      "jarvis:network.subnett",
+      /unknown key/,
+    ],
     ["no platform", "dev", { "jarvis:platform": undefined }, "jarvis:platform", /required/],
     ["an unknown platform", "dev", { "jarvis:platform": "nomad" }, "jarvis:platform", /docker|kubernetes/],
     ["a missing required key", "dev", { "jarvis:ports": undefined }, "jarvis:ports", /required/],
-    ["CORS *", "dev", { "jarvis:backend": { appName: "J", logLevel: "INFO", debug: false, corsOrigins: ["*"], rateLimit: { requests: 10, windowSeconds: 60 }, memory: { updateIntervalSeconds: 60, retentionDays: 1 } } }, "jarvis:backend.corsOrigins[0]", /`\*` is refused/],
-    ["an origin with a path", "dev", { "jarvis:backend": { appName: "J", logLevel: "INFO", debug: false, corsOrigins: ["https://a.example.com/app"], rateLimit: { requests: 10, windowSeconds: 60 }, memory: { updateIntervalSeconds: 60, retentionDays: 1 } } }, "jarvis:backend.corsOrigins[0]", /origin/],
-    ["a request above its limit", "dev", { "jarvis:resources": { ...(validConfig("dev") as any).resources, backend: { requests: { cpu: "3", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } } } }, "jarvis:resources.backend.requests.cpu", /must not exceed limits\.cpu/],
-    ["a health-check timeout as long as the interval", "dev", { "jarvis:healthChecks": { intervalSeconds: 10, timeoutSeconds: 10, retries: 3, startPeriodSeconds: 0, startIntervalSeconds: 5 } }, "jarvis:healthChecks.timeoutSeconds", /shorter than the interval/],
-    ["a default LLM that is not pulled", "dev", { "jarvis:models": { ollama: ["llama3.2:1b"], defaultLlm: "mistral:7b", whisper: "base", piper: "x", keepAlive: "1h", pullLimits: { cpu: "1", memory: "1Gi" } } }, "jarvis:models.defaultLlm", /one of the models/],
-    ["a model without a tag", "dev", { "jarvis:models": { ollama: ["llama3.2"], defaultLlm: "llama3.2", whisper: "base", piper: "x", keepAlive: "1h" } }, "jarvis:models.ollama[0]", /name:tag/],
-    ["an ingress host that is not a DNS name", "staging", { "jarvis:edge": { hosts: { interface: "Jarvis_App", api: "api.example.com" }, websocketPath: "/ws" } }, "jarvis:edge.hosts.interface", /DNS name/],
-    ["an edge rate limit of zero", "prod", { "jarvis:edge": { ...(stackValues("prod") as any)["jarvis:edge"], rateLimit: { requests: 0, windowSeconds: 60, burst: 10, forwardedForDepth: 0 } } }, "jarvis:edge.rateLimit.requests", />=1/],
-    ["an unknown edge implementation", "staging", { "jarvis:edge": { ...(stackValues("staging") as any)["jarvis:edge"], implementation: "ingress-nginx" } }, "jarvis:edge.implementation", /traefik/],
-    ["a GPU with an unknown driver", "dev", { "jarvis:gpu": { enabled: true, driver: "amd", count: 1, stt: false } }, "jarvis:gpu.driver", /nvidia/],
-    ["the default namespace", "prod", { "jarvis:namespace": { name: "default", podSecurity: "restricted" } }, "jarvis:namespace.name", /system namespace/],
+    [
+      "CORS *",
+      "dev",
+      {
+        "jarvis:backend": {
+          appName: "J",
+          logLevel: "INFO",
+          debug: false,
+          corsOrigins: ["*"],
+          rateLimit: { requests: 10, windowSeconds: 60 },
+          memory: { updateIntervalSeconds: 60, retentionDays: 1 },
+        },
+      },
+      "jarvis:backend.corsOrigins[0]",
+      /`\*` is refused/,
+    ],
+    [
+      "an origin with a path",
+      "dev",
+      {
+        "jarvis:backend": {
+          appName: "J",
+          logLevel: "INFO",
+          debug: false,
+          corsOrigins: ["https://a.example.com/app"],
+          rateLimit: { requests: 10, windowSeconds: 60 },
+          memory: { updateIntervalSeconds: 60, retentionDays: 1 },
+        },
+      },
+      "jarvis:backend.corsOrigins[0]",
+      /origin/,
+    ],
+    [
+      "a request above its limit",
+      "dev",
+      {
+        "jarvis:resources": {
+          ...(validConfig("dev") as any).resources,
+          backend: { requests: { cpu: "3", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+        },
+      },
+      "jarvis:resources.backend.requests.cpu",
+      /must not exceed limits\.cpu/,
+    ],
+    [
+      "a health-check timeout as long as the interval",
+      "dev",
+      {
+        "jarvis:healthChecks": {
+          intervalSeconds: 10,
+          timeoutSeconds: 10,
+          retries: 3,
+          startPeriodSeconds: 0,
+          startIntervalSeconds: 5,
+        },
+      },
+      "jarvis:healthChecks.timeoutSeconds",
+      /shorter than the interval/,
+    ],
+    [
+      "a default LLM that is not pulled",
+      "dev",
+      {
+        "jarvis:models": {
+          ollama: ["llama3.2:1b"],
+          defaultLlm: "mistral:7b",
+          whisper: "base",
+          piper: "x",
+          keepAlive: "1h",
+          pullLimits: { cpu: "1", memory: "1Gi" },
+        },
+      },
+      "jarvis:models.defaultLlm",
+      /one of the models/,
+    ],
+    [
+      "a model without a tag",
+      "dev",
+      {
+        "jarvis:models": { ollama: ["llama3.2"], defaultLlm: "llama3.2", whisper: "base", piper: "x", keepAlive: "1h" },
+      },
+      "jarvis:models.ollama[0]",
+      /name:tag/,
+    ],
+    [
+      "an ingress host that is not a DNS name",
+      "staging",
+      { "jarvis:edge": { hosts: { interface: "Jarvis_App", api: "api.example.com" }, websocketPath: "/ws" } },
+      "jarvis:edge.hosts.interface",
+      /DNS name/,
+    ],
+    [
+      "an edge rate limit of zero",
+      "prod",
+      {
+        "jarvis:edge": {
+          ...(stackValues("prod") as any)["jarvis:edge"],
+          rateLimit: { requests: 0, windowSeconds: 60, burst: 10, forwardedForDepth: 0 },
+        },
+      },
+      "jarvis:edge.rateLimit.requests",
+      />=1/,
+    ],
+    [
+      "an unknown edge implementation",
+      "staging",
+      { "jarvis:edge": { ...(stackValues("staging") as any)["jarvis:edge"], implementation: "ingress-nginx" } },
+      "jarvis:edge.implementation",
+      /traefik/,
+    ],
+    [
+      "a GPU with an unknown driver",
+      "dev",
+      { "jarvis:gpu": { enabled: true, driver: "amd", count: 1, stt: false } },
+      "jarvis:gpu.driver",
+      /nvidia/,
+    ],
+    [
+      "the default namespace",
+      "prod",
+      { "jarvis:namespace": { name: "default", podSecurity: "restricted" } },
+      "jarvis:namespace.name",
+      /system namespace/,
+    ],
     ["no target cluster", "staging", { "jarvis:cluster": {} }, "jarvis:cluster", /name the target cluster/],
-    ["a bridge name too long for Linux", "dev", { "jarvis:network": { ...network("172.20.0.0/16"), bridge: { name: "jarvis-bridge-0001", enableIcc: true, enableIpMasquerade: true, mtu: 1500 } } }, "jarvis:network.bridge.name", /15 characters/],
+    [
+      "a bridge name too long for Linux",
+      "dev",
+      {
+        "jarvis:network": {
+          ...network("172.20.0.0/16"),
+          bridge: { name: "jarvis-bridge-0001", enableIcc: true, enableIpMasquerade: true, mtu: 1500 },
+        },
+      },
+      "jarvis:network.bridge.name",
+      /15 characters/,
+    ],
   ];
 
   it.each(cases)("refuses %s", (_what, stack, overrides, key, message) => {
@@ -119,17 +490,25 @@ describe("refused config, each problem at its key path", () => {
   });
 
   it("reports one message per mistake", () => {
-    const resources = { ...(validConfig("dev") as any).resources, redis: { requests: { cpu: "500M", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } } };
+    const resources = {
+      ...(validConfig("dev") as any).resources,
+      redis: { requests: { cpu: "500M", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } },
+    };
     expect(problems("dev", { "jarvis:resources": resources })).toHaveLength(1);
   });
 
   it("checks a service's ports even when another service's ports are malformed", () => {
-    const found = problems("dev", { "jarvis:ports": { ...defaultPorts, stt: { http: "x" }, interface: { http: 3000, websocket: 3000 } } });
+    const found = problems("dev", {
+      "jarvis:ports": { ...defaultPorts, stt: { http: "x" }, interface: { http: 3000, websocket: 3000 } },
+    });
     expect(found.map((p) => p.key)).toEqual(["jarvis:ports.interface.websocket", "jarvis:ports.stt.http"]);
   });
 
   it("checks the addresses even when the gateway is wrong", () => {
-    const found = problems("dev", { "jarvis:network": network("172.20.0.0/16", "10.0.0.1"), "jarvis:addresses": { ...defaultAddresses, tts: 10 } });
+    const found = problems("dev", {
+      "jarvis:network": network("172.20.0.0/16", "10.0.0.1"),
+      "jarvis:addresses": { ...defaultAddresses, tts: 10 },
+    });
     expect(found.map((p) => p.key)).toEqual(["jarvis:addresses.tts", "jarvis:network.gateway"]);
   });
 
@@ -139,14 +518,27 @@ describe("refused config, each problem at its key path", () => {
   });
 
   it("accepts the same host port on two distinct interfaces", () => {
-    const publish = { ...defaultPublish, ports: { ...defaultPublish.ports, grafana: { http: { hostPort: 3000, bindAddress: "127.0.0.2" } } } };
+    const publish = {
+      ...defaultPublish,
+      ports: { ...defaultPublish.ports, grafana: { http: { hostPort: 3000, bindAddress: "127.0.0.2" } } },
+    };
     expect(problems("dev", { "jarvis:publish": publish })).toEqual([]);
   });
 
   it("reads a CPU quantity written as a YAML number", () => {
-    const resources = { ...(validConfig("dev") as any).resources, backend: { requests: { cpu: 0.5, memory: "1Gi" }, limits: { cpu: 2, memory: "2Gi" } } };
+    const resources = {
+      ...(validConfig("dev") as any).resources,
+      backend: { requests: { cpu: 0.5, memory: "1Gi" }, limits: { cpu: 2, memory: "2Gi" } },
+    };
     expect((validConfig("dev", { "jarvis:resources": resources }) as any).resources.backend.limits.cpu).toBe("2");
-    expect(problems("dev", { "jarvis:resources": { ...resources, backend: { requests: { cpu: -1, memory: "1Gi" }, limits: { cpu: 2, memory: "2Gi" } } } }).map((p) => p.key)).toContain("jarvis:resources.backend.requests.cpu");
+    expect(
+      problems("dev", {
+        "jarvis:resources": {
+          ...resources,
+          backend: { requests: { cpu: -1, memory: "1Gi" }, limits: { cpu: 2, memory: "2Gi" } },
+        },
+      }).map((p) => p.key),
+    ).toContain("jarvis:resources.backend.requests.cpu");
   });
 
   it("accepts images pinned by digest", () => {
@@ -157,11 +549,22 @@ describe("refused config, each problem at its key path", () => {
 
 describe("namespaces and platforms", () => {
   it("passes other namespaces through", () => {
-    expect(problems("dev", { "docker:host": "unix:///var/run/docker.sock", "kubernetes:context": "x", "random:anything": "y" })).toEqual([]);
+    expect(
+      problems("dev", {
+        "docker:host": "unix:///var/run/docker.sock",
+        "kubernetes:context": "x",
+        "random:anything": "y",
+      }),
+    ).toEqual([]);
   });
 
   it("validates only the chosen platform's keys", () => {
-    expect(problems("dev", { "jarvis:autoscaling": { backend: { minReplicas: 9, maxReplicas: 1 } }, "jarvis:edge": "nonsense" })).toEqual([]);
+    expect(
+      problems("dev", {
+        "jarvis:autoscaling": { backend: { minReplicas: 9, maxReplicas: 1 } },
+        "jarvis:edge": "nonsense",
+      }),
+    ).toEqual([]);
     expect(problems("staging", { "jarvis:network": network("not-a-cidr"), "jarvis:addresses": {} })).toEqual([]);
   });
 
@@ -209,7 +612,10 @@ describe("secrets a person provides", () => {
   it("pass once provided as secrets", () => {
     const found = problems(
       "dev",
-      { "jarvis:features": features({ webBrowsing: true }), "jarvis:integrations": { browserbase: { projectId: "p-1" } } },
+      {
+        "jarvis:features": features({ webBrowsing: true }),
+        "jarvis:integrations": { browserbase: { projectId: "p-1" } },
+      },
       { "jarvis:browserbaseApiKey": "bb-key" },
     );
     expect(found).toEqual([]);
@@ -217,30 +623,46 @@ describe("secrets a person provides", () => {
 
   it("are refused in plain text", () => {
     const found = problems("dev", { "jarvis:smtpPassword": "hunter2" });
-    expect(found).toEqual([{ key: "jarvis:smtpPassword", message: "must be stored encrypted: pulumi config set --secret jarvis:smtpPassword" }]);
+    expect(found).toEqual([
+      {
+        key: "jarvis:smtpPassword",
+        message: "must be stored encrypted: pulumi config set --secret jarvis:smtpPassword",
+      },
+    ]);
     expect(JSON.stringify(found)).not.toContain("hunter2");
   });
 
   it("must be one string, not a map or a list", () => {
-    expect(problems("dev", {}, { "jarvis:smtpPassword": '{"inner":"x"}' })).toEqual([{ key: "jarvis:smtpPassword", message: "must be one encrypted string, not a map or a list" }]);
+    expect(problems("dev", {}, { "jarvis:smtpPassword": '{"inner":"x"}' })).toEqual([
+      { key: "jarvis:smtpPassword", message: "must be one encrypted string, not a map or a list" },
+    ]);
     expect(problems("dev", {}, { "jarvis:smtpPassword": '["x"]' }).map((p) => p.key)).toEqual(["jarvis:smtpPassword"]);
   });
 
   it("a settings key that fails does not also report its feature's needs", () => {
-    const found = problems("dev", { "jarvis:features": features({ alertEmail: true }), "jarvis:integrations": { smtp: { host: "" } } }, { "jarvis:smtpPassword": "p" });
+    const found = problems(
+      "dev",
+      { "jarvis:features": features({ alertEmail: true }), "jarvis:integrations": { smtp: { host: "" } } },
+      { "jarvis:smtpPassword": "p" },
+    );
     expect(found.every((p) => p.key.startsWith("jarvis:integrations.smtp."))).toBe(true);
     expect(found.map((p) => p.message)).not.toContain("required because features.alertEmail is on");
   });
 
   it("are refused when empty", () => {
-    expect(problems("dev", {}, { "jarvis:smtpPassword": " " })).toEqual([{ key: "jarvis:smtpPassword", message: "must not be empty" }]);
+    expect(problems("dev", {}, { "jarvis:smtpPassword": " " })).toEqual([
+      { key: "jarvis:smtpPassword", message: "must not be empty" },
+    ]);
   });
 
   it("do not hide ordinary settings: a non-secret key stored encrypted is refused, once", () => {
     const { config } = { config: { "jarvis:platform": "docker" } };
     const result = loadStackConfig(config, ["jarvis:platform"]);
     expect(!result.ok && result.problems.filter((p) => p.key === "jarvis:platform")).toEqual([
-      { key: "jarvis:platform", message: "holds no secret: set it without --secret so that plans and reviews can read it" },
+      {
+        key: "jarvis:platform",
+        message: "holds no secret: set it without --secret so that plans and reviews can read it",
+      },
     ]);
   });
 

@@ -67,7 +67,10 @@ export function loadStackConfig(
       if (problem) problems.push({ key: fullKey, message: problem });
       else present.add(key as SecretKey);
     } else if (secretKeySet.has(fullKey)) {
-      problems.push({ key: fullKey, message: "holds no secret: set it without --secret so that plans and reviews can read it" });
+      problems.push({
+        key: fullKey,
+        message: "holds no secret: set it without --secret so that plans and reviews can read it",
+      });
       refused.add(key);
     } else {
       values.set(key, parseRawValue(value));
@@ -76,7 +79,11 @@ export function loadStackConfig(
 
   const platformResult = sharedKeys.platform.safeParse(values.get("platform"));
   const platform: Platform | undefined = platformResult.success ? platformResult.data : undefined;
-  const known = new Set<string>([...Object.keys(sharedKeys), ...PLATFORMS.flatMap((p) => Object.keys(PLATFORM_KEYS[p])), ...Object.keys(SECRET_KEYS)]);
+  const known = new Set<string>([
+    ...Object.keys(sharedKeys),
+    ...PLATFORMS.flatMap((p) => Object.keys(PLATFORM_KEYS[p])),
+    ...Object.keys(SECRET_KEYS),
+  ]);
   for (const key of values.keys()) {
     if (!known.has(key)) problems.push({ key: keyPath(namespace, key), message: "unknown configuration key" });
   }

@@ -5,7 +5,8 @@ import type { ConfigProblem } from "./problems";
 /** Made-up secret values start with this, so that one found in plain text is a leak. */
 export const PLAN_SECRET_PREFIX = "PLAN-SECRET-";
 
-export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 export interface MergedConfig {
   readonly project: string;

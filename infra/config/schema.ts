@@ -54,15 +54,23 @@ const image = z
 /** A static address: a full IPv4 address, or a host number counted from the subnet's network address. */
 const address = z
   .union([z.ipv4(), z.int().min(1)])
-  .describe("IPv4 address, or host number counted from the subnet's network address (so that moving the subnet moves every address)");
+  .describe(
+    "IPv4 address, or host number counted from the subnet's network address (so that moving the subnet moves every address)",
+  );
 /** A CPU quantity; YAML readily writes `cpu: 1` as a number, so numbers are read as quantities too. */
 const cpu = z
   .union([z.number().transform(String), z.string()])
-  .refine((q) => /^\d+(\.\d+)?m?$/.test(q) && cpuMillis(q) > 0, "must be a CPU quantity above zero, such as 500m, 1.5 or 2")
+  .refine(
+    (q) => /^\d+(\.\d+)?m?$/.test(q) && cpuMillis(q) > 0,
+    "must be a CPU quantity above zero, such as 500m, 1.5 or 2",
+  )
   .describe("CPU quantity: 500m, 1.5, 2");
 const memory = z
   .string()
-  .refine((q) => /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/.test(q) && memoryBytes(q) > 0, "must be a memory quantity above zero, such as 512Mi or 2Gi")
+  .refine(
+    (q) => /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/.test(q) && memoryBytes(q) > 0,
+    "must be a memory quantity above zero, such as 512Mi or 2Gi",
+  )
   .describe("memory quantity: 512Mi, 2Gi");
 const computeResources = z.strictObject({ cpu, memory });
 const serviceResources = z
@@ -82,12 +90,21 @@ const healthTiming = z.strictObject({
   timeoutSeconds: seconds,
   retries: z.int().min(1).max(20),
   startPeriodSeconds: z.int().min(0),
-  readinessIntervalSeconds: seconds.optional().describe("Readiness probe period on Kubernetes (liveness uses intervalSeconds)."),
+  readinessIntervalSeconds: seconds
+    .optional()
+    .describe("Readiness probe period on Kubernetes (liveness uses intervalSeconds)."),
   startIntervalSeconds: seconds
     .optional()
-    .describe("Probe interval during the start period, so that a healthy service is seen quickly (Docker Engine 25 or newer)."),
+    .describe(
+      "Probe interval during the start period, so that a healthy service is seen quickly (Docker Engine 25 or newer).",
+    ),
 });
-const origin = z.string().refine(isOrigin, "must be an origin such as https://jarvis.example.com (scheme, host, optional port; no path; `*` is refused)");
+const origin = z
+  .string()
+  .refine(
+    isOrigin,
+    "must be an origin such as https://jarvis.example.com (scheme, host, optional port; no path; `*` is refused)",
+  );
 
 /** `scheme://host[:port]` with nothing after it: what a browser sends in the Origin header. */
 export function isOrigin(value: string): boolean {
@@ -105,7 +122,8 @@ function servicePorts(service: ServiceName) {
     const seen = new Map<number, string>();
     for (const [name, value] of Object.entries(named)) {
       const other = seen.get(value);
-      if (other !== undefined) ctx.addIssue({ code: "custom", path: [name], message: `port ${value} is already used by ${service}.${other}` });
+      if (other !== undefined)
+        ctx.addIssue({ code: "custom", path: [name], message: `port ${value} is already used by ${service}.${other}` });
       seen.set(value, name);
     }
   });
@@ -114,11 +132,25 @@ function servicePorts(service: ServiceName) {
 /** A host interface to bind published ports to: a unicast address, loopback, or every interface. */
 const hostInterface = z
   .ipv4()
-  .refine((ip) => ["unspecified", "loopback", "private", "unicast", "carrierGradeNat", "linkLocal"].includes(ipaddr.IPv4.parse(ip).range()), "must be a host interface address (not multicast, broadcast or reserved)");
+  .refine(
+    (ip) =>
+      ["unspecified", "loopback", "private", "unicast", "carrierGradeNat", "linkLocal"].includes(
+        ipaddr.IPv4.parse(ip).range(),
+      ),
+    "must be a host interface address (not multicast, broadcast or reserved)",
+  );
 /** A host name as a browser types it (`localhost`, `jarvis.home.arpa`) or an IPv4 address. */
-const browserHost = z.union([z.ipv4(), z.string().regex(/^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*$/)], {
-  error: "must be a host name or an IPv4 address, without scheme, port or path",
-});
+const browserHost = z.union(
+  [
+    z.ipv4(),
+    z
+      .string()
+      .regex(/^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*$/),
+  ],
+  {
+    error: "must be a host name or an IPv4 address, without scheme, port or path",
+  },
+);
 
 export const PLATFORMS = ["docker", "kubernetes"] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -132,13 +164,19 @@ export const sharedKeys = {
     .describe("Prefix of container, volume and Service names, so that two stacks can share one engine."),
   ports: z
     .strictObject(
-      Object.fromEntries(SERVICE_NAMES.map((s) => [s, servicePorts(s)])) as Record<ServiceName, ReturnType<typeof servicePorts>>,
+      Object.fromEntries(SERVICE_NAMES.map((s) => [s, servicePorts(s)])) as Record<
+        ServiceName,
+        ReturnType<typeof servicePorts>
+      >,
     )
     .describe("Container (and Service) ports of every service, by port name."),
   images: objectOf(PUBLIC_IMAGE_SERVICES, () => image).describe("Pinned public images."),
   appRegistry: z
     .string()
-    .regex(/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:\d+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$/, "must be a registry and repository prefix such as registry.example.com/jarvis")
+    .regex(
+      /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:\d+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$/,
+      "must be a registry and repository prefix such as registry.example.com/jarvis",
+    )
     .describe("Where Jarvis's own images (stt, tts, backend, interface) live: `<appRegistry>/<service>`."),
   appVersion: z
     .string()
@@ -147,8 +185,9 @@ export const sharedKeys = {
       if (problem) ctx.addIssue({ code: "custom", message: problem.replace("a tag or a digest", "a tag") });
     })
     .describe("The tag of Jarvis's own images: one change releases every service."),
-  appDigests: partialObjectOf(APP_SERVICES, () => z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be sha256:<64 hex digits>"))
-    .describe("Optional digests that pin Jarvis's own images more strictly than the tag."),
+  appDigests: partialObjectOf(APP_SERVICES, () =>
+    z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be sha256:<64 hex digits>"),
+  ).describe("Optional digests that pin Jarvis's own images more strictly than the tag."),
   resources: objectOf(SERVICE_NAMES, () => serviceResources).describe(
     "CPU and memory requests and limits per service (Kubernetes quantities; Docker uses the limits and the memory request as reservation).",
   ),
@@ -160,7 +199,11 @@ export const sharedKeys = {
       const check = (t: Partial<z.infer<typeof healthTiming>>, path: (string | number)[]) => {
         const interval = t.intervalSeconds ?? h.intervalSeconds;
         if ((t.timeoutSeconds ?? h.timeoutSeconds) >= interval)
-          ctx.addIssue({ code: "custom", path: [...path, "timeoutSeconds"], message: `must be shorter than the interval (${interval}s)` });
+          ctx.addIssue({
+            code: "custom",
+            path: [...path, "timeoutSeconds"],
+            message: `must be shorter than the interval (${interval}s)`,
+          });
       };
       check(h, []);
       for (const [service, t] of Object.entries(h.services ?? {})) if (t) check(t, ["services", service]);
@@ -173,7 +216,9 @@ export const sharedKeys = {
       autoConsolidation: z.boolean(),
       webBrowsing: z.boolean().describe("Browserbase web browsing; needs `jarvis:browserbaseApiKey`."),
       alertEmail: z.boolean().describe("Alert e-mails; needs `jarvis:integrations.smtp` and `jarvis:smtpPassword`."),
-      homeAssistant: z.boolean().describe("Home Assistant; needs `jarvis:integrations.homeAssistant` and `jarvis:homeAssistantToken`."),
+      homeAssistant: z
+        .boolean()
+        .describe("Home Assistant; needs `jarvis:integrations.homeAssistant` and `jarvis:homeAssistantToken`."),
       mqtt: z.boolean().describe("MQTT; needs `jarvis:integrations.mqtt` and `jarvis:mqttPassword`."),
     })
     .describe("Feature switches."),
@@ -221,14 +266,20 @@ export const sharedKeys = {
       defaultLlm: z.string().min(1),
       whisper: z.string().min(1),
       piper: z.string().min(1),
-      keepAlive: z.string().regex(/^\d+[smh]$/, "must be a duration such as 30m or 24h").describe("How long Ollama keeps a model loaded (OLLAMA_KEEP_ALIVE)."),
-      pullLimits: computeResources.describe("CPU and memory limits of the one-shot model pull, which only talks to Ollama's API."),
+      keepAlive: z
+        .string()
+        .regex(/^\d+[smh]$/, "must be a duration such as 30m or 24h")
+        .describe("How long Ollama keeps a model loaded (OLLAMA_KEEP_ALIVE)."),
+      pullLimits: computeResources.describe(
+        "CPU and memory limits of the one-shot model pull, which only talks to Ollama's API.",
+      ),
     })
     .superRefine((m, ctx) => {
       if (!m.ollama.includes(m.defaultLlm))
         ctx.addIssue({ code: "custom", path: ["defaultLlm"], message: "must be one of the models in `ollama`" });
       m.ollama.forEach((name, i) => {
-        if (m.ollama.indexOf(name) !== i) ctx.addIssue({ code: "custom", path: ["ollama", i], message: `${name} is listed twice` });
+        if (m.ollama.indexOf(name) !== i)
+          ctx.addIssue({ code: "custom", path: ["ollama", i], message: `${name} is listed twice` });
       });
     })
     .describe("Models: the Ollama models to pull, the default LLM, the Whisper and Piper voices."),
@@ -241,14 +292,18 @@ export const sharedKeys = {
     })
     .describe("GPU for Ollama (and optionally STT)."),
   shutdown: z
-    .strictObject({ graceSeconds: z.int().min(1).max(3600).describe("How long a service may take to stop before it is killed.") })
+    .strictObject({
+      graceSeconds: z.int().min(1).max(3600).describe("How long a service may take to stop before it is killed."),
+    })
     .describe("Graceful shutdown of every service (datastores flush their data)."),
   qdrant: z
     .strictObject({ maxSearchThreads: z.int().min(0).describe("Search threads; 0 lets Qdrant choose.") })
     .describe("Qdrant tuning."),
   registryLogin: z
     .strictObject({ address: z.string().min(1), username: z.string().min(1) })
-    .describe("Login to the registry of Jarvis's own images, when it needs one; the password is the secret `jarvis:registryPassword`."),
+    .describe(
+      "Login to the registry of Jarvis's own images, when it needs one; the password is the secret `jarvis:registryPassword`.",
+    ),
   rotation: z
     .partialRecord(z.enum(["postgres", "timescale", "redis", "qdrant", "jwt", "grafana"]), z.int().min(0))
     .optional()
@@ -269,23 +324,28 @@ export const dockerKeys = {
       subnet: z.cidrv4({ error: "must be an IPv4 subnet in CIDR notation (address/prefix length)" }),
       gateway: address,
       bridge: z.strictObject({
-        name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/, "must be an interface name of at most 15 characters"),
+        name: z
+          .string()
+          .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/, "must be an interface name of at most 15 characters"),
         enableIcc: z.boolean().describe("Allow traffic between containers on the bridge."),
         enableIpMasquerade: z.boolean(),
         mtu: z.int().min(68).max(65535),
       }),
     })
     .describe("The Docker bridge network: subnet, gateway and bridge options."),
-  addresses: objectOf(SERVICE_NAMES, () => address).describe("Static IPv4 address of every container on the Jarvis network."),
+  addresses: objectOf(SERVICE_NAMES, () => address).describe(
+    "Static IPv4 address of every container on the Jarvis network.",
+  ),
   publish: z
     .strictObject({
-      bindAddress: hostInterface.describe("Host interface that published ports bind to unless a port names its own; the unspecified address means every interface."),
+      bindAddress: hostInterface.describe(
+        "Host interface that published ports bind to unless a port names its own; the unspecified address means every interface.",
+      ),
       publicHost: browserHost.describe("Host name the browser uses to reach published ports (browser URLs, CORS)."),
       ports: z.strictObject(
-        Object.fromEntries(SERVICE_NAMES.map((s) => [s, partialObjectOf(portNames(s), () => hostPort).optional()])) as Record<
-          ServiceName,
-          z.ZodOptional<z.ZodObject<Record<string, z.ZodOptional<typeof hostPort>>>>
-        >,
+        Object.fromEntries(
+          SERVICE_NAMES.map((s) => [s, partialObjectOf(portNames(s), () => hostPort).optional()]),
+        ) as Record<ServiceName, z.ZodOptional<z.ZodObject<Record<string, z.ZodOptional<typeof hostPort>>>>>,
       ),
     })
     .describe("Host ports to publish, by service and port name; a service not listed is not published."),
@@ -304,7 +364,9 @@ export const dockerKeys = {
     .describe("Host folders and files bind-mounted into containers; a path not set is not mounted."),
   appBuild: partialObjectOf(APP_SERVICES, () =>
     z.strictObject({ context: absolutePath, dockerfile: z.string().min(1).optional() }),
-  ).describe("Build these of Jarvis's own images from a local source folder instead of pulling them (tagged `<appRegistry>/<service>:<appVersion>`)."),
+  ).describe(
+    "Build these of Jarvis's own images from a local source folder instead of pulling them (tagged `<appRegistry>/<service>:<appVersion>`).",
+  ),
   dockerHost: z
     .string()
     .regex(/^(unix|tcp|ssh|npipe):\/\/\S+$/, "must be a Docker host URL such as unix:///var/run/docker.sock")
@@ -319,17 +381,26 @@ export const dockerKeys = {
 export const kubernetesKeys = {
   databaseInit: z
     .strictObject({ postgres: absolutePath.optional(), timescale: absolutePath.optional() })
-    .describe("SQL files a database runs once, when it starts on an empty volume (the original init scripts); a database not listed starts empty and its schema is the backend's."),
+    .describe(
+      "SQL files a database runs once, when it starts on an empty volume (the original init scripts); a database not listed starts empty and its schema is the backend's.",
+    ),
   cluster: z
     .strictObject({
       context: z.string().min(1).optional().describe("kubeconfig context to deploy to."),
-      kubeconfigPath: absolutePath.optional().describe("kubeconfig file to read; inline content goes in the secret `jarvis:kubeconfig`."),
+      kubeconfigPath: absolutePath
+        .optional()
+        .describe("kubeconfig file to read; inline content goes in the secret `jarvis:kubeconfig`."),
     })
     .describe("The target cluster. Give a context, a kubeconfig path, or the secret `jarvis:kubeconfig`."),
   namespace: z
     .strictObject({
-      name: dnsLabel.refine((n) => !["default", "kube-system", "kube-public", "kube-node-lease"].includes(n), "must not be a system namespace"),
-      podSecurity: z.enum(["restricted", "baseline"]).describe("Pod Security admission level enforced on the namespace (restricted is also warned and audited)."),
+      name: dnsLabel.refine(
+        (n) => !["default", "kube-system", "kube-public", "kube-node-lease"].includes(n),
+        "must not be a system namespace",
+      ),
+      podSecurity: z
+        .enum(["restricted", "baseline"])
+        .describe("Pod Security admission level enforced on the namespace (restricted is also warned and audited)."),
       quota: z.strictObject({
         requests: computeResources,
         limits: computeResources,
@@ -364,7 +435,9 @@ export const kubernetesKeys = {
       keepDays: z.int().min(1),
       deadlineMinutes: z.int().min(1).describe("A backup still running after this long is stopped."),
       httpImage: image.describe("A pinned image with curl and sh, which takes the Qdrant snapshot."),
-      limits: computeResources.extend({ ephemeralStorage: memory }).describe("CPU, memory and scratch space of the backup job."),
+      limits: computeResources
+        .extend({ ephemeralStorage: memory })
+        .describe("CPU, memory and scratch space of the backup job."),
     })
     .describe("Scheduled backups: pg_dump of both databases and a Qdrant snapshot."),
   scheduling: z
@@ -380,7 +453,11 @@ export const kubernetesKeys = {
           }),
         ),
         runtimeClassName: dnsLabel.optional().describe("RuntimeClass for GPU nodes, e.g. nvidia."),
-        awaitTimeoutMinutes: z.int().min(5).max(240).describe("How long `pulumi up` waits for Ollama to become ready (model loading)."),
+        awaitTimeoutMinutes: z
+          .int()
+          .min(5)
+          .max(240)
+          .describe("How long `pulumi up` waits for Ollama to become ready (model loading)."),
       }),
     })
     .describe("Where Ollama runs (GPU nodes): node selector, tolerations, runtime class."),
@@ -388,11 +465,16 @@ export const kubernetesKeys = {
     z.array(
       z.strictObject({
         cidr: z.cidrv4(),
-        except: z.array(z.cidrv4()).optional().describe("Ranges inside `cidr` that stay closed, e.g. the private ones when `cidr` is every address."),
+        except: z
+          .array(z.cidrv4())
+          .optional()
+          .describe("Ranges inside `cidr` that stay closed, e.g. the private ones when `cidr` is every address."),
         ports: z.array(port).min(1),
       }),
     ),
-  ).describe("External destinations a service may reach beyond the cluster: e.g. Ollama its model registry, the backend external APIs, STT/TTS their model downloads."),
+  ).describe(
+    "External destinations a service may reach beyond the cluster: e.g. Ollama its model registry, the backend external APIs, STT/TTS their model downloads.",
+  ),
   rollout: z
     .strictObject({
       progressDeadlineSeconds: z.int().min(30),
@@ -414,14 +496,22 @@ export const kubernetesKeys = {
           minReplicas: z.int().min(1),
           maxReplicas: z.int().min(1),
           cpuUtilization: z.int().min(1).max(100).describe("Target average CPU utilisation, percent of requests."),
-          memoryUtilization: z.int().min(1).max(100).describe("Target average memory utilisation, percent of requests."),
+          memoryUtilization: z
+            .int()
+            .min(1)
+            .max(100)
+            .describe("Target average memory utilisation, percent of requests."),
           scaleUpStabilizationSeconds: z.int().min(0).max(3600),
           scaleDownStabilizationSeconds: z.int().min(0).max(3600),
           scaleDownPodsPerMinute: z.int().min(1),
         })
         .superRefine((a, ctx) => {
           if (a.minReplicas > a.maxReplicas)
-            ctx.addIssue({ code: "custom", path: ["minReplicas"], message: `must not exceed maxReplicas (${a.maxReplicas})` });
+            ctx.addIssue({
+              code: "custom",
+              path: ["minReplicas"],
+              message: `must not exceed maxReplicas (${a.maxReplicas})`,
+            });
         }),
     })
     .describe("HorizontalPodAutoscaler settings."),
@@ -429,14 +519,19 @@ export const kubernetesKeys = {
     .strictObject({
       kind: z.enum(["ingress", "gateway"]).describe("An Ingress of `className`, or HTTPRoutes attached to `gateway`."),
       className: z.string().min(1).optional().describe("IngressClass (kind ingress)."),
-      gateway: z.strictObject({ name: dnsLabel, namespace: dnsLabel, sectionName: dnsLabel.optional() }).optional().describe("The Gateway to attach to (kind gateway)."),
+      gateway: z
+        .strictObject({ name: dnsLabel, namespace: dnsLabel, sectionName: dnsLabel.optional() })
+        .optional()
+        .describe("The Gateway to attach to (kind gateway)."),
       hosts: z.strictObject({ interface: dnsName, api: dnsName }),
       websocketPath: z.string().regex(/^\/[\w\-/]*$/, "must be a URL path starting with /"),
       timeoutSeconds: z
         .int()
         .min(1)
         .max(86400)
-        .describe("Request timeout of the HTTPRoutes (kind gateway); long, for WebSockets. An Ingress has no such field: set the controller's own timeouts (for Traefik, its entry point's respondingTimeouts) at least this long."),
+        .describe(
+          "Request timeout of the HTTPRoutes (kind gateway); long, for WebSockets. An Ingress has no such field: set the controller's own timeouts (for Traefik, its entry point's respondingTimeouts) at least this long.",
+        ),
       tls: z.strictObject({
         issuer: dnsLabel,
         issuerKind: z.enum(["ClusterIssuer", "Issuer"]),
@@ -457,17 +552,24 @@ export const kubernetesKeys = {
             .int()
             .min(0)
             .max(10)
-            .describe("0: the client is the connection's source address. N: the Nth address from the right of X-Forwarded-For, for N trusted proxies in front of the edge."),
+            .describe(
+              "0: the client is the connection's source address. N: the Nth address from the right of X-Forwarded-For, for N trusted proxies in front of the edge.",
+            ),
         })
         .describe("Rate limit per client IP at the edge (implementation traefik)."),
-      annotations: z.record(z.string(), z.string()).optional().describe("Controller-specific annotations of the Ingresses, for an implementation the program does not know."),
+      annotations: z
+        .record(z.string(), z.string())
+        .optional()
+        .describe("Controller-specific annotations of the Ingresses, for an implementation the program does not know."),
       controller: z
         .strictObject({ namespace: dnsLabel, podLabels: z.record(z.string(), z.string()) })
         .describe("Where the edge's proxy pods run: the only source allowed to reach the interface and the backend."),
     })
     .superRefine((edge, ctx) => {
-      if (edge.kind === "ingress" && !edge.className) ctx.addIssue({ code: "custom", path: ["className"], message: "required for kind ingress" });
-      if (edge.kind === "gateway" && !edge.gateway) ctx.addIssue({ code: "custom", path: ["gateway"], message: "required for kind gateway" });
+      if (edge.kind === "ingress" && !edge.className)
+        ctx.addIssue({ code: "custom", path: ["className"], message: "required for kind ingress" });
+      if (edge.kind === "gateway" && !edge.gateway)
+        ctx.addIssue({ code: "custom", path: ["gateway"], message: "required for kind gateway" });
     })
     .describe("The public entry: its implementation, host names, WebSocket path, timeouts and TLS."),
   monitoringSource: z
@@ -485,8 +587,14 @@ export const SECRET_KEYS = {
   homeAssistantToken: { feature: "homeAssistant", description: "Home Assistant long-lived access token." },
   mqttPassword: { feature: "mqtt", description: "MQTT password." },
   registryPassword: { key: "registryLogin", description: "Password (or token) of `jarvis:registryLogin`." },
-  kubeconfig: { platform: "kubernetes", description: "Inline kubeconfig content (Kubernetes), instead of cluster.context or cluster.kubeconfigPath." },
-} as const satisfies Record<string, { feature?: keyof z.infer<typeof sharedKeys.features>; platform?: Platform; key?: string; description: string }>;
+  kubeconfig: {
+    platform: "kubernetes",
+    description: "Inline kubeconfig content (Kubernetes), instead of cluster.context or cluster.kubeconfigPath.",
+  },
+} as const satisfies Record<
+  string,
+  { feature?: keyof z.infer<typeof sharedKeys.features>; platform?: Platform; key?: string; description: string }
+>;
 export type SecretKey = keyof typeof SECRET_KEYS;
 
 const shared = z.strictObject(sharedKeys);
@@ -497,8 +605,20 @@ export type DockerConfig = SharedConfig & z.infer<typeof docker> & { platform: "
 export type KubernetesConfig = SharedConfig & z.infer<typeof kubernetes> & { platform: "kubernetes" };
 export type StackConfig = DockerConfig | KubernetesConfig;
 
-export const PLATFORM_KEYS: Record<Platform, Record<string, z.ZodType>> = { docker: dockerKeys, kubernetes: kubernetesKeys };
+export const PLATFORM_KEYS: Record<Platform, Record<string, z.ZodType>> = {
+  docker: dockerKeys,
+  kubernetes: kubernetesKeys,
+};
 /** Keys that may be absent; every other key of the chosen platform is required. */
-export const OPTIONAL_KEYS: ReadonlySet<string> = new Set(["rotation", "integrations", "hostPaths", "appDigests", "appBuild", "registryLogin", "dockerHost", "databaseInit"]);
+export const OPTIONAL_KEYS: ReadonlySet<string> = new Set([
+  "rotation",
+  "integrations",
+  "hostPaths",
+  "appDigests",
+  "appBuild",
+  "registryLogin",
+  "dockerHost",
+  "databaseInit",
+]);
 /** Optional keys that stay absent (undefined) rather than defaulting to an empty map. */
 export const ABSENT_BY_DEFAULT: ReadonlySet<string> = new Set(["rotation", "registryLogin", "dockerHost"]);

@@ -41,7 +41,9 @@ describe("merging Pulumi.yaml and a stack file as the CLI does", () => {
   });
 
   it("lets a stack key replace the project value whole (no deep merge)", () => {
-    const merged = mergeStackConfig(...files(project, "config:\n  proj:ports: { b: 5 }\n  size: large\n  extra:flag: true\n"));
+    const merged = mergeStackConfig(
+      ...files(project, "config:\n  proj:ports: { b: 5 }\n  size: large\n  extra:flag: true\n"),
+    );
     expect(merged.config["proj:ports"]).toBe('{"b":5}');
     expect(merged.config["proj:size"]).toBe("large");
     expect(merged.config["extra:flag"]).toBe("true");
@@ -49,7 +51,10 @@ describe("merging Pulumi.yaml and a stack file as the CLI does", () => {
 
   it("turns secure values into recognisable stand-ins and marks their keys secret", () => {
     const merged = mergeStackConfig(
-      ...files(project, "config:\n  proj:password:\n    secure: v1:abc\n  proj:nested:\n    user: u\n    pass:\n      secure: v1:def\n"),
+      ...files(
+        project,
+        "config:\n  proj:password:\n    secure: v1:abc\n  proj:nested:\n    user: u\n    pass:\n      secure: v1:def\n",
+      ),
     );
     expect(merged.config["proj:password"]).toBe("PLAN-SECRET-password");
     expect(JSON.parse(merged.config["proj:nested"]!)).toEqual({ user: "u", pass: "PLAN-SECRET-nested.pass" });
@@ -60,7 +65,9 @@ describe("merging Pulumi.yaml and a stack file as the CLI does", () => {
     expect(() => mergeStackConfig("/nonexistent/Pulumi.yaml", "/nonexistent/s.yaml")).toThrow(StackFileError);
     expect(() => mergeStackConfig(...files("name: p\nruntime: nodejs\n", "config: [1"))).toThrow(/not valid YAML/);
     expect(() => mergeStackConfig(...files("runtime: nodejs\n", "config: {}"))).toThrow(/not a Pulumi project file/);
-    expect(() => mergeStackConfig(...files("name: p\nconfig:\n  p:x: { value: 1, default: 2 }\n", "config: {}"))).toThrow(/both 'default' and 'value'/);
+    expect(() =>
+      mergeStackConfig(...files("name: p\nconfig:\n  p:x: { value: 1, default: 2 }\n", "config: {}")),
+    ).toThrow(/both 'default' and 'value'/);
     expect(() => mergeStackConfig(...files("name: p\n", "config: 3"))).toThrow(/must be a map/);
     expect(() => mergeStackConfig(...files("name: p\nconfig: 3\n", "config: {}"))).toThrow(/must be a map/);
     expect(() => mergeStackConfig(...files("name: p\n", "- 1"))).toThrow(/must be a map/);
@@ -68,7 +75,10 @@ describe("merging Pulumi.yaml and a stack file as the CLI does", () => {
 
   it("reads YAML as the CLI does: merge keys, legacy key spelling, empty keys set nothing", () => {
     const merged = mergeStackConfig(
-      ...files(project, "config:\n  proj:base: &b { x: 1 }\n  proj:more:\n    <<: *b\n    y: 2\n  proj:config:legacy: v\n  size: ~\n"),
+      ...files(
+        project,
+        "config:\n  proj:base: &b { x: 1 }\n  proj:more:\n    <<: *b\n    y: 2\n  proj:config:legacy: v\n  size: ~\n",
+      ),
     );
     expect(JSON.parse(merged.config["proj:more"]!)).toEqual({ x: 1, y: 2 });
     expect(merged.config["proj:legacy"]).toBe("v");
@@ -81,7 +91,9 @@ describe("merging Pulumi.yaml and a stack file as the CLI does", () => {
         mergeStackConfig(...files(project, stack));
         return [];
       } catch (error) {
-        return (error as StackFileError).problems.map((p) => `${p.key.replace(/^.*Pulumi\.s\.yaml/, "<file>")}: ${p.message}`);
+        return (error as StackFileError).problems.map(
+          (p) => `${p.key.replace(/^.*Pulumi\.s\.yaml/, "<file>")}: ${p.message}`,
+        );
       }
     };
     expect(problems("config:\n  proj:n: { max: 1e400 }\n")).toEqual(["proj:n.max: number out of range"]);

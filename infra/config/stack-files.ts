@@ -58,7 +58,11 @@ function replaceSecure(value: unknown, label: string): { value: unknown; secret:
     return r.value;
   };
   if (Array.isArray(value)) return { value: value.map((v, i) => recurse(v, `${label}[${i}]`)), secret };
-  if (isPlainObject(value)) return { value: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, recurse(v, `${label}.${k}`)])), secret };
+  if (isPlainObject(value))
+    return {
+      value: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, recurse(v, `${label}.${k}`)])),
+      secret,
+    };
   return { value, secret: false };
 }
 
@@ -70,7 +74,8 @@ export function projectConfig(projectFile: string): { project: string; values: M
   const project = document.name;
   const values = new Map<string, unknown>();
   const config = document.config ?? {};
-  if (!isPlainObject(config)) throw new StackFileError([{ key: `${projectFile}: config`, message: "must be a map of config keys" }]);
+  if (!isPlainObject(config))
+    throw new StackFileError([{ key: `${projectFile}: config`, message: "must be a map of config keys" }]);
   for (const [key, declaration] of Object.entries(config)) {
     const full = fullKey(project, key);
     if (!isPlainObject(declaration)) {
@@ -87,13 +92,19 @@ export function projectConfig(projectFile: string): { project: string; values: M
 
 function stackConfig(stackFile: string): Record<string, unknown> {
   const document = readYaml(stackFile);
-  if (!isPlainObject(document)) throw new StackFileError([{ key: stackFile, message: "must be a map with a 'config' key" }]);
+  if (!isPlainObject(document))
+    throw new StackFileError([{ key: stackFile, message: "must be a map with a 'config' key" }]);
   const problems: ConfigProblem[] = [];
   for (const [key, value] of Object.entries(document)) {
     if (key === "environment")
-      problems.push({ key: `${stackFile}: environment`, message: "Pulumi ESC environments cannot be resolved offline; plan a copy of the stack file without it" });
-    else if (STACK_FILE_SETTINGS.includes(key) && typeof value !== "string") problems.push({ key: `${stackFile}: ${key}`, message: "must be a string" });
-    else if (key !== "config" && !STACK_FILE_SETTINGS.includes(key)) problems.push({ key: `${stackFile}: ${key}`, message: "unknown top-level key of a stack file" });
+      problems.push({
+        key: `${stackFile}: environment`,
+        message: "Pulumi ESC environments cannot be resolved offline; plan a copy of the stack file without it",
+      });
+    else if (STACK_FILE_SETTINGS.includes(key) && typeof value !== "string")
+      problems.push({ key: `${stackFile}: ${key}`, message: "must be a string" });
+    else if (key !== "config" && !STACK_FILE_SETTINGS.includes(key))
+      problems.push({ key: `${stackFile}: ${key}`, message: "unknown top-level key of a stack file" });
   }
   const config = document.config ?? {};
   if (!isPlainObject(config)) problems.push({ key: `${stackFile}: config`, message: "must be a map of config keys" });
@@ -104,7 +115,8 @@ function stackConfig(stackFile: string): Record<string, unknown> {
 export function mergeStackConfig(projectFile: string, stackFile: string): MergedConfig {
   const { project, values: merged } = projectConfig(projectFile);
   // A key left empty in the stack file (`key:` or `key: ~`) sets nothing.
-  for (const [key, value] of Object.entries(stackConfig(stackFile))) if (value !== null) merged.set(fullKey(project, key), value);
+  for (const [key, value] of Object.entries(stackConfig(stackFile)))
+    if (value !== null) merged.set(fullKey(project, key), value);
 
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
