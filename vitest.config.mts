@@ -9,7 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     coverage: {
       provider: "v8",
-      include: ["infra/**/*.ts", "components/**/*.ts", "stacks/**/*.ts", "tools/**/*.ts"],
+      include: ["index.ts", "program.ts", "infra/**/*.ts", "components/**/*.ts", "stacks/**/*.ts", "tools/**/*.ts"],
       exclude: ["**/*.test.ts", "**/fixtures/**", "tools/test-support.ts"],
       reporter: ["text-summary", "text"],
       thresholds: { lines: 90, statements: 90, functions: 90, branches: 80 },

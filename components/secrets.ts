@@ -39,7 +39,7 @@ export class Secrets extends pulumi.ComponentResource {
 
   /** The secret a service's environment refers to, as a secret output. */
   resolve(source: SecretSource, connections: Wiring["connections"]): pulumi.Output<string> {
-    if ("connection" in source) return this.connectionUrl(connections[source.connection], source.password);
+    if ("connection" in source) return this.connectionUrl(connections[source.connection]!);
     const value =
       source.secret in this.generated
         ? this.generated[source.secret as GeneratedSecret]
@@ -48,8 +48,8 @@ export class Secrets extends pulumi.ComponentResource {
     return value;
   }
 
-  /** A connection URL that carries a generated password, as a secret output. */
-  connectionUrl(parts: ConnectionParts, password: GeneratedSecret): pulumi.Output<string> {
-    return pulumi.secret(this.generated[password].apply((p) => connectionUrl(parts, p)));
+  /** A connection URL that carries its generated password, as a secret output. */
+  connectionUrl(parts: ConnectionParts): pulumi.Output<string> {
+    return pulumi.secret(this.generated[parts.password].apply((p) => connectionUrl(parts, p)));
   }
 }

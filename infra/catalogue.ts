@@ -1,121 +1,18 @@
-// The service catalogue: the one place that knows every Jarvis service, its named ports, how its
-// health is checked, where it keeps data inside the container and which environment variables it
-// reads. Port numbers, addresses and images are not here: they come from stack config.
+// The service catalogue: one graph of every Jarvis service and job. Each node says once what it is
+// (role, image, ports, state, health, files, GPU use) and its edges: the services it connects to,
+// on which port and carrying which variable. URLs, the start order, the network flows and the
+// scrape targets are derived from it (graph.ts, wiring.ts, flows.ts). Port numbers, addresses and
+// images are not here: they come from stack config.
+import { ENV, type EnvName } from "./env-names";
+import type { GeneratedSecret } from "./secret-names";
 
-export const SERVICE_NAMES = [
-  "stt",
-  "tts",
-  "ollama",
-  "backend",
-  "interface",
-  "postgres",
-  "redis",
-  "qdrant",
-  "timescale",
-  "prometheus",
-  "grafana",
-  "alertmanager",
-] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+export { ENV, type EnvName } from "./env-names";
 
-/** Services built from Jarvis's own sources; the others run pinned public images. */
-export const APP_SERVICES = ["stt", "tts", "backend", "interface"] as const satisfies readonly ServiceName[];
-export type AppService = (typeof APP_SERVICES)[number];
-export const PUBLIC_IMAGE_SERVICES = SERVICE_NAMES.filter(
-  (s): s is Exclude<ServiceName, AppService> => !(APP_SERVICES as readonly string[]).includes(s),
-);
-export type PublicImageService = Exclude<ServiceName, AppService>;
-export const isAppService = (service: ServiceName): service is AppService =>
-  (APP_SERVICES as readonly string[]).includes(service);
-
-/** Stateless services that the Kubernetes platform runs as Deployments with replicas. */
-export const SCALABLE_SERVICES = APP_SERVICES;
-/** Services with state, run with a volume of their own (a StatefulSet on Kubernetes). */
-export const STATEFUL_SERVICES = [
-  "postgres",
-  "timescale",
-  "redis",
-  "qdrant",
-  "ollama",
-] as const satisfies readonly ServiceName[];
-export type StatefulService = (typeof STATEFUL_SERVICES)[number];
-
-/** Environment variable names, as the original compose file and manifests use them. */
-export const ENV = {
-  serviceName: "SERVICE_NAME",
-  /** The port Jarvis's own images listen on (and the interface's WebSocket port). */
-  port: "PORT",
-  websocketPort: "WS_PORT",
-  pgPort: "PGPORT",
-  environment: "ENVIRONMENT",
-  appName: "APP_NAME",
-  debug: "DEBUG",
-  logLevel: "LOG_LEVEL",
-  databaseUrl: "DATABASE_URL",
-  redisUrl: "REDIS_URL",
-  ollamaBaseUrl: "OLLAMA_BASE_URL",
-  sttApiUrl: "STT_API_URL",
-  ttsApiUrl: "TTS_API_URL",
-  qdrantUrl: "QDRANT_URL",
-  qdrantApiKey: "QDRANT_API_KEY",
-  timescaleUrl: "TIMESCALE_URL",
-  backendApiUrl: "BACKEND_API_URL",
-  interfaceUrl: "INTERFACE_URL",
-  websocketUrl: "WEBSOCKET_URL",
-  browserApiUrl: "REACT_APP_API_URL",
-  browserWsUrl: "REACT_APP_WS_URL",
-  secretKey: "JARVIS_SECRET_KEY",
-  corsOrigins: "CORS_ORIGINS",
-  rateLimit: "RATE_LIMIT",
-  rateLimitStorageUrl: "RATE_LIMIT_STORAGE_URL",
-  ollamaModel: "OLLAMA_MODEL",
-  whisperModel: "WHISPER_MODEL",
-  piperModel: "PIPER_MODEL",
-  sttModelPath: "STT_MODEL_PATH",
-  ttsModelPath: "TTS_MODEL_PATH",
-  memoryUpdateInterval: "MEMORY_UPDATE_INTERVAL",
-  memoryRetentionDays: "MEMORY_RETENTION_DAYS",
-  brainMemoryEnabled: "BRAIN_MEMORY_ENABLED",
-  emotionalAnalysisEnabled: "EMOTIONAL_ANALYSIS_ENABLED",
-  autoConsolidationEnabled: "AUTO_CONSOLIDATION_ENABLED",
-  browserbaseApiKey: "BROWSERBASE_API_KEY",
-  browserbaseProjectId: "BROWSERBASE_PROJECT_ID",
-  homeAssistantUrl: "HOME_ASSISTANT_URL",
-  homeAssistantToken: "HOME_ASSISTANT_TOKEN",
-  mqttBroker: "MQTT_BROKER",
-  mqttPort: "MQTT_PORT",
-  mqttUsername: "MQTT_USERNAME",
-  mqttPassword: "MQTT_PASSWORD",
-  ollamaHost: "OLLAMA_HOST",
-  ollamaOrigins: "OLLAMA_ORIGINS",
-  ollamaKeepAlive: "OLLAMA_KEEP_ALIVE",
-  ollamaModels: "OLLAMA_MODELS",
-  home: "HOME",
-  postgresDb: "POSTGRES_DB",
-  postgresUser: "POSTGRES_USER",
-  postgresPassword: "POSTGRES_PASSWORD",
-  timescalePassword: "TIMESCALE_PASSWORD",
-  smtpPassword: "SMTP_PASSWORD",
-  pgData: "PGDATA",
-  timescaleTelemetry: "TIMESCALEDB_TELEMETRY",
-  redisPassword: "REDIS_PASSWORD",
-  redisCliAuth: "REDISCLI_AUTH",
-  qdrantHttpPort: "QDRANT__SERVICE__HTTP_PORT",
-  qdrantGrpcPort: "QDRANT__SERVICE__GRPC_PORT",
-  qdrantServiceApiKey: "QDRANT__SERVICE__API_KEY",
-  qdrantSearchThreads: "QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS",
-  qdrantEnableCors: "QDRANT__SERVICE__ENABLE_CORS",
-  qdrantTelemetryDisabled: "QDRANT__TELEMETRY_DISABLED",
-  qdrantInitFile: "QDRANT_INIT_FILE_PATH",
-  grafanaAdminUser: "GF_SECURITY_ADMIN_USER",
-  grafanaAdminPassword: "GF_SECURITY_ADMIN_PASSWORD",
-  grafanaAllowSignUp: "GF_USERS_ALLOW_SIGN_UP",
-  grafanaHttpPort: "GF_SERVER_HTTP_PORT",
-} as const;
-export type EnvName = (typeof ENV)[keyof typeof ENV];
-
-/** Where the interface serves its WebSocket, as the original manifests address it. */
-export const WEBSOCKET_PATH = "/ws";
+/**
+ * What a node is: an application service, a datastore, part of monitoring (not deployed yet), or a
+ * job that runs to completion (the model pull, the backups).
+ */
+export type Role = "app" | "datastore" | "monitoring" | "job";
 
 /** How a service's health is checked: an HTTP path on one of its ports, or a client in its image. */
 export type HealthCheck =
@@ -130,80 +27,204 @@ export type HealthCheck =
  */
 export type ProbeClient = "curl" | "wget" | "bash-tcp" | "ollama" | "pg_isready" | "redis-cli";
 
+/** How other services address a service: the scheme of its URLs and the secret they carry. */
+export type UrlForm =
+  /** An HTTP URL; `apiKey`: the generated secret its API requires. */
+  | { readonly scheme: "http"; readonly apiKey?: GeneratedSecret }
+  /** A database URL with a user and a database name from `jarvis:databases.<service>`. */
+  | { readonly scheme: "postgresql"; readonly password: GeneratedSecret }
+  | { readonly scheme: "redis"; readonly password: GeneratedSecret };
+
+/** An edge of the graph: this node connects to `to` on its named port `port`. */
+export interface Connection {
+  readonly to: string;
+  readonly port: string;
+  /** The environment variable that carries the URL; absent where the job addresses it itself. */
+  readonly variable?: EnvName;
+  /** Redis database number (the URL's path). */
+  readonly database?: string;
+  /**
+   * `start`: the target must be healthy before this node starts (the original `depends_on`).
+   * `runtime`: only used once running, so no start order (it would be a cycle otherwise).
+   */
+  readonly dependency: "start" | "runtime";
+}
+
+/** A host folder or file of `jarvis:hostPaths` bind-mounted into the container (Docker). */
+export interface HostMount {
+  readonly hostPath: "models" | "logs" | "data" | "postgresInit" | "timescaleInit" | "qdrantConfig";
+  /** Sub-path of the host path that is mounted; absent: the whole path. */
+  readonly sub?: string;
+  /** Mounted at this data path, or at this file inside it. */
+  readonly dataPath: string;
+  readonly file?: string;
+  readonly readOnly: boolean;
+}
+
 export interface ServiceSpec {
   readonly title: string;
-  readonly role: "app" | "llm" | "datastore" | "monitoring";
+  readonly role: Role;
+  /** `own`: built from Jarvis's sources (`<appRegistry>/<service>:<appVersion>`); `public`: a pinned image of `jarvis:images`. */
+  readonly image: "own" | "public";
   /** What the service reports as SERVICE_NAME (Jarvis's own services). */
   readonly serviceName?: string;
-  /** Services that must be healthy before this one starts (the original `depends_on`). */
-  readonly needs?: readonly ServiceName[];
+  /** Named ports, primary first. Their numbers come from `jarvis:ports.<service>.<name>`. */
+  readonly ports: readonly string[];
+  readonly health?: HealthCheck;
   /** The health client inside the image (Docker's in-container check); `health` is the endpoint itself. */
-  readonly probe: ProbeClient;
+  readonly probe?: ProbeClient;
   /** A non-root user the image supports; absent: the image's own user. */
   readonly user?: string;
   /** Paths the process writes besides its data volume: scratch space under a read-only root. */
   readonly writable: readonly string[];
   /** Secret variables the image can read from a file instead: variable -> its file variable. */
   readonly secretFiles?: Readonly<Partial<Record<EnvName, string>>>;
-  /** Named ports, primary first. Their numbers come from `jarvis:ports.<service>.<name>`. */
-  readonly ports: readonly string[];
-  readonly health: HealthCheck;
   /** Paths inside the container that hold state or mounted data. */
   readonly dataPaths: Readonly<Record<string, string>>;
+  /** State: which of `dataPaths` its own volume holds (a named volume, or a StatefulSet's claim). */
+  readonly state?: { readonly dataPath: string };
+  /** The data path where the image runs SQL init scripts on an empty volume (`jarvis:databaseInit`). */
+  readonly initDirectory?: string;
+  /** Host paths mounted on Docker. */
+  readonly hostMounts?: readonly HostMount[];
+  /** GPU use: `always` when `jarvis:gpu.enabled`, `opt-in` when `jarvis:gpu.<service>` is on too. */
+  readonly gpu?: "always" | "opt-in";
+  /** The command, where the image's own would not do; given the service's port numbers. */
+  readonly command?: (ports: Readonly<Record<string, number>>) => string[];
+  /** How other services address it. */
+  readonly url?: UrlForm;
+  /** The edges of the graph. */
+  readonly connects: readonly Connection[];
+  /** It may reach the outside destinations of `jarvis:egress.<service>` (Kubernetes). */
+  readonly egress?: boolean;
+  /** How the backups save it (only datastores). */
+  readonly backup?: "pg_dump" | "snapshot";
+  /** Where the browser reaches it: port name -> browser endpoint (the edge routes these). */
+  readonly browser?: Readonly<Record<string, BrowserEndpoint>>;
   /** The environment variables the service reads. */
   readonly reads: readonly EnvName[];
   /** A Prometheus metrics endpoint, if the service has one. */
   readonly metrics?: { readonly port: string; readonly path: string };
+  /** A job runs in the image of this service. */
+  readonly runsImageOf?: string;
 }
 
-const appLogs = { logs: "/app/logs" };
+/** What a browser reaches: the interface's pages, its WebSocket, and the backend API. */
+export type BrowserEndpoint = "interface" | "websocket" | "api";
 
-export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
+export type Catalogue = Readonly<Record<string, ServiceSpec>>;
+
+const appLogs = { logs: "/app/logs" };
+const start = "start" as const;
+const runtime = "runtime" as const;
+const toBackend = { to: "backend", port: "http", variable: ENV.backendApiUrl };
+
+/**
+ * Redis reads its password from the environment through a config on standard input, so that it
+ * is neither in the container's command nor in the server's process arguments.
+ */
+function redisCommand(ports: Readonly<Record<string, number>>): string[] {
+  const script = [
+    `exec redis-server - --port ${ports.redis} --appendonly yes <<EOF`,
+    "requirepass $REDIS_PASSWORD",
+    "EOF",
+  ].join("\n");
+  return ["sh", "-c", script];
+}
+
+const JARVIS = {
   stt: {
     title: "STT API (speech-to-text)",
     role: "app",
+    image: "own",
     serviceName: "stt-api",
     probe: "curl",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/health" },
     dataPaths: { models: "/app/models/stt", ...appLogs },
+    hostMounts: [
+      { hostPath: "models", sub: "stt", dataPath: "models", readOnly: true },
+      { hostPath: "logs", dataPath: "logs", readOnly: false },
+    ],
     writable: ["/tmp", "/app/logs", "/app/models"],
+    gpu: "opt-in",
+    url: { scheme: "http" },
+    connects: [{ ...toBackend, dependency: runtime }],
+    // Model downloads.
+    egress: true,
     reads: [ENV.serviceName, ENV.port, ENV.sttModelPath, ENV.whisperModel, ENV.backendApiUrl, ENV.logLevel],
     metrics: { port: "http", path: "/metrics" },
   },
   tts: {
     title: "TTS API (text-to-speech)",
     role: "app",
+    image: "own",
     serviceName: "tts-api",
     probe: "curl",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/health" },
     dataPaths: { models: "/app/models/tts", ...appLogs },
+    hostMounts: [
+      { hostPath: "models", sub: "tts", dataPath: "models", readOnly: true },
+      { hostPath: "logs", dataPath: "logs", readOnly: false },
+    ],
     writable: ["/tmp", "/app/logs", "/app/models"],
+    url: { scheme: "http" },
+    connects: [{ ...toBackend, dependency: runtime }],
+    egress: true,
     reads: [ENV.serviceName, ENV.port, ENV.ttsModelPath, ENV.piperModel, ENV.backendApiUrl, ENV.logLevel],
     metrics: { port: "http", path: "/metrics" },
   },
   ollama: {
     title: "Ollama (LLM runtime)",
-    role: "llm",
+    role: "app",
+    image: "public",
     probe: "ollama",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/api/version" },
     // Models and the key pair out of /root, so that Ollama runs as any user.
     dataPaths: { models: "/models", home: "/home/ollama" },
+    state: { dataPath: "models" },
     writable: ["/tmp", "/home/ollama"],
+    gpu: "always",
+    url: { scheme: "http" },
+    connects: [],
+    // It pulls models from its registry.
+    egress: true,
     reads: [ENV.ollamaHost, ENV.ollamaOrigins, ENV.ollamaKeepAlive, ENV.ollamaModels, ENV.home],
   },
   backend: {
     title: "Backend API",
     role: "app",
+    image: "own",
     serviceName: "backend-api",
-    needs: ["postgres", "redis", "ollama", "qdrant", "timescale"],
     probe: "curl",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/health" },
     dataPaths: { models: "/app/models", data: "/app/data", ...appLogs },
+    hostMounts: [
+      { hostPath: "models", dataPath: "models", readOnly: true },
+      { hostPath: "logs", dataPath: "logs", readOnly: false },
+      { hostPath: "data", dataPath: "data", readOnly: false },
+    ],
     writable: ["/tmp", "/app/logs", "/app/data", "/app/models"],
+    url: { scheme: "http" },
+    connects: [
+      { to: "postgres", port: "postgres", variable: ENV.databaseUrl, dependency: start },
+      { to: "redis", port: "redis", variable: ENV.redisUrl, database: "0", dependency: start },
+      // The rate limiter's counters, shared by every replica.
+      { to: "redis", port: "redis", variable: ENV.rateLimitStorageUrl, database: "1", dependency: start },
+      { to: "ollama", port: "http", variable: ENV.ollamaBaseUrl, dependency: start },
+      { to: "qdrant", port: "http", variable: ENV.qdrantUrl, dependency: start },
+      { to: "timescale", port: "postgres", variable: ENV.timescaleUrl, dependency: start },
+      { to: "stt", port: "http", variable: ENV.sttApiUrl, dependency: runtime },
+      { to: "tts", port: "http", variable: ENV.ttsApiUrl, dependency: runtime },
+      // The interface's server on its WebSocket port, as the original compose file has it.
+      { to: "interface", port: "websocket", variable: ENV.interfaceUrl, dependency: runtime },
+    ],
+    // External APIs (web browsing, Home Assistant, MQTT).
+    egress: true,
+    browser: { http: "api" },
     reads: [
       ENV.serviceName,
       ENV.port,
@@ -244,13 +265,20 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
   interface: {
     title: "Web interface (HTTP and WebSocket)",
     role: "app",
+    image: "own",
     serviceName: "interface",
-    needs: ["backend", "tts", "stt"],
     probe: "curl",
     ports: ["http", "websocket"],
     health: { kind: "http", port: "websocket", path: "/health" },
     dataPaths: {},
     writable: ["/tmp"],
+    url: { scheme: "http" },
+    connects: [
+      { ...toBackend, dependency: start },
+      { to: "stt", port: "http", variable: ENV.sttApiUrl, dependency: start },
+      { to: "tts", port: "http", variable: ENV.ttsApiUrl, dependency: start },
+    ],
+    browser: { http: "interface", websocket: "websocket" },
     reads: [
       ENV.serviceName,
       ENV.port,
@@ -267,34 +295,52 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
   postgres: {
     title: "PostgreSQL",
     role: "datastore",
+    image: "public",
     probe: "pg_isready",
     user: "postgres",
     ports: ["postgres"],
     health: { kind: "postgres" },
     dataPaths: { data: "/var/lib/postgresql/data", init: "/docker-entrypoint-initdb.d" },
+    state: { dataPath: "data" },
+    initDirectory: "init",
+    hostMounts: [{ hostPath: "postgresInit", dataPath: "init", file: "init.sql", readOnly: true }],
     writable: ["/tmp", "/var/run/postgresql"],
     secretFiles: { [ENV.postgresPassword]: "POSTGRES_PASSWORD_FILE" },
+    url: { scheme: "postgresql", password: "postgres" },
+    connects: [],
+    backup: "pg_dump",
     reads: [ENV.postgresDb, ENV.postgresUser, ENV.postgresPassword, ENV.pgData, ENV.pgPort],
   },
   redis: {
     title: "Redis",
     role: "datastore",
+    image: "public",
     probe: "redis-cli",
     user: "redis",
     ports: ["redis"],
     health: { kind: "redis" },
     dataPaths: { data: "/data" },
+    state: { dataPath: "data" },
     writable: ["/tmp"],
+    command: redisCommand,
+    url: { scheme: "redis", password: "redis" },
+    connects: [],
     reads: [ENV.redisPassword, ENV.redisCliAuth],
   },
   qdrant: {
     title: "Qdrant (vector database)",
     role: "datastore",
+    image: "public",
     probe: "bash-tcp",
     ports: ["http", "grpc"],
     health: { kind: "http", port: "http", path: "/healthz" },
     dataPaths: { data: "/qdrant/storage", snapshots: "/qdrant/snapshots", config: "/qdrant/config" },
+    state: { dataPath: "data" },
+    hostMounts: [{ hostPath: "qdrantConfig", dataPath: "config", file: "production.yaml", readOnly: true }],
     writable: ["/tmp", "/qdrant/snapshots"],
+    url: { scheme: "http", apiKey: "qdrant" },
+    connects: [],
+    backup: "snapshot",
     reads: [
       ENV.qdrantHttpPort,
       ENV.qdrantGrpcPort,
@@ -309,52 +355,91 @@ export const CATALOGUE: Readonly<Record<ServiceName, ServiceSpec>> = {
   timescale: {
     title: "TimescaleDB",
     role: "datastore",
+    image: "public",
     probe: "pg_isready",
     user: "postgres",
     ports: ["postgres"],
     health: { kind: "postgres" },
     dataPaths: { data: "/var/lib/postgresql/data", init: "/docker-entrypoint-initdb.d" },
+    state: { dataPath: "data" },
+    initDirectory: "init",
+    hostMounts: [{ hostPath: "timescaleInit", dataPath: "init", file: "init.sql", readOnly: true }],
     writable: ["/tmp", "/var/run/postgresql"],
     secretFiles: { [ENV.postgresPassword]: "POSTGRES_PASSWORD_FILE" },
+    url: { scheme: "postgresql", password: "timescale" },
+    connects: [],
+    backup: "pg_dump",
     reads: [ENV.postgresDb, ENV.postgresUser, ENV.postgresPassword, ENV.pgData, ENV.pgPort, ENV.timescaleTelemetry],
   },
   prometheus: {
     title: "Prometheus",
     role: "monitoring",
+    image: "public",
     probe: "wget",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/-/healthy" },
     dataPaths: { data: "/prometheus", config: "/etc/prometheus" },
     writable: ["/tmp"],
+    connects: [],
     reads: [],
     metrics: { port: "http", path: "/metrics" },
   },
   grafana: {
     title: "Grafana",
     role: "monitoring",
+    image: "public",
     probe: "wget",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/api/health" },
     dataPaths: { data: "/var/lib/grafana" },
     writable: ["/tmp"],
     secretFiles: { [ENV.grafanaAdminPassword]: "GF_SECURITY_ADMIN_PASSWORD__FILE" },
+    connects: [],
     reads: [ENV.grafanaAdminUser, ENV.grafanaAdminPassword, ENV.grafanaAllowSignUp, ENV.grafanaHttpPort],
     metrics: { port: "http", path: "/metrics" },
   },
   alertmanager: {
     title: "Alertmanager",
     role: "monitoring",
+    image: "public",
     probe: "wget",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/-/healthy" },
     dataPaths: { data: "/alertmanager", config: "/etc/alertmanager" },
     writable: ["/tmp"],
+    connects: [],
     reads: [],
     metrics: { port: "http", path: "/metrics" },
   },
-};
+  "ollama-pull": {
+    title: "Model pull (the models of jarvis:models.ollama, once per list)",
+    role: "job",
+    image: "public",
+    runsImageOf: "ollama",
+    ports: [],
+    dataPaths: { home: "/home/ollama" },
+    writable: ["/tmp", "/home/ollama"],
+    connects: [{ to: "ollama", port: "http", variable: ENV.ollamaHost, dependency: start }],
+    reads: [ENV.ollamaHost, ENV.home],
+  },
+  backup: {
+    title: "Backups (pg_dump of the databases, Qdrant snapshots)",
+    role: "job",
+    image: "public",
+    // Its pg_dump matches both servers' major version.
+    runsImageOf: "timescale",
+    ports: [],
+    dataPaths: {},
+    writable: ["/tmp"],
+    connects: [
+      { to: "postgres", port: "postgres", dependency: runtime },
+      { to: "timescale", port: "postgres", dependency: runtime },
+      { to: "qdrant", port: "http", variable: ENV.qdrantUrl, dependency: runtime },
+    ],
+    reads: [],
+  },
+} as const satisfies Catalogue;
 
-/** The named ports of a service, primary first. */
-export function portNames(service: ServiceName): readonly string[] {
-  return CATALOGUE[service].ports;
-}
+/** Jarvis's catalogue; derivations take a catalogue, so that a test can hand in a larger one. */
+export const CATALOGUE: Catalogue = JARVIS;
+export type ServiceName = keyof typeof JARVIS;

@@ -1,146 +1,167 @@
-// The environment of every service, for any platform: plain values, and references to the secrets
+// The environment of every node, for any platform: plain values, and references to the secrets
 // that the platform resolves (a secret itself, or a connection URL that carries a password). The
-// variable names come from the catalogue; this module holds no secret value.
+// URLs of a node's edges come from the graph; what else a service reads is its own builder below.
+// This module holds no secret value.
 import { posix } from "node:path";
-import { CATALOGUE, ENV, type EnvName, type ServiceName } from "./catalogue";
+import { ENV, type EnvName } from "./catalogue";
 import type { StackConfig } from "./config/schema";
-import type { GeneratedSecret, WorkloadSecret } from "./secret-names";
+import type { WorkloadSecret } from "./secret-names";
 import { rateLimitSpec, type Wiring } from "./wiring";
 
 export type SecretSource =
   | { readonly secret: WorkloadSecret }
-  | { readonly connection: keyof Wiring["connections"]; readonly password: GeneratedSecret };
+  /** The connection URL an edge's variable carries, with its password. */
+  | { readonly connection: string };
 
 export interface ServiceEnvironment {
   readonly plain: Readonly<Partial<Record<EnvName, string>>>;
   readonly secret: Readonly<Partial<Record<EnvName, SecretSource>>>;
 }
 
+interface Context {
+  readonly config: StackConfig;
+  readonly wiring: Wiring;
+  readonly service: string;
+  /** The deployment's name (the stack). */
+  readonly environment: string;
+}
+
 const flag = (on: boolean) => (on ? "true" : "false");
 
+/** The environment of one node; `environment` names the deployment (the stack). */
+export function serviceEnvironment(
+  config: StackConfig,
+  wiring: Wiring,
+  service: string,
+  environment: string,
+): ServiceEnvironment {
+  const edges = edgeEnvironment(wiring, service);
+  const own = BUILDERS[service]?.({ config, wiring, service, environment }) ?? { plain: {}, secret: {} };
+  return { plain: { ...edges.plain, ...own.plain }, secret: { ...edges.secret, ...own.secret } };
+}
+
+/** The URLs of a node's edges: plain, or secret where they carry a password. */
+function edgeEnvironment(wiring: Wiring, service: string): ServiceEnvironment {
+  const plain: Partial<Record<EnvName, string>> = {};
+  const secret: Partial<Record<EnvName, SecretSource>> = {};
+  for (const edge of wiring.catalogue[service]?.connects ?? []) {
+    if (!edge.variable) continue;
+    if (edge.variable in wiring.urls) plain[edge.variable] = wiring.urls[edge.variable];
+    else secret[edge.variable] = { connection: edge.variable };
+  }
+  return { plain, secret };
+}
+
 /** What every Jarvis service gets: its name, its log level and the port it must listen on. */
-function appBase(config: StackConfig, service: ServiceName): Partial<Record<EnvName, string>> {
-  const name = CATALOGUE[service].serviceName;
+function appBase({ config, wiring, service }: Context): Partial<Record<EnvName, string>> {
+  const name = wiring.catalogue[service]?.serviceName;
   return {
     ...(name && { [ENV.serviceName]: name }),
-    [ENV.port]: String(config.ports[service].http),
+    [ENV.port]: String(config.ports[service]!.http),
     [ENV.logLevel]: config.backend.logLevel,
   };
 }
 
-/** The environment of one service; `environment` names the deployment (the stack). */
-export function serviceEnvironment(
-  config: StackConfig,
-  wiring: Wiring,
-  service: ServiceName,
-  environment: string,
-): ServiceEnvironment {
-  const { urls, browser } = wiring;
-  const port = (name: string) => String(config.ports[service][name]);
-  const paths = CATALOGUE[service].dataPaths;
-  switch (service) {
-    case "stt":
-    case "tts": {
-      const isStt = service === "stt";
-      return {
-        plain: {
-          ...appBase(config, service),
-          [isStt ? ENV.sttModelPath : ENV.ttsModelPath]: paths.models!,
-          [isStt ? ENV.whisperModel : ENV.piperModel]: isStt ? config.models.whisper : config.models.piper,
-          [ENV.backendApiUrl]: urls[ENV.backendApiUrl],
-        },
-        secret: {},
-      };
-    }
-    case "ollama":
-      return {
-        plain: {
-          // Listen on the container's own address (Docker) or every interface (empty host).
-          [ENV.ollamaHost]: `${wiring.addresses?.ollama ?? ""}:${port("http")}`,
-          [ENV.ollamaOrigins]: wiring.corsOrigins.join(","),
-          [ENV.ollamaKeepAlive]: config.models.keepAlive,
-          [ENV.ollamaModels]: paths.models!,
-          [ENV.home]: paths.home!,
-        },
-        secret: {},
-      };
-    case "backend":
-      return backendEnvironment(config, wiring, environment);
-    case "interface":
-      return {
-        plain: {
-          ...appBase(config, service),
-          [ENV.websocketPort]: port("websocket"),
-          [ENV.browserApiUrl]: browser.api,
-          [ENV.browserWsUrl]: browser.websocket,
-          [ENV.backendApiUrl]: urls[ENV.backendApiUrl],
-          [ENV.sttApiUrl]: urls[ENV.sttApiUrl],
-          [ENV.ttsApiUrl]: urls[ENV.ttsApiUrl],
-        },
-        secret: {},
-      };
-    case "postgres":
-    case "timescale":
-      return {
-        plain: {
-          [ENV.postgresDb]: config.databases[service].name,
-          [ENV.postgresUser]: config.databases[service].user,
-          // The server listens on PGPORT, and pg_isready checks it.
-          [ENV.pgPort]: port("postgres"),
-          ...(service === "timescale" && { [ENV.timescaleTelemetry]: "off" }),
-        },
-        secret: { [ENV.postgresPassword]: { secret: service } },
-      };
-    case "redis":
-      // The password reaches redis-server through the environment, and redis-cli (the health
-      // check) authenticates with REDISCLI_AUTH.
-      return {
-        plain: {},
-        secret: { [ENV.redisPassword]: { secret: "redis" }, [ENV.redisCliAuth]: { secret: "redis" } },
-      };
-    case "qdrant":
-      return {
-        plain: {
-          [ENV.qdrantHttpPort]: port("http"),
-          [ENV.qdrantGrpcPort]: port("grpc"),
-          [ENV.qdrantSearchThreads]: String(config.qdrant.maxSearchThreads),
-          // Only the backend talks to Qdrant; browsers never do.
-          [ENV.qdrantEnableCors]: "false",
-          [ENV.qdrantTelemetryDisabled]: "true",
-          // Out of the working directory, which is read-only on Kubernetes.
-          [ENV.qdrantInitFile]: posix.join(CATALOGUE.qdrant.writable[0]!, ".qdrant-initialized"),
-        },
-        secret: { [ENV.qdrantServiceApiKey]: { secret: "qdrant" } },
-      };
-    case "grafana":
-      return {
-        plain: {
-          [ENV.grafanaAdminUser]: "admin",
-          [ENV.grafanaAllowSignUp]: "false",
-          [ENV.grafanaHttpPort]: port("http"),
-        },
-        secret: { [ENV.grafanaAdminPassword]: { secret: "grafana" } },
-      };
-    case "prometheus":
-    case "alertmanager":
-      return { plain: {}, secret: {} };
-  }
-}
+const port = ({ config, service }: Context, name: string) => String(config.ports[service]![name]);
+const dataPath = ({ wiring, service }: Context, name: string) => wiring.catalogue[service]!.dataPaths[name]!;
 
-function backendEnvironment(config: StackConfig, wiring: Wiring, environment: string): ServiceEnvironment {
-  const { urls } = wiring;
+type Builder = (context: Context) => ServiceEnvironment;
+
+const database: Builder = (context) => {
+  const account = context.config.databases[context.service as keyof StackConfig["databases"]];
+  return {
+    plain: {
+      [ENV.postgresDb]: account.name,
+      [ENV.postgresUser]: account.user,
+      // The server listens on PGPORT, and pg_isready checks it.
+      [ENV.pgPort]: port(context, "postgres"),
+    },
+    secret: { [ENV.postgresPassword]: { secret: context.service as WorkloadSecret } },
+  };
+};
+
+/** What each service reads beyond the URLs of its edges. */
+const BUILDERS: Readonly<Record<string, Builder>> = {
+  stt: (context) => ({
+    plain: {
+      ...appBase(context),
+      [ENV.sttModelPath]: dataPath(context, "models"),
+      [ENV.whisperModel]: context.config.models.whisper,
+    },
+    secret: {},
+  }),
+  tts: (context) => ({
+    plain: {
+      ...appBase(context),
+      [ENV.ttsModelPath]: dataPath(context, "models"),
+      [ENV.piperModel]: context.config.models.piper,
+    },
+    secret: {},
+  }),
+  ollama: (context) => ({
+    plain: {
+      // Listen on the container's own address (Docker) or every interface (empty host).
+      [ENV.ollamaHost]: `${context.wiring.addresses?.[context.service] ?? ""}:${port(context, "http")}`,
+      [ENV.ollamaOrigins]: context.wiring.corsOrigins.join(","),
+      [ENV.ollamaKeepAlive]: context.config.models.keepAlive,
+      [ENV.ollamaModels]: dataPath(context, "models"),
+      [ENV.home]: dataPath(context, "home"),
+    },
+    secret: {},
+  }),
+  backend: backendEnvironment,
+  interface: (context) => ({
+    plain: {
+      ...appBase(context),
+      [ENV.websocketPort]: port(context, "websocket"),
+      [ENV.browserApiUrl]: context.wiring.browser.api,
+      [ENV.browserWsUrl]: context.wiring.browser.websocket,
+    },
+    secret: {},
+  }),
+  postgres: database,
+  timescale: (context) => {
+    const base = database(context);
+    return { plain: { ...base.plain, [ENV.timescaleTelemetry]: "off" }, secret: base.secret };
+  },
+  // The password reaches redis-server through the environment, and redis-cli (the health check)
+  // authenticates with REDISCLI_AUTH.
+  redis: () => ({
+    plain: {},
+    secret: { [ENV.redisPassword]: { secret: "redis" }, [ENV.redisCliAuth]: { secret: "redis" } },
+  }),
+  qdrant: (context) => ({
+    plain: {
+      [ENV.qdrantHttpPort]: port(context, "http"),
+      [ENV.qdrantGrpcPort]: port(context, "grpc"),
+      [ENV.qdrantSearchThreads]: String(context.config.qdrant.maxSearchThreads),
+      // Only the backend talks to Qdrant; browsers never do.
+      [ENV.qdrantEnableCors]: "false",
+      [ENV.qdrantTelemetryDisabled]: "true",
+      // Out of the working directory, which is read-only on Kubernetes.
+      [ENV.qdrantInitFile]: posix.join(context.wiring.catalogue[context.service]!.writable[0]!, ".qdrant-initialized"),
+    },
+    secret: { [ENV.qdrantServiceApiKey]: { secret: "qdrant" } },
+  }),
+  grafana: (context) => ({
+    plain: {
+      [ENV.grafanaAdminUser]: "admin",
+      [ENV.grafanaAllowSignUp]: "false",
+      [ENV.grafanaHttpPort]: port(context, "http"),
+    },
+    secret: { [ENV.grafanaAdminPassword]: { secret: "grafana" } },
+  }),
+};
+
+function backendEnvironment(context: Context): ServiceEnvironment {
+  const { config, wiring, environment } = context;
   const { features, integrations, backend } = config;
   const plain: Partial<Record<EnvName, string>> = {
-    ...appBase(config, "backend"),
+    ...appBase(context),
     [ENV.environment]: environment,
     [ENV.appName]: backend.appName,
     [ENV.debug]: flag(backend.debug),
-    [ENV.ollamaBaseUrl]: urls[ENV.ollamaBaseUrl],
     [ENV.ollamaModel]: config.models.defaultLlm,
-    [ENV.sttApiUrl]: urls[ENV.sttApiUrl],
-    [ENV.ttsApiUrl]: urls[ENV.ttsApiUrl],
-    [ENV.qdrantUrl]: urls[ENV.qdrantUrl],
-    [ENV.interfaceUrl]: urls[ENV.interfaceUrl],
     [ENV.corsOrigins]: wiring.corsOrigins.join(","),
     [ENV.rateLimit]: rateLimitSpec(config),
     [ENV.memoryUpdateInterval]: String(backend.memory.updateIntervalSeconds),
@@ -150,10 +171,6 @@ function backendEnvironment(config: StackConfig, wiring: Wiring, environment: st
     [ENV.autoConsolidationEnabled]: flag(features.autoConsolidation),
   };
   const secret: Partial<Record<EnvName, SecretSource>> = {
-    [ENV.databaseUrl]: { connection: ENV.databaseUrl, password: "postgres" },
-    [ENV.timescaleUrl]: { connection: ENV.timescaleUrl, password: "timescale" },
-    [ENV.redisUrl]: { connection: ENV.redisUrl, password: "redis" },
-    [ENV.rateLimitStorageUrl]: { connection: ENV.rateLimitStorageUrl, password: "redis" },
     [ENV.secretKey]: { secret: "jwt" },
     [ENV.qdrantApiKey]: { secret: "qdrant" },
   };

@@ -1,57 +1,107 @@
-// Who talks to whom, derived from the wiring rather than written per service: a service reaches
-// every service whose address appears in its environment, on that port. The network policies of
-// the Kubernetes platform are generated from these flows.
-import { CATALOGUE, SERVICE_NAMES, type ServiceName } from "./catalogue";
-import type { StackConfig } from "./config/schema";
-import { serviceEnvironment } from "./environment";
-import type { Wiring } from "./wiring";
+// Who talks to whom on Kubernetes, derived rather than listed: the edges of the catalogue's graph
+// (services and jobs), the edge controller to every browser port, the scraper to every metrics
+// port, cert-manager's solver, DNS for every pod group, and the outside destinations of config.
+// The network policies are generated from these flows.
+import type { Catalogue } from "./catalogue";
+import type { KubernetesConfig } from "./config/schema";
+import { browserPorts } from "./edge";
+import { deployedServices, jobs } from "./graph";
+import { BACKUP_JOB } from "./backup";
+import { scrapeTargets } from "./monitoring";
+
+/** Pods of this stack (a service or a job, or cert-manager's solver), or pods and addresses elsewhere. */
+export type Peer =
+  | { readonly group: string }
+  | { readonly namespace: string; readonly pods: Readonly<Record<string, string>> }
+  | { readonly cidr: string; readonly except?: readonly string[] };
+
+export interface FlowPort {
+  readonly port: number;
+  readonly protocol?: "TCP" | "UDP";
+}
 
 export interface Flow {
-  readonly from: ServiceName;
-  readonly to: ServiceName;
-  readonly port: number;
+  readonly from: Peer;
+  readonly to: Peer;
+  readonly ports: readonly FlowPort[];
 }
 
-/** The service a URL points at, with its port, if it is one of ours. */
-function target(wiring: Wiring, url: string): { service: ServiceName; port: number } | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  const service = SERVICE_NAMES.find((s) => wiring.hosts[s] === parsed.hostname);
-  return service && parsed.port ? { service, port: Number(parsed.port) } : undefined;
+/** A group of pods of this stack that a policy selects; `pods` where its labels are not the stack's own. */
+export interface PodGroup {
+  readonly name: string;
+  readonly pods?: Readonly<Record<string, string>>;
 }
 
-export function serviceFlows(config: StackConfig, wiring: Wiring, services: readonly ServiceName[]): Flow[] {
-  const flows = new Map<string, Flow>();
-  for (const from of services) {
-    const { plain, secret } = serviceEnvironment(config, wiring, from, "");
-    const urls = [
-      ...Object.values(plain),
-      ...Object.values(secret).flatMap((source) => {
-        if (!source || !("connection" in source)) return [];
-        const parts = wiring.connections[source.connection];
-        return [`${parts.scheme}://${parts.host}:${parts.port}`];
-      }),
-    ];
-    for (const url of urls) {
-      const to = url && target(wiring, url);
-      if (to && to.service !== from && services.includes(to.service))
-        flows.set(`${from}>${to.service}:${to.port}`, { from, to: to.service, port: to.port });
-    }
-  }
-  return [...flows.values()].sort((a, b) => `${a.from}${a.to}${a.port}`.localeCompare(`${b.from}${b.to}${b.port}`));
+/** cert-manager's HTTP-01 solver pods, which answer the ACME challenge through the edge. */
+const ACME_SOLVER: PodGroup = { name: "acme-solver", pods: { "acme.cert-manager.io/http01-solver": "true" } };
+
+export function podGroups(catalogue: Catalogue, config: KubernetesConfig): PodGroup[] {
+  return [
+    ...deployedServices(catalogue).map((name) => ({ name })),
+    ...deployedJobs(catalogue, config).map((name) => ({ name })),
+    ...(config.edge.tls.http01 ? [ACME_SOLVER] : []),
+  ];
 }
 
-/** The metrics endpoint of each service that has one. */
-export function metricsPorts(
-  config: StackConfig,
-  services: readonly ServiceName[],
-): { service: ServiceName; port: number }[] {
-  return services.flatMap((service) => {
-    const metrics = CATALOGUE[service].metrics;
-    return metrics ? [{ service, port: config.ports[service][metrics.port]! }] : [];
+/** The jobs that run on Kubernetes: the model pull, and the backups when they are enabled. */
+export function deployedJobs(catalogue: Catalogue, config: KubernetesConfig): string[] {
+  return jobs(catalogue).filter((job) => job !== BACKUP_JOB || config.backup.enabled);
+}
+
+/**
+ * Every flow, in the order the policies list their rules: the graph's edges between pods of the
+ * stack, then the edge controller, the scraper, the jobs, DNS, and the outside world.
+ */
+export function kubernetesFlows(catalogue: Catalogue, config: KubernetesConfig): Flow[] {
+  const services = deployedServices(catalogue);
+  const jobNames = deployedJobs(catalogue, config);
+  const portOf = (service: string, name: string) => config.ports[service]![name]!;
+  const edgesFrom = (nodes: readonly string[]) =>
+    nodes.flatMap((from) => catalogue[from]!.connects.map((e) => ({ from, to: e.to, port: portOf(e.to, e.port) })));
+  // One rule per service pair and port, in a stable order.
+  const unique = new Map(
+    edgesFrom(services)
+      .filter((e) => e.to !== e.from && services.includes(e.to))
+      .map((e) => [`${e.from}>${e.to}:${e.port}`, e]),
+  );
+  const between = [...unique.values()].sort((a, b) =>
+    `${a.from}${a.to}${a.port}`.localeCompare(`${b.from}${b.to}${b.port}`),
+  );
+  const controller = { namespace: config.edge.controller.namespace, pods: config.edge.controller.podLabels };
+  const browser = services.flatMap((service) => {
+    const ports = browserPorts(catalogue).filter((p) => p.service === service);
+    return ports.length > 0
+      ? [{ from: controller, to: { group: service }, ports: ports.map((p) => ({ port: portOf(service, p.port) })) }]
+      : [];
   });
+  const scraper = { namespace: config.monitoringSource.namespace, pods: config.monitoringSource.podLabels };
+  const dns = {
+    namespace: config.clusterDns.namespace,
+    pods: config.clusterDns.podLabels,
+  };
+  const dnsPorts: FlowPort[] = [
+    { port: config.clusterDns.port, protocol: "UDP" },
+    { port: config.clusterDns.port, protocol: "TCP" },
+  ];
+  return [
+    ...between.map((e) => ({ from: { group: e.from }, to: { group: e.to }, ports: [{ port: e.port }] })),
+    ...browser,
+    ...scrapeTargets(catalogue, config.ports, services).map((t) => ({
+      from: scraper,
+      to: { group: t.service },
+      ports: [{ port: t.port }],
+    })),
+    ...edgesFrom(jobNames).map((e) => ({ from: { group: e.from }, to: { group: e.to }, ports: [{ port: e.port }] })),
+    ...(config.edge.tls.http01
+      ? [{ from: controller, to: { group: ACME_SOLVER.name }, ports: [{ port: config.edge.tls.solverPort }] }]
+      : []),
+    ...[...services, ...jobNames].map((group) => ({ from: { group }, to: dns, ports: dnsPorts })),
+    ...services.flatMap((service) =>
+      (config.egress[service] ?? []).map((d) => ({
+        from: { group: service },
+        to: { cidr: d.cidr, ...(d.except && { except: d.except }) },
+        ports: d.ports.map((port) => ({ port })),
+      })),
+    ),
+  ];
 }

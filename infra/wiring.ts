@@ -1,11 +1,15 @@
-// Derived wiring: from the validated config, where every service is reached inside the platform and
-// the URLs the others are given. On Docker a service is reached by container name on the Jarvis
-// network (its IP stays static, from config); on Kubernetes by its Service's DNS name. This module
-// holds no secret: URLs that carry a password are given as parts, and `connectionUrl` assembles
-// them once the platform has the password (inside a secret Output).
-import { ENV, SERVICE_NAMES, WEBSOCKET_PATH, type ServiceName } from "./catalogue";
+// Derived wiring: from the validated config and the catalogue's edges, where every service is
+// reached inside the platform and the URLs the others are given. On Docker a service is reached by
+// container name on the Jarvis network (its IP stays static, from config); on Kubernetes by its
+// Service's DNS name. This module holds no secret: URLs that carry a password are given as parts,
+// and `connectionUrl` assembles them once the platform has the password (inside a secret Output).
+import { CATALOGUE, type Catalogue, type Connection } from "./catalogue";
 import type { DockerConfig, KubernetesConfig, StackConfig } from "./config/schema";
+import { publishedPorts } from "./config/edge";
+import { BROWSER_ENDPOINTS, browserPort } from "./edge";
+import { configuredServices } from "./graph";
 import { parseSubnet, resolveAddress, type Subnet } from "./network";
+import type { GeneratedSecret } from "./secret-names";
 
 export interface ConnectionParts {
   readonly scheme: "postgresql" | "redis";
@@ -14,6 +18,8 @@ export interface ConnectionParts {
   readonly port: number;
   /** Database name, or Redis database number. */
   readonly database: string;
+  /** The generated secret that is the password. */
+  readonly password: GeneratedSecret;
 }
 
 export interface BrowserUrls {
@@ -23,106 +29,96 @@ export interface BrowserUrls {
 }
 
 export interface Wiring {
+  readonly catalogue: Catalogue;
   /** Container name (Docker) or Service name (Kubernetes) of every service. */
-  readonly names: Readonly<Record<ServiceName, string>>;
+  readonly names: Readonly<Record<string, string>>;
   /** The host name other services use to reach it. */
-  readonly hosts: Readonly<Record<ServiceName, string>>;
+  readonly hosts: Readonly<Record<string, string>>;
   /** Static IPv4 address on the Docker network; absent on Kubernetes. */
-  readonly addresses?: Readonly<Record<ServiceName, string>>;
+  readonly addresses?: Readonly<Record<string, string>>;
   /** The Docker network's subnet and gateway address; absent on Kubernetes. */
   readonly network?: { readonly subnet: Subnet; readonly gateway: string };
   /** Plain service URLs by the environment variable that carries them. */
-  readonly urls: Readonly<Record<(typeof PLAIN_URLS)[number][0], string>>;
-  /** URLs that need a password, as parts. */
-  readonly connections: Readonly<Record<(typeof CONNECTIONS)[number], ConnectionParts>>;
+  readonly urls: Readonly<Record<string, string>>;
+  /** URLs that need a password, as parts, by the environment variable that carries them. */
+  readonly connections: Readonly<Record<string, ConnectionParts>>;
   readonly browser: BrowserUrls;
   readonly corsOrigins: readonly string[];
 }
 
-const PLAIN_URLS = [
-  [ENV.ollamaBaseUrl, "ollama", "http", "http"],
-  [ENV.sttApiUrl, "stt", "http", "http"],
-  [ENV.ttsApiUrl, "tts", "http", "http"],
-  [ENV.qdrantUrl, "qdrant", "http", "http"],
-  [ENV.backendApiUrl, "backend", "http", "http"],
-  // The backend talks to the interface's server on its WebSocket port (as the original compose file).
-  [ENV.interfaceUrl, "interface", "websocket", "http"],
-  [ENV.websocketUrl, "interface", "websocket", "ws", WEBSOCKET_PATH],
-] as const satisfies readonly (readonly [string, ServiceName, string, string, string?])[];
-const CONNECTIONS = [ENV.databaseUrl, ENV.timescaleUrl, ENV.redisUrl, ENV.rateLimitStorageUrl] as const;
-
-/** Redis database numbers: application cache, and the rate limiter's counters shared by all replicas. */
-const REDIS_DATABASES = { cache: "0", rateLimit: "1" } as const;
-
-export function deriveWiring(config: StackConfig): Wiring {
-  const names = Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${config.namePrefix}-${s}`])) as Record<
-    ServiceName,
-    string
-  >;
-  const platform = config.platform === "docker" ? dockerPlacement(config, names) : kubernetesPlacement(config, names);
-  const { hosts } = platform;
-  const port = (service: ServiceName, name: string) => config.ports[service][name]!;
-  const urls = Object.fromEntries(
-    PLAIN_URLS.map(([env, service, portName, scheme, path = ""]) => [
-      env,
-      `${scheme}://${hosts[service]}:${port(service, portName)}${path}`,
-    ]),
-  ) as Wiring["urls"];
-  const postgres = (service: "postgres" | "timescale"): ConnectionParts => ({
-    scheme: "postgresql",
-    username: config.databases[service].user,
-    host: hosts[service],
-    port: port(service, "postgres"),
-    database: config.databases[service].name,
-  });
-  const redis = (database: string): ConnectionParts => ({
-    scheme: "redis",
-    host: hosts.redis,
-    port: port("redis", "redis"),
-    database,
-  });
+export function deriveWiring(config: StackConfig, catalogue: Catalogue = CATALOGUE): Wiring {
+  const services = configuredServices(catalogue);
+  const names = Object.fromEntries(services.map((s) => [s, `${config.namePrefix}-${s}`]));
+  const platform =
+    config.platform === "docker" ? dockerPlacement(config, catalogue, names) : kubernetesPlacement(config, names);
+  const urls: Record<string, string> = {};
+  const connections: Record<string, ConnectionParts> = {};
+  for (const edge of Object.values(catalogue).flatMap((spec) => spec.connects)) {
+    if (!edge.variable) continue;
+    const target = edgeTarget(config, catalogue, platform.hosts, edge);
+    const known = urls[edge.variable] ?? connections[edge.variable];
+    if (known && JSON.stringify(known) !== JSON.stringify(target))
+      throw new Error(`${edge.variable} points at two places in the catalogue`);
+    if (typeof target === "string") urls[edge.variable] = target;
+    else connections[edge.variable] = target;
+  }
   return {
+    catalogue,
     names,
     ...platform,
     urls,
-    connections: {
-      [ENV.databaseUrl]: postgres("postgres"),
-      [ENV.timescaleUrl]: postgres("timescale"),
-      [ENV.redisUrl]: redis(REDIS_DATABASES.cache),
-      [ENV.rateLimitStorageUrl]: redis(REDIS_DATABASES.rateLimit),
-    },
+    connections,
     corsOrigins: config.backend.corsOrigins ?? [new URL(platform.browser.interface).origin],
   };
 }
 
-function dockerPlacement(config: DockerConfig, names: Record<ServiceName, string>) {
+/** What an edge's variable holds: a plain URL, or the parts of one with a password. */
+function edgeTarget(
+  config: StackConfig,
+  catalogue: Catalogue,
+  hosts: Readonly<Record<string, string>>,
+  edge: Connection,
+): string | ConnectionParts {
+  const form = catalogue[edge.to]?.url ?? { scheme: "http" };
+  const host = hosts[edge.to]!;
+  const port = config.ports[edge.to]![edge.port]!;
+  if (form.scheme === "http") return `http://${host}:${port}`;
+  const account =
+    form.scheme === "postgresql" ? config.databases[edge.to as keyof StackConfig["databases"]] : undefined;
+  return {
+    scheme: form.scheme,
+    ...(account && { username: account.user }),
+    host,
+    port,
+    database: account?.name ?? edge.database ?? "0",
+    password: form.password,
+  };
+}
+
+function dockerPlacement(config: DockerConfig, catalogue: Catalogue, names: Record<string, string>) {
   const subnet = parseSubnet(config.network.subnet);
   const addresses = Object.fromEntries(
-    SERVICE_NAMES.map((s) => [s, resolveAddress(subnet, config.addresses[s])]),
-  ) as Record<ServiceName, string>;
+    Object.keys(names).map((s) => [s, resolveAddress(subnet, config.addresses[s]!)]),
+  );
   const gateway = resolveAddress(subnet, config.network.gateway);
   const published = publishedPorts(config.publish);
-  const hostUrl = (scheme: string, service: ServiceName, port: string) => {
+  const hostUrl = (endpoint: keyof typeof BROWSER_ENDPOINTS) => {
+    const { service, port } = browserPort(catalogue, endpoint);
     const entry = published.find((p) => p.service === service && p.port === port)!;
-    return `${scheme}://${config.publish.publicHost}:${entry.hostPort}`;
+    return `${BROWSER_ENDPOINTS[endpoint].scheme}://${config.publish.publicHost}:${entry.hostPort}`;
   };
   return {
     hosts: names,
     addresses,
     network: { subnet, gateway },
-    browser: {
-      interface: hostUrl("http", "interface", "http"),
-      api: hostUrl("http", "backend", "http"),
-      websocket: hostUrl("ws", "interface", "websocket"),
-    },
+    browser: { interface: hostUrl("interface"), api: hostUrl("api"), websocket: hostUrl("websocket") },
   };
 }
 
-function kubernetesPlacement(config: KubernetesConfig, names: Record<ServiceName, string>) {
-  const hosts = Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${names[s]}.${config.namespace.name}.svc`])) as Record<
-    ServiceName,
-    string
-  >;
+function kubernetesPlacement(config: KubernetesConfig, names: Record<string, string>) {
+  const hosts = Object.fromEntries(
+    Object.entries(names).map(([s, name]) => [s, `${name}.${config.namespace.name}.svc`]),
+  );
   const { interface: interfaceHost, api } = config.edge.hosts;
   return {
     hosts,
@@ -132,28 +128,6 @@ function kubernetesPlacement(config: KubernetesConfig, names: Record<ServiceName
       websocket: `wss://${interfaceHost}${config.edge.websocketPath}`,
     },
   };
-}
-
-export interface PublishedPort {
-  readonly service: ServiceName;
-  readonly port: string;
-  readonly hostPort: number;
-  readonly bindAddress: string;
-}
-
-/** Every published host port with the interface it binds, in catalogue order. */
-export function publishedPorts(publish: DockerConfig["publish"]): PublishedPort[] {
-  return SERVICE_NAMES.flatMap((service) =>
-    Object.entries(publish.ports[service] ?? {}).flatMap(([port, value]) =>
-      value === undefined
-        ? []
-        : [
-            typeof value === "number"
-              ? { service, port, hostPort: value, bindAddress: publish.bindAddress }
-              : { service, port, hostPort: value.hostPort, bindAddress: value.bindAddress },
-          ],
-    ),
-  );
 }
 
 /** Assembles a connection URL; the password (if any) is percent-encoded. */

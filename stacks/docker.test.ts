@@ -8,9 +8,22 @@ import { DOCKER_SERVICES, startOrder } from "./docker-spec";
 
 const CONTAINER = "docker:index/container:Container";
 const dev = stackValues("dev") as Record<string, any>;
+/** Host paths for the bind mounts, which the shipped dev stack leaves unset. */
+const HOST_PATHS = {
+  models: "/srv/jarvis/models",
+  logs: "/srv/jarvis/logs",
+  data: "/srv/jarvis/data",
+  postgresInit: "/srv/jarvis/db/init.sql",
+  timescaleInit: "/srv/jarvis/db/timescale_init.sql",
+  qdrantConfig: "/srv/jarvis/qdrant.yaml",
+};
 let plan: ParsedPlan;
+/** The dev plan with every bind mount configured, shared by the tests that look at mounts. */
+let mounted: ParsedPlan;
 beforeAll(async () => {
+  // One after the other: the SDK's runtime state is global to the process.
   plan = await planStack("dev");
+  mounted = await planStack("dev", { ...dev, "jarvis:hostPaths": HOST_PATHS });
 });
 
 const container = (name: string, from: ParsedPlan = plan) => rawResource(from, CONTAINER, name);
@@ -127,7 +140,9 @@ describe("every service of the original", () => {
   });
 
   it("replaces containers with a fixed name, address or host port by deleting them first", () => {
-    for (const c of plan.raw.filter((r) => r.type === CONTAINER)) expect(c.deleteBeforeReplace, c.name).toBe(true);
+    const containers = plan.raw.filter((r) => r.type === CONTAINER);
+    expect(containers).toHaveLength(DOCKER_SERVICES.length + 1);
+    for (const c of containers) expect(c.deleteBeforeReplace, c.name).toBe(true);
     expect(ofType(plan, "docker:index/network:Network")[0]!.deleteBeforeReplace).toBe(true);
   });
 
@@ -288,16 +303,7 @@ describe("persistent data", () => {
     );
   });
 
-  it("bind-mounts models, logs, data and init files from configured host paths", async () => {
-    const hostPaths = {
-      models: "/srv/jarvis/models",
-      logs: "/srv/jarvis/logs",
-      data: "/srv/jarvis/data",
-      postgresInit: "/srv/jarvis/db/init.sql",
-      timescaleInit: "/srv/jarvis/db/timescale_init.sql",
-      qdrantConfig: "/srv/jarvis/qdrant.yaml",
-    };
-    const mounted = await planStack("dev", { ...dev, "jarvis:hostPaths": hostPaths });
+  it("bind-mounts models, logs, data and init files from configured host paths", () => {
     expect(container("stt", mounted).inputs.mounts).toEqual([
       { type: "bind", source: "/srv/jarvis/models/stt", target: "/app/models/stt", readOnly: true },
       { type: "bind", source: "/srv/jarvis/logs", target: "/app/logs", readOnly: false },
@@ -411,7 +417,9 @@ describe("secure defaults", () => {
   });
 
   it("harden every container: no new privileges, no capabilities, limits, restart policy, rotated logs", () => {
-    for (const c of plan.raw.filter((r) => r.type === CONTAINER)) {
+    const containers = plan.raw.filter((r) => r.type === CONTAINER);
+    expect(containers).toHaveLength(DOCKER_SERVICES.length + 1);
+    for (const c of containers) {
       expect(c.inputs, c.name).toMatchObject({
         securityOpts: ["no-new-privileges:true"],
         capabilities: { drops: ["ALL"] },
@@ -485,50 +493,69 @@ describe("a new environment is a stack file", () => {
 });
 
 describe("the original docker-compose.yml, service by service", () => {
-  const compose = parse(
-    readFileSync(join(PROJECT_DIR, "../shared/reference/jarvis-before/docker-compose.yml"), "utf8"),
-  );
+  const compose = parse(readFileSync(join(PROJECT_DIR, "test/fixtures/jarvis-before/docker-compose.yml"), "utf8"));
   const OURS: Record<string, string> = { "stt-api": "stt", "tts-api": "tts", "ollama-setup": "ollama-pull" };
   // Deliberate differences, also listed in the README.
   const DROPPED_MOUNTS = ["/app", "/app/frontend", "/app/node_modules"];
   const MOVED_MOUNTS: Record<string, string> = { "/root/.ollama": "/models" };
-  const hostPaths = {
-    models: "/m",
-    logs: "/l",
-    data: "/d",
-    postgresInit: "/p.sql",
-    timescaleInit: "/t.sql",
-    qdrantConfig: "/q.yaml",
+  /** Published on every interface before; only the browser-facing ports are published now. */
+  const UNPUBLISHED = ["stt-api", "tts-api", "ollama", "qdrant"];
+  /** compose `HOST:CONTAINER` (or `CONTAINER`) as the planned container's `ports` input would hold it. */
+  const mapping = (p: string) => {
+    const parts = String(p).split(":");
+    const internal = Number(parts.at(-1));
+    return { internal, external: parts.length > 1 ? Number(parts.at(-2)) : internal };
   };
 
-  it.each(
-    Object.keys(
-      parse(readFileSync(join(PROJECT_DIR, "../shared/reference/jarvis-before/docker-compose.yml"), "utf8")).services,
-    ),
-  )("%s: accounted for (ports, volumes, environment names, health check)", async (name) => {
-    const service = compose.services[name];
-    const ours = OURS[name] ?? name;
-    const mounted = await planStack("dev", { ...dev, "jarvis:hostPaths": hostPaths });
-    const inputs = container(ours, mounted).inputs;
-    const envNames = Object.keys(env(ours, mounted).vars);
-    const composeEnv: string[] = Array.isArray(service.environment)
-      ? service.environment.map((e: string) => e.split("=")[0])
-      : Object.keys(service.environment ?? {});
-    for (const variable of composeEnv) expect(envNames, `${name} ${variable}`).toContain(variable);
-    const containerPorts = (service.ports ?? []).map((p: string) => Number(String(p).split(":").pop()));
-    for (const port of containerPorts)
-      expect(Object.values(dev["jarvis:ports"][ours]), `${name} port ${port}`).toContain(port);
-    const targets = (service.volumes ?? [])
-      .map((v: string) => (v.includes(":") ? v.split(":")[1]! : v))
-      .filter((t: string) => !DROPPED_MOUNTS.includes(t))
-      .map((t: string) => MOVED_MOUNTS[t] ?? t);
-    const ourTargets = inputs.mounts.map((m: any) => m.target);
-    for (const target of targets)
-      expect(
-        ourTargets.some((t: string) => t === target || t.startsWith(`${target}/`)),
-        `${name} ${target}`,
-      ).toBe(name !== "ollama-setup");
-    if (service.healthcheck) expect(inputs.healthcheck, name).toBeDefined();
-    expect(inputs.restart).toBe(service.restart === "no" ? "no" : "unless-stopped");
+  it("has the services the tests below check", () => {
+    expect(Object.keys(compose.services).sort()).toEqual([
+      "backend",
+      "interface",
+      "ollama",
+      "ollama-setup",
+      "postgres",
+      "qdrant",
+      "redis",
+      "stt-api",
+      "timescale",
+      "tts-api",
+    ]);
   });
+
+  it.each(Object.keys(compose.services))(
+    "%s: accounted for (ports, volumes, environment names, health check)",
+    (name) => {
+      const service = compose.services[name];
+      const ours = OURS[name] ?? name;
+      const inputs = container(ours, mounted).inputs;
+      const vars = env(ours, mounted).vars;
+      const composeEnv: string[] = Array.isArray(service.environment)
+        ? service.environment.map((e: string) => e.split("=")[0])
+        : Object.keys(service.environment ?? {});
+      for (const variable of composeEnv) expect(Object.keys(vars), `${name} ${variable}`).toContain(variable);
+      // Ports: the container listens where the original's did, and publishes the same host ports unless
+      // the README says it no longer does.
+      const ports = (service.ports ?? []).map(mapping);
+      for (const { internal } of ports)
+        expect(
+          Object.values(vars).some((v) => v === String(internal) || v.endsWith(`:${internal}`)),
+          `${name} listens on ${internal}`,
+        ).toBe(true);
+      const published = inputs.ports.map((p: any) => ({ internal: p.internal, external: p.external }));
+      expect(published, `${name} published ports`).toEqual(UNPUBLISHED.includes(name) ? [] : ports);
+      for (const p of inputs.ports) expect(p, name).toMatchObject({ ip: "127.0.0.1", protocol: "tcp" });
+      const targets = (service.volumes ?? [])
+        .map((v: string) => (v.includes(":") ? v.split(":")[1]! : v))
+        .filter((t: string) => !DROPPED_MOUNTS.includes(t))
+        .map((t: string) => MOVED_MOUNTS[t] ?? t);
+      const ourTargets = inputs.mounts.map((m: any) => m.target);
+      for (const target of targets)
+        expect(
+          ourTargets.some((t: string) => t === target || t.startsWith(`${target}/`)),
+          `${name} ${target}`,
+        ).toBe(name !== "ollama-setup");
+      if (service.healthcheck) expect(inputs.healthcheck, name).toBeDefined();
+      expect(inputs.restart).toBe(service.restart === "no" ? "no" : "unless-stopped");
+    },
+  );
 });

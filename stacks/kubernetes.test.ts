@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { PROJECT_DIR } from "../tools/plan/cli";
 import { planStack, problems, stackValues, validateManifest, type ParsedPlan } from "../tools/test-support";
-import { KUBERNETES_SERVICES, POD_USER } from "./kubernetes-spec";
+import { KUBERNETES_SERVICES } from "./kubernetes-spec";
 
 const APPS = ["stt", "tts", "backend", "interface"];
 const STATEFUL = ["postgres", "timescale", "redis", "qdrant", "ollama"];
@@ -24,6 +24,21 @@ const one = (plan: ParsedPlan, k: string, name: string) => kind(plan, k).find((r
 const podSpec = (plan: ParsedPlan, k: "Deployment" | "StatefulSet", name: string) =>
   one(plan, k, name).inputs.spec.template.spec;
 const manifests = (plan: ParsedPlan) => parseAllDocuments(plan.manifests!).map((d) => d.toJS());
+/** Every pod template of a plan (whatever kind holds it), as [kind/name, pod spec]. */
+const podTemplates = (plan: ParsedPlan): [string, any][] =>
+  plan.raw.flatMap((r) => {
+    const spec = r.inputs.spec;
+    const pod = spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec;
+    return pod ? [[`${r.type.split(":").pop()}/${r.name}`, pod] as [string, any]] : [];
+  });
+/** The data keys of the ConfigMap or Secret named `name` in a plan (names only: secret values are redacted). */
+function dataKeys(plan: ParsedPlan, name: string): string[] {
+  const found = plan.resources.filter(
+    (r) => ["kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Secret"].includes(r.type) && r.name === name,
+  );
+  expect(found, `one ConfigMap or Secret named ${name}`).toHaveLength(1);
+  return Object.keys(found[0]!.inputs.data ?? {});
+}
 
 describe("the namespace", () => {
   it("enforces the Pod Security level of config, warns and audits restricted, with a quota and defaults", () => {
@@ -128,8 +143,6 @@ describe("every pod", () => {
       const spec = podSpec(prod, STATEFUL.includes(service) ? "StatefulSet" : "Deployment", service);
       expect(spec.securityContext).toMatchObject({
         runAsNonRoot: true,
-        runAsUser: POD_USER,
-        runAsGroup: POD_USER,
         seccompProfile: { type: "RuntimeDefault" },
       });
       const [container] = spec.containers;
@@ -137,9 +150,7 @@ describe("every pod", () => {
         allowPrivilegeEscalation: false,
         readOnlyRootFilesystem: true,
         capabilities: { drop: ["ALL"] },
-        runAsUser: POD_USER,
       });
-      expect(POD_USER).toBeGreaterThanOrEqual(10001);
       expect(container.resources.requests).toHaveProperty("ephemeral-storage");
       expect(container.resources.limits).toHaveProperty("ephemeral-storage");
       expect(container.volumeMounts.map((m: any) => m.mountPath)).toContain("/tmp");
@@ -147,6 +158,36 @@ describe("every pod", () => {
         expect(
           Object.keys(volume).some((k) => ["emptyDir", "secret", "persistentVolumeClaim", "configMap"].includes(k)),
         ).toBe(true);
+    }
+  });
+
+  it("runs as a non-root user and group from 10001 up, in the pod and in every container, Job and CronJob included", () => {
+    const nonRoot = (context: any, where: string) => {
+      expect(context?.runAsNonRoot, `${where} runAsNonRoot`).toBe(true);
+      expect(context?.runAsUser, `${where} runAsUser`).toBeGreaterThanOrEqual(10001);
+      expect(context?.runAsGroup, `${where} runAsGroup`).toBeGreaterThanOrEqual(10001);
+    };
+    for (const plan of [prod, staging]) {
+      const templates = podTemplates(plan);
+      expect(templates.map(([name]) => name).sort()).toEqual([
+        "CronJob/backup",
+        "Deployment/backend",
+        "Deployment/interface",
+        "Deployment/stt",
+        "Deployment/tts",
+        "Job/ollama-pull",
+        "StatefulSet/ollama",
+        "StatefulSet/postgres",
+        "StatefulSet/qdrant",
+        "StatefulSet/redis",
+        "StatefulSet/timescale",
+      ]);
+      for (const [name, pod] of templates) {
+        nonRoot(pod.securityContext, name);
+        const containers = [...(pod.initContainers ?? []), ...pod.containers];
+        expect(containers.length, name).toBeGreaterThan(0);
+        for (const container of containers) nonRoot(container.securityContext, `${name} ${container.name}`);
+      }
     }
   });
 
@@ -622,21 +663,23 @@ describe("bad Kubernetes config", () => {
 });
 
 describe("the original Kubernetes manifests, object by object", () => {
-  const folder = join(PROJECT_DIR, "../shared/reference/jarvis-before/k8s");
-  const originals = readdirSync(folder)
+  const folder = join(PROJECT_DIR, "test/fixtures/jarvis-before/k8s");
+  const documents = readdirSync(folder)
     .sort()
     .flatMap((file) => parseAllDocuments(readFileSync(join(folder, file), "utf8")).map((d) => d.toJS()))
-    .filter(Boolean)
-    .map((o) => `${o.kind}/${o.metadata.name}`);
-  // Each original object: what replaces it here, or why it is gone (the README lists the same).
+    .filter(Boolean);
+  const originals = documents.map((o) => `${o.kind}/${o.metadata.name}`);
+  const original = (object: string) => documents.find((o) => `${o.kind}/${o.metadata.name}` === object)!;
+  const readme = readFileSync(join(PROJECT_DIR, "README.md"), "utf8");
+  // Each original object: what replaces it here (kind/name in the prod plan), or why it is gone (the README lists the same).
   const ACCOUNT: Record<string, string> = {
-    "Namespace/jarvis": "Namespace",
-    "ResourceQuota/jarvis-quota": "ResourceQuota",
-    "LimitRange/jarvis-limits": "LimitRange",
-    "ConfigMap/jarvis-config": "ConfigMap",
-    "Secret/jarvis-secrets": "Secret",
-    "Job/jarvis-ollama-setup": "Job",
-    "Ingress/jarvis-ingress": "Ingress",
+    "Namespace/jarvis": "Namespace/namespace",
+    "ResourceQuota/jarvis-quota": "ResourceQuota/quota",
+    "LimitRange/jarvis-limits": "LimitRange/limits",
+    "ConfigMap/jarvis-config": "replaced: a ConfigMap and a Secret per service (checked key by key below)",
+    "Secret/jarvis-secrets": "replaced: a ConfigMap and a Secret per service (checked key by key below)",
+    "Job/jarvis-ollama-setup": "Job/ollama-pull",
+    "Ingress/jarvis-ingress": "Ingress/edge-interface",
     "Certificate/jarvis-tls":
       "dropped: cert-manager issues the certificate from the Ingress annotation (a Certificate in Gateway mode)",
     "ServiceMonitor/jarvis-monitoring":
@@ -656,11 +699,11 @@ describe("the original Kubernetes manifests, object by object", () => {
   it.each(originals)("%s is accounted for", (object) => {
     const [k, name] = object.split("/") as [string, string];
     const service = serviceOf(name);
-    const readme = readFileSync(join(PROJECT_DIR, "README.md"), "utf8");
     if (ACCOUNT[object]?.startsWith("dropped") || ACCOUNT[object]?.startsWith("replaced")) {
       expect(readme).toContain(object);
     } else if (ACCOUNT[object]) {
-      expect(kind(prod, ACCOUNT[object]!).length).toBeGreaterThan(0);
+      const [ourKind, ourName] = ACCOUNT[object]!.split("/") as [string, string];
+      expect(one(prod, ourKind, ourName), ACCOUNT[object]).toBeDefined();
     } else if (/-external$/.test(name)) {
       expect(readme).toContain("NodePort");
     } else if (k === "PersistentVolume" || k === "PersistentVolumeClaim") {
@@ -674,5 +717,98 @@ describe("the original Kubernetes manifests, object by object", () => {
     } else {
       throw new Error(`${object} is not accounted for`);
     }
+  });
+
+  describe("ConfigMap/jarvis-config and Secret/jarvis-secrets, key by key", () => {
+    // Where each key the README keeps ends up: [ConfigMap or Secret of the service that reads it, key there].
+    const settings = (key: string, ...services: string[]) => services.map((s) => [`${s}-settings`, key]);
+    const secret = (service: string, key: string) => [[`${service}-secrets`, key]];
+    const KEPT: Record<string, string[][]> = {
+      APP_NAME: settings("APP_NAME", "backend"),
+      DEBUG: settings("DEBUG", "backend"),
+      ENVIRONMENT: settings("ENVIRONMENT", "backend"),
+      LOG_LEVEL: settings("LOG_LEVEL", "backend", "interface", "stt", "tts"),
+      DATABASE_URL: secret("backend", "DATABASE_URL"),
+      REDIS_URL: secret("backend", "REDIS_URL"),
+      OLLAMA_BASE_URL: settings("OLLAMA_BASE_URL", "backend"),
+      QDRANT_URL: settings("QDRANT_URL", "backend"),
+      TIMESCALE_URL: secret("backend", "TIMESCALE_URL"),
+      TTS_API_URL: settings("TTS_API_URL", "backend", "interface"),
+      STT_API_URL: settings("STT_API_URL", "backend", "interface"),
+      INTERFACE_URL: settings("INTERFACE_URL", "backend"),
+      // Not among the dropped keys, and the README's "Deliberate differences" keep the manifests' value
+      // (with its /ws path); the backend, which gets INTERFACE_URL beside it, is the reader assumed here.
+      WEBSOCKET_URL: settings("WEBSOCKET_URL", "backend"),
+      OLLAMA_MODEL: settings("OLLAMA_MODEL", "backend"),
+      WHISPER_MODEL: settings("WHISPER_MODEL", "stt"),
+      PIPER_MODEL: settings("PIPER_MODEL", "tts"),
+      HOME_ASSISTANT_URL: settings("HOME_ASSISTANT_URL", "backend"),
+      MQTT_BROKER: settings("MQTT_BROKER", "backend"),
+      MQTT_PORT: settings("MQTT_PORT", "backend"),
+      MEMORY_UPDATE_INTERVAL: settings("MEMORY_UPDATE_INTERVAL", "backend"),
+      MEMORY_RETENTION_DAYS: settings("MEMORY_RETENTION_DAYS", "backend"),
+      BRAIN_MEMORY_ENABLED: settings("BRAIN_MEMORY_ENABLED", "backend"),
+      EMOTIONAL_ANALYSIS_ENABLED: settings("EMOTIONAL_ANALYSIS_ENABLED", "backend"),
+      AUTO_CONSOLIDATION_ENABLED: settings("AUTO_CONSOLIDATION_ENABLED", "backend"),
+      CORS_ORIGINS: settings("CORS_ORIGINS", "backend"),
+      TTS_MODEL_PATH: settings("TTS_MODEL_PATH", "tts"),
+      STT_MODEL_PATH: settings("STT_MODEL_PATH", "stt"),
+    };
+    const DROPPED = ["BRAIN_API_URL", "MODELS_PATH", "DATA_PATH", "LOGS_PATH", "LOG_FILE"];
+    const SECRETS: Record<string, string[][]> = {
+      POSTGRES_PASSWORD: [...secret("postgres", "POSTGRES_PASSWORD"), ...secret("timescale", "POSTGRES_PASSWORD")],
+      SECRET_KEY: secret("backend", "JARVIS_SECRET_KEY"),
+      HOME_ASSISTANT_TOKEN: secret("backend", "HOME_ASSISTANT_TOKEN"),
+      // A user name is no secret: a setting now.
+      MQTT_USERNAME: settings("MQTT_USERNAME", "backend"),
+      MQTT_PASSWORD: secret("backend", "MQTT_PASSWORD"),
+    };
+    /** Read only while their integration is on, which the shipped stacks leave off. */
+    const INTEGRATION_KEYS = [
+      "HOME_ASSISTANT_URL",
+      "MQTT_BROKER",
+      "MQTT_PORT",
+      "HOME_ASSISTANT_TOKEN",
+      "MQTT_USERNAME",
+      "MQTT_PASSWORD",
+    ];
+    let integrated: ParsedPlan;
+    beforeAll(async () => {
+      integrated = await planStack("prod", {
+        ...prodValues,
+        "jarvis:features": { ...prodValues["jarvis:features"], homeAssistant: true, mqtt: true },
+        "jarvis:integrations": {
+          ...prodValues["jarvis:integrations"],
+          homeAssistant: { url: "https://ha.home.arpa" },
+          mqtt: { broker: "mqtt.home.arpa", port: 8883, username: "jarvis" },
+        },
+        "jarvis:homeAssistantToken": { secure: "v1:x" },
+        "jarvis:mqttPassword": { secure: "v1:x" },
+      });
+    });
+
+    it("are each kept or dropped, as the README says", () => {
+      expect(Object.keys(original("ConfigMap/jarvis-config").data).sort()).toEqual(
+        [...Object.keys(KEPT), ...DROPPED].sort(),
+      );
+      expect(Object.keys(original("Secret/jarvis-secrets").data).sort()).toEqual(Object.keys(SECRETS).sort());
+      for (const key of DROPPED) expect(readme).toContain(`\`${key}\``);
+    });
+
+    it.each(Object.entries({ ...KEPT, ...SECRETS }))("%s reaches the service that reads it: %j", (key, places) => {
+      const plans = INTEGRATION_KEYS.includes(key) ? [integrated] : [prod, staging, integrated];
+      for (const plan of plans)
+        for (const [holder, ours] of places) expect(dataKeys(plan, holder!), `${key} in ${holder}`).toContain(ours);
+      if (INTEGRATION_KEYS.includes(key))
+        for (const [holder, ours] of places) expect(dataKeys(prod, holder!), `${holder} in prod`).not.toContain(ours);
+    });
+
+    it.each(DROPPED)("%s is in no ConfigMap and no Secret", (key) => {
+      for (const plan of [prod, staging, integrated]) {
+        const holders = plan.resources.filter((r) => /:(ConfigMap|Secret)$/.test(r.type));
+        expect(holders.length).toBeGreaterThan(0);
+        for (const r of holders) expect(Object.keys(r.inputs.data ?? {}), r.name).not.toContain(key);
+      }
+    });
   });
 });

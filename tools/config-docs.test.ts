@@ -55,7 +55,7 @@ describe("the stack-file JSON Schema", () => {
 
 describe("Pulumi.yaml", () => {
   it("is valid against Pulumi's project-file schema", () => {
-    const schema = JSON.parse(readFileSync(join(PROJECT_DIR, "../shared/schemas/pulumi-project.schema.json"), "utf8"));
+    const schema = JSON.parse(read("test/fixtures/pulumi-project.schema.json"));
     const validate = ajv().compile(schema);
     expect(validate(parse(read("Pulumi.yaml"))), JSON.stringify(validate.errors)).toBe(true);
   });

@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { OPTIONAL_KEYS, PLATFORM_KEYS, SECRET_KEYS, sharedKeys } from "../infra/config/schema";
-import { projectConfig } from "../infra/config/stack-files";
+import { projectConfig } from "./plan/stack-files";
 
 type JsonSchema = Record<string, any>;
 const NAMESPACE = "jarvis";

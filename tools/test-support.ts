@@ -7,9 +7,9 @@ import { stringify } from "yaml";
 import { loadStackConfig, parseRawValue } from "../infra/config/load";
 import type { ConfigProblem } from "../infra/config/problems";
 import type { StackConfig } from "../infra/config/schema";
-import { mergeStackConfig } from "../infra/config/stack-files";
-import { main } from "../infra/program";
+import { main } from "../program";
 import { plan, PROJECT_DIR } from "./plan/cli";
+import { mergeStackConfig } from "./plan/stack-files";
 
 export type Overrides = Record<string, unknown>;
 

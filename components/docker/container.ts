@@ -25,6 +25,13 @@ export type MountSpec =
     }
   | { readonly type: "bind"; readonly source: string; readonly target: string; readonly readOnly: boolean };
 
+export interface ContainerFile {
+  /** Absolute path inside the container. */
+  readonly path: string;
+  readonly content: pulumi.Input<string>;
+  readonly executable?: boolean;
+}
+
 export interface ServiceContainerArgs {
   readonly containerName: string;
   readonly image: pulumi.Input<string>;
@@ -33,6 +40,8 @@ export interface ServiceContainerArgs {
   readonly env: pulumi.Input<string[]>;
   readonly ports: { internal: number; external: number; ip: string; protocol: string }[];
   readonly mounts: MountSpec[];
+  /** Files written into the container before it starts (generated config, scripts); secret content stays secret. */
+  readonly files?: readonly ContainerFile[];
   readonly health?: { readonly test: string[]; readonly timing: HealthTiming };
   readonly entrypoint?: string[];
   readonly command?: pulumi.Input<string[]>;
@@ -49,6 +58,8 @@ export interface ServiceContainerArgs {
 
 export class ServiceContainer extends pulumi.ComponentResource {
   readonly container: Container;
+  /** The container's name, once it exists. */
+  readonly name: pulumi.Output<string>;
 
   constructor(name: string, args: ServiceContainerArgs, opts?: pulumi.ComponentResourceOptions) {
     // The arguments carry secrets in `env`: none of them go to super().
@@ -69,6 +80,10 @@ export class ServiceContainer extends pulumi.ComponentResource {
         envs: args.env,
         ports: args.ports,
         mounts: args.mounts.map((m) => ({ type: m.type, source: m.source, target: m.target, readOnly: m.readOnly })),
+        ...(args.files &&
+          args.files.length > 0 && {
+            uploads: args.files.map((f) => ({ file: f.path, content: f.content, executable: f.executable ?? false })),
+          }),
         ...(args.entrypoint && { entrypoints: args.entrypoint }),
         ...(args.command && { command: args.command }),
         ...(args.user && { user: args.user }),
@@ -102,6 +117,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
       // dependsOn is not inherited by children: the container itself must wait for what it needs.
       { parent: this, deleteBeforeReplace: true, ...(opts?.dependsOn && { dependsOn: opts.dependsOn }) },
     );
-    this.registerOutputs({});
+    this.name = this.container.name;
+    this.registerOutputs({ name: this.name });
   }
 }

@@ -10,14 +10,15 @@ export interface ImageSource {
   readonly build?: { readonly context: string; readonly dockerfile?: string | undefined };
 }
 
-export class ServiceImages extends pulumi.ComponentResource {
+export interface ImagesArgs {
+  readonly images: Readonly<Record<string, ImageSource>>;
+}
+
+export class Images extends pulumi.ComponentResource {
+  /** The image ID by service: a container runs exactly this image. */
   readonly ids: Readonly<Record<string, pulumi.Output<string>>>;
 
-  constructor(
-    name: string,
-    args: { readonly images: Readonly<Record<string, ImageSource>> },
-    opts?: pulumi.ComponentResourceOptions,
-  ) {
+  constructor(name: string, args: ImagesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jarvis:docker:Images", name, {}, opts);
     this.ids = Object.fromEntries(
       Object.entries(args.images).map(([service, { ref, build }]) => {
@@ -36,6 +37,6 @@ export class ServiceImages extends pulumi.ComponentResource {
         return [service, image.imageId];
       }),
     );
-    this.registerOutputs({});
+    this.registerOutputs({ ids: this.ids });
   }
 }

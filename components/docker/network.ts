@@ -1,32 +1,37 @@
-// The Jarvis bridge network: subnet, gateway and bridge options from config.
+// The Jarvis bridge network: its subnet, gateway and bridge options.
 import * as pulumi from "@pulumi/pulumi";
-import { Network } from "@pulumi/docker/network";
-import type { DockerConfig } from "../../infra/config/schema";
+import { Network as DockerNetwork } from "@pulumi/docker/network";
 
-export interface JarvisNetworkArgs {
-  readonly settings: DockerConfig["network"];
+export interface NetworkArgs {
+  readonly name: string;
   readonly subnet: string;
   readonly gateway: string;
-  readonly labels: Record<string, string>;
+  readonly bridge: {
+    readonly name: string;
+    readonly enableIcc: boolean;
+    readonly enableIpMasquerade: boolean;
+    readonly mtu: number;
+  };
+  readonly labels: Readonly<Record<string, string>>;
 }
 
-export class JarvisNetwork extends pulumi.ComponentResource {
+export class Network extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
 
-  constructor(name: string, args: JarvisNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jarvis:docker:Network", name, {}, opts);
-    const { settings } = args;
-    const network = new Network(
+    const { bridge } = args;
+    const network = new DockerNetwork(
       name,
       {
-        name: settings.name,
+        name: args.name,
         driver: "bridge",
         ipamConfigs: [{ subnet: args.subnet, gateway: args.gateway }],
         options: {
-          "com.docker.network.bridge.name": settings.bridge.name,
-          "com.docker.network.bridge.enable_icc": String(settings.bridge.enableIcc),
-          "com.docker.network.bridge.enable_ip_masquerade": String(settings.bridge.enableIpMasquerade),
-          "com.docker.network.driver.mtu": String(settings.bridge.mtu),
+          "com.docker.network.bridge.name": bridge.name,
+          "com.docker.network.bridge.enable_icc": String(bridge.enableIcc),
+          "com.docker.network.bridge.enable_ip_masquerade": String(bridge.enableIpMasquerade),
+          "com.docker.network.driver.mtu": String(bridge.mtu),
         },
         labels: Object.entries(args.labels).map(([label, value]) => ({ label, value })),
       },

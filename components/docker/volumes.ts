@@ -3,16 +3,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Volume } from "@pulumi/docker/volume";
 
-export interface DataVolumesArgs {
+export interface VolumesArgs {
   /** Volume name by the service that keeps its data there. */
   readonly names: Readonly<Record<string, string>>;
-  readonly labels: Record<string, string>;
+  readonly labels: Readonly<Record<string, string>>;
 }
 
-export class DataVolumes extends pulumi.ComponentResource {
+export class Volumes extends pulumi.ComponentResource {
+  /** The volume's name by service, resolved once it exists. */
   readonly names: Readonly<Record<string, pulumi.Output<string>>>;
 
-  constructor(name: string, args: DataVolumesArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: VolumesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jarvis:docker:Volumes", name, {}, opts);
     this.names = Object.fromEntries(
       Object.entries(args.names).map(([service, volumeName]) => {
@@ -31,6 +32,6 @@ export class DataVolumes extends pulumi.ComponentResource {
         return [service, volume.name];
       }),
     );
-    this.registerOutputs({});
+    this.registerOutputs({ names: this.names });
   }
 }

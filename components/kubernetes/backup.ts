@@ -1,4 +1,4 @@
-// Scheduled backups: a CronJob that writes a pg_dump of both databases and a Qdrant snapshot into a
+// Scheduled backups: a CronJob that writes a pg_dump of each database and a Qdrant snapshot into a
 // volume of its own, and deletes backups older than the configured number of days. The script
 // reads every setting and secret from its environment.
 import * as pulumi from "@pulumi/pulumi";
@@ -13,15 +13,18 @@ const SCRATCH_DIR = "/tmp";
 /** Where the first step tells the second which folder this run writes. */
 const RUN_DIR_FILE = `${SCRATCH_DIR}/backup-dir`;
 
-/** First step, in an image with pg_dump: both databases into a new dated folder. */
-const DATABASES_SCRIPT = [
-  "set -eu",
-  `dir=${BACKUP_DIR}/$(date +%Y-%m-%d-%H%M)`,
-  'mkdir -p "$dir"',
-  'PGPASSWORD="$POSTGRES_PASSWORD" pg_dump --host "$POSTGRES_HOST" --port "$POSTGRES_PORT" --username "$POSTGRES_USER" --format custom --file "$dir/postgres.dump" "$POSTGRES_DB"',
-  'PGPASSWORD="$TIMESCALE_PASSWORD" pg_dump --host "$TIMESCALE_HOST" --port "$TIMESCALE_PORT" --username "$TIMESCALE_USER" --format custom --file "$dir/timescale.dump" "$TIMESCALE_DB"',
-  `echo "$dir" > ${RUN_DIR_FILE}`,
-].join("\n");
+/** First step, in an image with pg_dump: every database into a new dated folder. */
+export function databasesScript(databases: readonly Pick<Database, "prefix" | "file">[]): string {
+  const dump = ({ prefix: p, file }: Pick<Database, "prefix" | "file">) =>
+    `PGPASSWORD="$${p}_PASSWORD" pg_dump --host "$${p}_HOST" --port "$${p}_PORT" --username "$${p}_USER" --format custom --file "$dir/${file}" "$${p}_DB"`;
+  return [
+    "set -eu",
+    `dir=${BACKUP_DIR}/$(date +%Y-%m-%d-%H%M)`,
+    'mkdir -p "$dir"',
+    ...databases.map(dump),
+    `echo "$dir" > ${RUN_DIR_FILE}`,
+  ].join("\n");
+}
 
 /**
  * Second step, in an image with curl: a Qdrant snapshot, downloaded next to the dumps and then
@@ -39,6 +42,10 @@ const QDRANT_SCRIPT = [
 ].join("\n");
 
 export interface Database {
+  /** Prefix of the variables the script reads it from (`<prefix>_HOST`, `<prefix>_PASSWORD`, ...). */
+  readonly prefix: string;
+  /** The dump's file name in the backup folder. */
+  readonly file: string;
   readonly host: string;
   readonly port: number;
   readonly user: string;
@@ -60,17 +67,20 @@ export interface BackupArgs {
   readonly keepDays: number;
   readonly deadlineMinutes: number;
   readonly storage: { readonly className: string; readonly size: string; readonly claimName: string };
-  readonly postgres: Database;
-  readonly timescale: Database;
-  readonly qdrant: { readonly url: string; readonly apiKey: pulumi.Input<string> };
+  readonly databases: readonly Database[];
+  /** The Qdrant API the snapshot is taken from. */
+  readonly snapshot: { readonly url: string; readonly apiKey: pulumi.Input<string> };
   readonly pod: {
-    readonly securityContext: Record<string, unknown>;
-    readonly containerSecurityContext: Record<string, unknown>;
-    readonly resources: Record<string, unknown>;
+    readonly securityContext: k8s.types.input.core.v1.PodSecurityContext;
+    readonly containerSecurityContext: k8s.types.input.core.v1.SecurityContext;
+    readonly resources: k8s.types.input.core.v1.ResourceRequirements;
   };
 }
 
 export class Backup extends pulumi.ComponentResource {
+  /** The claim the backups are written to. */
+  readonly claimName: pulumi.Output<string>;
+
   constructor(name: string, args: BackupArgs, opts?: pulumi.ComponentResourceOptions) {
     // Passwords are in args: nothing goes to super().
     super("jarvis:kubernetes:Backup", name, {}, opts);
@@ -100,19 +110,18 @@ export class Backup extends pulumi.ComponentResource {
         metadata,
         type: "Opaque",
         data: {
-          POSTGRES_PASSWORD: base64(args.postgres.password),
-          TIMESCALE_PASSWORD: base64(args.timescale.password),
-          QDRANT_API_KEY: base64(args.qdrant.apiKey),
+          ...Object.fromEntries(args.databases.map((db) => [`${db.prefix}_PASSWORD`, base64(db.password)])),
+          QDRANT_API_KEY: base64(args.snapshot.apiKey),
         },
       },
       // Only the claim holds data; the auto-named Secret is replaced when a password rotates.
       { parent: this, protect: false },
     );
-    const database = (prefix: string, db: Database) => [
-      { name: `${prefix}_HOST`, value: db.host },
-      { name: `${prefix}_PORT`, value: String(db.port) },
-      { name: `${prefix}_USER`, value: db.user },
-      { name: `${prefix}_DB`, value: db.name },
+    const database = (db: Database) => [
+      { name: `${db.prefix}_HOST`, value: db.host },
+      { name: `${db.prefix}_PORT`, value: String(db.port) },
+      { name: `${db.prefix}_USER`, value: db.user },
+      { name: `${db.prefix}_DB`, value: db.name },
     ];
     const fromSecret = (key: string) => ({
       name: key,
@@ -153,16 +162,14 @@ export class Backup extends pulumi.ComponentResource {
                   securityContext: args.pod.securityContext,
                   // One step after the other, each with only the secrets it needs.
                   initContainers: [
-                    step("databases", args.image, DATABASES_SCRIPT, [
-                      ...database("POSTGRES", args.postgres),
-                      ...database("TIMESCALE", args.timescale),
-                      fromSecret("POSTGRES_PASSWORD"),
-                      fromSecret("TIMESCALE_PASSWORD"),
+                    step("databases", args.image, databasesScript(args.databases), [
+                      ...args.databases.flatMap(database),
+                      ...args.databases.map((db) => fromSecret(`${db.prefix}_PASSWORD`)),
                     ]),
                   ],
                   containers: [
                     step("qdrant", args.httpImage, QDRANT_SCRIPT, [
-                      { name: "QDRANT_URL", value: args.qdrant.url },
+                      { name: "QDRANT_URL", value: args.snapshot.url },
                       { name: "KEEP_DAYS", value: String(args.keepDays) },
                       fromSecret("QDRANT_API_KEY"),
                     ]),
@@ -179,6 +186,7 @@ export class Backup extends pulumi.ComponentResource {
       },
       { parent: this, protect: false },
     );
-    this.registerOutputs({});
+    this.claimName = claim.metadata.name;
+    this.registerOutputs({ claimName: this.claimName });
   }
 }

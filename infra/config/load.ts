@@ -1,15 +1,17 @@
 // Turns the raw Pulumi config (key -> string, as the engine hands it to the program) into one typed,
 // validated StackConfig, or into the full list of problems, each with its config key path.
 import type { z } from "zod";
+import { CATALOGUE, type Catalogue } from "../catalogue";
 import { crossKeyProblems } from "./checks";
 import { keyPath, type ConfigProblem } from "./problems";
 import {
   ABSENT_BY_DEFAULT,
+  buildSchema,
   OPTIONAL_KEYS,
   PLATFORM_KEYS,
   PLATFORMS,
   SECRET_KEYS,
-  sharedKeys,
+  sharedKeys as defaultSharedKeys,
   type Platform,
   type SecretKey,
   type StackConfig,
@@ -46,7 +48,10 @@ export function loadStackConfig(
   raw: Readonly<Record<string, string>>,
   secretKeys: readonly string[],
   namespace = "jarvis",
+  catalogue: Catalogue = CATALOGUE,
 ): LoadResult {
+  const { shared: sharedKeys, ...platformKeys } =
+    catalogue === CATALOGUE ? { shared: defaultSharedKeys, ...PLATFORM_KEYS } : buildSchema(catalogue);
   const problems: ConfigProblem[] = [];
   const values = new Map<string, unknown>();
   const present = new Set<SecretKey>();
@@ -81,7 +86,7 @@ export function loadStackConfig(
   const platform: Platform | undefined = platformResult.success ? platformResult.data : undefined;
   const known = new Set<string>([
     ...Object.keys(sharedKeys),
-    ...PLATFORMS.flatMap((p) => Object.keys(PLATFORM_KEYS[p])),
+    ...PLATFORMS.flatMap((p) => Object.keys(platformKeys[p])),
     ...Object.keys(SECRET_KEYS),
   ]);
   for (const key of values.keys()) {
@@ -89,7 +94,7 @@ export function loadStackConfig(
   }
 
   // Only the chosen platform's keys are validated; the other platform's project defaults are ignored.
-  const schemas: Record<string, z.ZodType> = { ...sharedKeys, ...(platform ? PLATFORM_KEYS[platform] : {}) };
+  const schemas: Record<string, z.ZodType> = { ...sharedKeys, ...(platform ? platformKeys[platform] : {}) };
   const parsed: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(schemas)) {
     if (!values.has(key)) {
@@ -102,7 +107,7 @@ export function loadStackConfig(
     else problems.push(...zodProblems(namespace, key, result.error));
   }
 
-  problems.push(...crossKeyProblems(parsed, present, namespace));
+  problems.push(...crossKeyProblems(parsed, present, namespace, catalogue));
   if (problems.length > 0 || !platform) {
     return { ok: false, problems: sortProblems(problems) };
   }

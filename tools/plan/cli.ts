@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { StackFileError } from "../../infra/config/merged-config";
+import { StackFileError } from "./merged-config";
 import { formatProblems } from "../../infra/config/problems";
 import type { Registration } from "./engine";
 import type { PlanFiles } from "./files";

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { MockResourceArgs, MockResourceResult, Mocks } from "@pulumi/pulumi/runtime/mocks";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import { PLAN_SECRET_PREFIX } from "../../infra/config/merged-config";
+import { PLAN_SECRET_PREFIX } from "./merged-config";
 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
@@ -16,6 +16,8 @@ export interface Registration {
   readonly name: string;
   readonly custom: boolean;
   readonly parent: string | null;
+  /** The URNs the resource's aliases stand for: earlier URNs of this same resource. */
+  readonly aliases: string[];
   readonly provider: string | null;
   readonly dependencies: string[];
   readonly protect: boolean;
@@ -40,11 +42,50 @@ export function engineUrn(stack: string, project: string, parent: string | undef
   return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
+/** The name part of a URN (`urn:pulumi:<stack>::<project>::<type>::<name>`; a name may hold `::`). */
+export function urnName(urn: string): string {
+  return urn.split("::").slice(3).join("::");
+}
+
+/** What an alias spec's empty fields default to; `parent` is "" at the root. */
+interface AliasedResource {
+  readonly stack: string;
+  readonly project: string;
+  readonly parent: string;
+  readonly type: string;
+  readonly name: string;
+}
+
+/**
+ * The URN an alias stands for, as the engine forms it. A spec's empty fields mean "as the
+ * resource": its name, type, stack, project and parent (unless the spec names a parent or none).
+ */
+export function aliasUrn(alias: Request, resource: AliasedResource): string {
+  if (!alias.hasSpec()) return alias.getUrn();
+  const spec = alias.getSpec();
+  const parent = spec.getNoparent() ? undefined : spec.getParenturn() || resource.parent || undefined;
+  const [stack, project] = [spec.getStack() || resource.stack, spec.getProject() || resource.project];
+  return engineUrn(stack, project, parent, spec.getType() || resource.type, spec.getName() || resource.name);
+}
+
+/** The leaf type of a URN: the last of its type chain. */
+export const urnType = (urn: string) => (urn.split("::")[2] ?? "").split("$").pop()!;
+
+/**
+ * Who a resource is to the engine and its providers: the first URN its aliases stand for, else its
+ * URN; a resource moved with an alias to its old URN is the same resource. Only aliases of its own
+ * type count: the Kubernetes SDK adds, after the program's, one per older API version of a kind,
+ * URNs the resource might have had rather than one it had.
+ */
+export const identity = (r: Pick<Registration, "urn" | "type" | "aliases">) =>
+  r.aliases.find((alias) => urnType(alias) === r.type) ?? r.urn;
+
 const digest = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /**
  * Made-up values for what a provider would compute, so that no input of a dependent resource is
- * missing from the plan. They are deterministic (derived from the URN) and plainly fake.
+ * missing from the plan. They are deterministic (derived from `urn`, the resource's identity) and
+ * plainly fake.
  */
 export function standIns(type: string, name: string, urn: string, inputs: Record<string, unknown>): Record<string, unknown> {
   const hash = digest(urn);
@@ -136,12 +177,14 @@ export class PlanEngine {
     const type: string = req.getType();
     const name: string = req.getName();
     const parent: string = req.getParent();
+    const resource: AliasedResource = { stack: this.stack, project: this.project, parent, type, name };
     const registration: Registration = {
       urn: engineUrn(this.stack, this.project, parent || undefined, type, name),
       type,
       name,
       custom: bool(req.getCustom()),
       parent: parent || null,
+      aliases: (req.getAliasesList() as Request[]).map((alias) => aliasUrn(alias, resource)),
       provider: providerUrn(req.getProvider()),
       dependencies: [...req.getDependenciesList()].sort(),
       protect: bool(req.getProtect()),
@@ -166,14 +209,16 @@ export class PlanEngine {
     // The engine answers what the provider computed; for any input it does not answer, the SDK
     // resolves the output to the input itself (as the engine does for unchanged inputs). So only
     // the stand-ins, and the inputs declared secret outputs, make the round trip through protobuf.
-    const computed = standIns(args.type, args.name, registration.urn, args.inputs);
+    // From the identity, not the URN: the provider keeps a moved (aliased) resource's auto-name and ID.
+    const self = identity(registration);
+    const computed = standIns(args.type, urnName(self), self, args.inputs);
     for (const key of registration.additionalSecretOutputs) {
       const value = key in computed ? computed[key] : args.inputs[key];
       if (value !== undefined) computed[key] = { [specialSigKey]: specialSecretSig, value };
     }
     registration.state = { ...args.inputs, ...computed };
     this.answered(registration);
-    const id = args.custom ? `${args.name}-${digest(registration.urn).slice(0, 12)}` : undefined;
+    const id = args.custom ? `${urnName(self)}-${digest(self).slice(0, 12)}` : undefined;
     return { id, state: computed };
   }
 }

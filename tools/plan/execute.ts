@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "../../infra/config/load";
-import type { MergedConfig } from "../../infra/config/merged-config";
+import type { MergedConfig } from "./merged-config";
 import type { ConfigProblem } from "../../infra/config/problems";
 import { PlanEngine, type Registration } from "./engine";
 import type { PlanEntry } from "./files";
@@ -62,7 +62,7 @@ export async function executeProgram(merged: MergedConfig, run: ProgramRun, onEn
     pulumi.runtime.setAllConfig(merged.config, merged.secretKeys);
     await pulumi.runtime.runInPulumiStack(async () => {
       // What the CLI's Node.js host does: require the program, call it if it is a function.
-      const program: unknown = run.program ?? require(join(run.projectDir, "infra"));
+      const program: unknown = run.program ?? require(join(run.projectDir, "index"));
       return program instanceof Function ? program() : program;
     });
     await pulumi.runtime.disconnect();

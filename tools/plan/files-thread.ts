@@ -4,7 +4,7 @@
 // that manifest's YAML while the program goes on. The main thread never loads the YAML library.
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { StackFileError, type MergedConfig } from "../../infra/config/merged-config";
+import { StackFileError, type MergedConfig } from "./merged-config";
 import type { ConfigProblem } from "../../infra/config/problems";
 import type { PlanEntry, PlanFiles } from "./files";
 

@@ -1,8 +1,8 @@
 // The plan's worker thread's side (started by files-thread.ts): merges the stack files, then
 // collects the entries the main thread sends and builds the plan's files when asked.
 import type { MessagePort } from "node:worker_threads";
-import { StackFileError } from "../../infra/config/merged-config";
-import { mergeStackConfig } from "../../infra/config/stack-files";
+import { StackFileError } from "./merged-config";
+import { mergeStackConfig } from "./stack-files";
 import { PlanFilesBuilder } from "./files";
 import type { FromWorker, StackSources, ToWorker } from "./files-thread";
 

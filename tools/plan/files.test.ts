@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { StackFileError } from "../../infra/config/merged-config";
+import { StackFileError } from "./merged-config";
 import { unparsableStackFile } from "../test-support";
 import { PROJECT_DIR } from "./cli";
 import { PlanFilesBuilder, type PlanEntry } from "./files";

@@ -2,7 +2,7 @@
 // and, for Kubernetes stacks, manifests.yaml; then the leak check. Free of the Pulumi SDK, so that
 // it runs in the plan's worker thread (files-worker.ts) while the program runs.
 import { stringify } from "yaml";
-import { PLAN_SECRET_PREFIX } from "../../infra/config/merged-config";
+import { PLAN_SECRET_PREFIX } from "./merged-config";
 
 /** One registered resource as the plan writes it. */
 export interface PlanEntry {

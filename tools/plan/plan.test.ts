@@ -5,20 +5,31 @@ import { join } from "node:path";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { InvalidConfigError, main } from "../../infra/program";
-import { ofType, planStack, rawConfig, stackFile, stackValues, unparsableStackFile, validateManifest } from "../test-support";
+import { InvalidConfigError, main } from "../../program";
+import { ofType, planStack, rawConfig, stackFile, stackValues, unparsableStackFile, validateManifest, type ParsedPlan } from "../test-support";
 import { engineUrn, PlanEngine } from "./engine";
 import { plan, PROJECT_DIR, runPlanCli, writePlan } from "./cli";
 import { assertNoLeak } from "./files";
 
 const KEYS = ["urn", "type", "name", "parent", "provider", "dependencies", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "inputs"];
 
-describe.each(["dev", "staging", "prod"])("the plan of %s", (stack) => {
-  it("lists every registered resource, sorted by URN, with the engine's keys", async () => {
-    const { resources } = await planStack(stack);
-    expect(resources.length).toBeGreaterThan(5);
+/** The plans of the shipped stacks, made once for the tests that only read them. */
+const shipped: Record<string, ParsedPlan> = {};
+beforeAll(async () => {
+  // One after the other: the SDK's runtime state is global to the process.
+  for (const stack of ["dev", "staging", "prod"]) shipped[stack] = await planStack(stack);
+});
+
+describe.each<[string, number]>([
+  ["dev", 47],
+  ["staging", 88],
+  ["prod", 90],
+])("the plan of %s", (stack, count) => {
+  it(`lists every registered resource (${count}), sorted by URN, with the engine's keys`, () => {
+    const { resources } = shipped[stack]!;
+    expect(resources).toHaveLength(count);
     for (const resource of resources) {
       for (const key of KEYS) expect(resource).toHaveProperty(key);
       for (const flag of ["protect", "retainOnDelete", "deleteBeforeReplace"]) expect(typeof resource[flag]).toBe("boolean");
@@ -30,41 +41,40 @@ describe.each(["dev", "staging", "prod"])("the plan of %s", (stack) => {
   });
 
   it("is byte-identical from one run to the next", async () => {
-    const first = await planStack(stack);
     const second = await planStack(stack);
-    expect(second.text).toBe(first.text);
+    expect(second.text).toBe(shipped[stack]!.text);
   });
 
-  it("holds no secret in plain text and no unknown value", async () => {
-    const { text } = await planStack(stack);
+  it("holds no secret in plain text and no unknown value", () => {
+    const { text } = shipped[stack]!;
     expect(text).not.toContain("PLAN-SECRET-");
     expect(text).not.toContain("[unknown]");
   });
 });
 
 describe("what the engine would form and compute", () => {
-  it("forms URNs with the parent's type chain, without the root stack's type", async () => {
-    const { resources } = await planStack("dev");
+  it("forms URNs with the parent's type chain, without the root stack's type", () => {
+    const { resources } = shipped.dev!;
     const password = resources.find((r) => r.name === "secrets-postgres")!;
     expect(password.urn).toBe("urn:pulumi:dev::jarvis::jarvis:secrets:Secrets$random:index/randomPassword:RandomPassword::secrets-postgres");
     expect(password.parent).toBe("urn:pulumi:dev::jarvis::jarvis:secrets:Secrets::secrets");
     expect(engineUrn("s", "p", "urn:pulumi:s::p::a:b:C$d:e:F::x", "g:h:I", "y")).toBe("urn:pulumi:s::p::a:b:C$d:e:F$g:h:I::y");
   });
 
-  it("names the explicit provider of Kubernetes objects and what they depend on", async () => {
-    const { resources } = await planStack("staging");
+  it("names the explicit provider of Kubernetes objects and what they depend on", () => {
+    const { resources } = shipped.staging!;
     const secret = ofType({ resources } as any, "kubernetes:core/v1:Secret").find((s) => s.name === "backend-secrets")!;
     expect(secret.provider).toBe("urn:pulumi:staging::jarvis::pulumi:providers:kubernetes::cluster");
     expect(secret.dependencies).toContain("urn:pulumi:staging::jarvis::jarvis:secrets:Secrets$random:index/randomPassword:RandomPassword::secrets-jwt");
   });
 
-  it("records deleteBeforeReplace where the program asks for it", async () => {
-    const { resources } = await planStack("dev");
+  it("records deleteBeforeReplace where the program asks for it", () => {
+    const { resources } = shipped.dev!;
     expect(ofType({ resources } as any, "docker:index/network:Network")[0]!.deleteBeforeReplace).toBe(true);
   });
 
-  it("gives auto-named Kubernetes objects a made-up suffix, as the provider would", async () => {
-    const { manifests } = await planStack("prod");
+  it("gives auto-named Kubernetes objects a made-up suffix, as the provider would", () => {
+    const { manifests } = shipped.prod!;
     const secrets = parseAllDocuments(manifests!).map((d) => d.toJS()).filter((o) => o.kind === "Secret");
     expect(secrets.map((s) => s.metadata.name)).toContainEqual(expect.stringMatching(/^backend-secrets-[0-9a-f]{8}$/));
   });
@@ -113,8 +123,8 @@ describe("secrets in the plan", () => {
     }
   });
 
-  it("the secrets component registers no input", async () => {
-    const { resources } = await planStack("dev");
+  it("the secrets component registers no input", () => {
+    const { resources } = shipped.dev!;
     expect(ofType({ resources } as any, "jarvis:secrets:Secrets")[0]!.inputs).toEqual({});
   });
 });
@@ -150,13 +160,13 @@ describe("the leak check", () => {
 });
 
 describe("stack outputs", () => {
-  it("give the browser-facing URLs and the platform's own entry", async () => {
-    expect((await planStack("dev")).outputs).toEqual({
+  it("give the browser-facing URLs and the platform's own entry", () => {
+    expect(shipped.dev!.outputs).toEqual({
       platform: "docker",
       urls: { interface: "http://localhost:3000", api: "http://localhost:8000", websocket: "ws://localhost:8001" },
       network: { name: "jarvis-network", subnet: "172.20.0.0/16" },
     });
-    expect((await planStack("prod")).outputs).toMatchObject({ platform: "kubernetes", namespace: "jarvis" });
+    expect(shipped.prod!.outputs).toMatchObject({ platform: "kubernetes", namespace: "jarvis" });
   });
 });
 
@@ -300,7 +310,7 @@ describe("the SDK internals the offline plan relies on", () => {
 
 describe("Kubernetes manifests", () => {
   it.each(["staging", "prod"])("of %s are valid against the Kubernetes schemas", async (stack) => {
-    const { manifests } = await planStack(stack);
+    const { manifests } = shipped[stack]!;
     const objects = parseAllDocuments(manifests!).map((d) => d.toJS());
     expect(new Set(objects.map((o) => o.kind))).toEqual(
       new Set([
@@ -311,14 +321,14 @@ describe("Kubernetes manifests", () => {
     for (const object of objects) await expect(validateManifest(object), `${object.kind} ${object.metadata.name}`).resolves.toBeUndefined();
   });
 
-  it("quote what YAML 1.1 tooling (kubectl) would read as another type", async () => {
-    const { manifests } = await planStack("prod");
+  it("quote what YAML 1.1 tooling (kubectl) would read as another type", () => {
+    const { manifests } = shipped.prod!;
     expect(manifests).toContain('TIMESCALEDB_TELEMETRY: "off"');
     expect(parseAllDocuments(manifests!, { version: "1.1" }).map((d) => d.toJS())).toEqual(parseAllDocuments(manifests!).map((d) => d.toJS()));
   });
 
-  it("are not written for Docker stacks", async () => {
-    expect((await planStack("dev")).manifests).toBeUndefined();
+  it("are not written for Docker stacks", () => {
+    expect(shipped.dev!.manifests).toBeUndefined();
   });
 });
 

@@ -2,7 +2,7 @@
 // redacted: inside a value the SDK marks secret the structure stays (object keys, the NAME of a
 // NAME=value string) and each leaf becomes "[secret]" (its base64 in a Kubernetes Secret's `data`).
 import { specialResourceSig, specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { isPlainObject as isObject } from "../../infra/config/merged-config";
+import { isPlainObject as isObject } from "./merged-config";
 import type { Registration } from "./engine";
 import type { PlanEntry } from "./files";
 
@@ -56,6 +56,7 @@ export function planEntry(r: Registration): PlanEntry {
     name: r.name,
     custom: r.custom,
     parent: r.parent,
+    aliases: r.aliases,
     provider: r.provider,
     dependencies: r.dependencies,
     protect: r.protect,

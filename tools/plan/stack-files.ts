@@ -9,8 +9,8 @@
 //   encrypted leaf becomes a stand-in that the plan's leak check recognises.
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
+import type { ConfigProblem } from "../../infra/config/problems";
 import { isPlainObject, PLAN_SECRET_PREFIX, StackFileError, type MergedConfig } from "./merged-config";
-import type { ConfigProblem } from "./problems";
 
 /** Top-level keys of a stack file besides `config`, all strings. */
 const STACK_FILE_SETTINGS = ["secretsprovider", "encryptedkey", "encryptionsalt"];

@@ -1,6 +1,6 @@
 // What the stack-file reader (stack-files.ts) shares with the offline plan, without the YAML
-// library: the plan's main thread never loads it (tools/plan/files-thread.ts).
-import type { ConfigProblem } from "./problems";
+// library: the plan's main thread never loads it (files-thread.ts).
+import type { ConfigProblem } from "../../infra/config/problems";
 
 /** Made-up secret values start with this, so that one found in plain text is a leak. */
 export const PLAN_SECRET_PREFIX = "PLAN-SECRET-";

@@ -1,0 +1,137 @@
+// The value types stack config is made of, shared by every capability's keys.
+import { posix } from "node:path";
+import ipaddr from "ipaddr.js";
+import { z } from "zod";
+import { imageProblem } from "./image";
+import { cpuMillis, memoryBytes } from "./quantity";
+
+// zod's JIT compiles each object schema into a function on its first parse, which pays off only
+// over many parses; a run parses the config once or twice. Set before any schema is built.
+z.config({ jitless: true });
+
+/** A strict object with one entry per key, so that a missing or misspelt key is reported. */
+export function objectOf<S extends z.ZodType>(keys: readonly string[], value: (key: string) => S) {
+  return z.strictObject(Object.fromEntries(keys.map((k) => [k, value(k)])) as Record<string, S>);
+}
+/** A strict object where every key is optional. */
+export function partialObjectOf<S extends z.ZodType>(keys: readonly string[], value: (key: string) => S) {
+  return z.strictObject(
+    Object.fromEntries(keys.map((k) => [k, value(k).optional()])) as Record<string, z.ZodOptional<S>>,
+  );
+}
+
+export const port = z.int().min(1).max(65535).describe("TCP port, 1-65535");
+export const seconds = z.int().min(1);
+export const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS label: lower-case letters, digits and '-'")
+  .max(63);
+export const dnsName = z
+  .string()
+  .max(253)
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/,
+    "must be a fully qualified DNS name in lower case, e.g. jarvis.example.com",
+  );
+export const absolutePath = z.string().refine((p) => posix.isAbsolute(p), "must be an absolute path");
+export const image = z
+  .string()
+  .superRefine((ref, ctx) => {
+    const problem = imageProblem(ref);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .describe("image reference pinned by tag or digest; `latest` and `latest-*` are refused");
+/** A static address: a full IPv4 address, or a host number counted from the subnet's network address. */
+export const address = z
+  .union([z.ipv4(), z.int().min(1)])
+  .describe(
+    "IPv4 address, or host number counted from the subnet's network address (so that moving the subnet moves every address)",
+  );
+/** A CPU quantity; YAML readily writes `cpu: 1` as a number, so numbers are read as quantities too. */
+export const cpu = z
+  .union([z.number().transform(String), z.string()])
+  .refine(
+    (q) => /^\d+(\.\d+)?m?$/.test(q) && cpuMillis(q) > 0,
+    "must be a CPU quantity above zero, such as 500m, 1.5 or 2",
+  )
+  .describe("CPU quantity: 500m, 1.5, 2");
+export const memory = z
+  .string()
+  .refine(
+    (q) => /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/.test(q) && memoryBytes(q) > 0,
+    "must be a memory quantity above zero, such as 512Mi or 2Gi",
+  )
+  .describe("memory quantity: 512Mi, 2Gi");
+export const computeResources = z.strictObject({ cpu, memory });
+export const serviceResources = z
+  .strictObject({
+    requests: computeResources,
+    limits: computeResources,
+    ephemeralStorage: memory.optional().describe("scratch space limit (Kubernetes), e.g. 1Gi"),
+  })
+  .superRefine((r, ctx) => {
+    if (cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu))
+      ctx.addIssue({ code: "custom", path: ["requests", "cpu"], message: "must not exceed limits.cpu" });
+    if (memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory))
+      ctx.addIssue({ code: "custom", path: ["requests", "memory"], message: "must not exceed limits.memory" });
+  });
+export const healthTiming = z.strictObject({
+  intervalSeconds: seconds,
+  timeoutSeconds: seconds,
+  retries: z.int().min(1).max(20),
+  startPeriodSeconds: z.int().min(0),
+  readinessIntervalSeconds: seconds
+    .optional()
+    .describe("Readiness probe period on Kubernetes (liveness uses intervalSeconds)."),
+  startIntervalSeconds: seconds
+    .optional()
+    .describe(
+      "Probe interval during the start period, so that a healthy service is seen quickly (Docker Engine 25 or newer).",
+    ),
+});
+export type HealthTimingConfig = z.infer<typeof healthTiming>;
+
+/** `scheme://host[:port]` with nothing after it: what a browser sends in the Origin header. */
+export function isOrigin(value: string): boolean {
+  if (!/^https?:\/\/[^/*]+$/.test(value)) return false;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
+export const origin = z
+  .string()
+  .refine(
+    isOrigin,
+    "must be an origin such as https://jarvis.example.com (scheme, host, optional port; no path; `*` is refused)",
+  );
+
+/** A host interface to bind published ports to: a unicast address, loopback, or every interface. */
+export const hostInterface = z
+  .ipv4()
+  .refine(
+    (ip) =>
+      ["unspecified", "loopback", "private", "unicast", "carrierGradeNat", "linkLocal"].includes(
+        ipaddr.IPv4.parse(ip).range(),
+      ),
+    "must be a host interface address (not multicast, broadcast or reserved)",
+  );
+/** A host name as a browser types it (`localhost`, `jarvis.home.arpa`) or an IPv4 address. */
+export const browserHost = z.union(
+  [
+    z.ipv4(),
+    z
+      .string()
+      .regex(/^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*$/),
+  ],
+  {
+    error: "must be a host name or an IPv4 address, without scheme, port or path",
+  },
+);
+export function dnsLabelUnderscore() {
+  return z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be lower-case letters, digits and '_'");
+}
+
+/** Where pods of another namespace run (the edge controller, the cluster DNS, the scraper). */
+export const podsElsewhere = z.strictObject({ namespace: dnsLabel, podLabels: z.record(z.string(), z.string()) });

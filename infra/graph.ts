@@ -1,0 +1,70 @@
+// What the service graph says about its nodes as a whole: which of them each platform runs, which
+// keep state, what each must wait for. Every function takes the catalogue, so that a test can
+// hand in one with another service.
+import type { Catalogue, Connection, ServiceSpec } from "./catalogue";
+
+const names = (catalogue: Catalogue, keep: (spec: ServiceSpec) => boolean) =>
+  Object.keys(catalogue).filter((name) => keep(catalogue[name]!));
+
+/** Every node that is a service (not a job): what per-service config keys are about. */
+export const configuredServices = (catalogue: Catalogue) => names(catalogue, (s) => s.role !== "job");
+
+/** The long-running services the platforms run (monitoring comes with its own change). */
+export const deployedServices = (catalogue: Catalogue) =>
+  names(catalogue, (s) => s.role === "app" || s.role === "datastore");
+
+export const jobs = (catalogue: Catalogue) => names(catalogue, (s) => s.role === "job");
+
+/** Services built from Jarvis's own sources. */
+export const ownImageServices = (catalogue: Catalogue) =>
+  names(catalogue, (s) => s.role !== "job" && s.image === "own");
+
+/** Services that run a pinned public image of `jarvis:images`. */
+export const publicImageServices = (catalogue: Catalogue) =>
+  names(catalogue, (s) => s.role !== "job" && s.image === "public");
+
+/** Services with a volume of their own (a named volume on Docker, a StatefulSet on Kubernetes). */
+export const statefulServices = (catalogue: Catalogue) =>
+  names(catalogue, (s) => s.role !== "job" && s.state !== undefined);
+
+/** Deployed services without state, which run with replicas. */
+export const scalableServices = (catalogue: Catalogue) =>
+  deployedServices(catalogue).filter((name) => catalogue[name]!.state === undefined);
+
+/** The edges of one node, each once per target and port. */
+export function edgesOf(catalogue: Catalogue, node: string): readonly Connection[] {
+  return catalogue[node]?.connects ?? [];
+}
+
+/** What a node waits for before it starts: the targets of its `start` edges, in edge order. */
+export function startDependencies(catalogue: Catalogue, node: string): string[] {
+  return [...new Set(edgesOf(catalogue, node).flatMap((e) => (e.dependency === "start" ? [e.to] : [])))];
+}
+
+/** The nodes in an order where each comes after what it waits for. */
+export function startOrder(catalogue: Catalogue, nodes: readonly string[]): string[] {
+  const ordered: string[] = [];
+  const visit = (node: string, path: readonly string[]) => {
+    if (ordered.includes(node)) return;
+    if (path.includes(node)) throw new Error(`services need each other in a cycle: ${[...path, node].join(" -> ")}`);
+    for (const need of startDependencies(catalogue, node)) visit(need, [...path, node]);
+    ordered.push(node);
+  };
+  for (const node of nodes) visit(node, []);
+  return ordered;
+}
+
+/** The path a volume of a stateful service is mounted at. */
+export function statePath(spec: ServiceSpec): string | undefined {
+  return spec.state && spec.dataPaths[spec.state.dataPath];
+}
+
+/** Services that get a GPU only when their own `jarvis:gpu.<service>` switch is on too. */
+export const gpuOptInServices = (catalogue: Catalogue) => names(catalogue, (s) => s.gpu === "opt-in");
+
+/** Whether a service gets a GPU under `jarvis:gpu`. */
+export function wantsGpu(catalogue: Catalogue, service: string, gpu: { readonly enabled: boolean }): boolean {
+  const use = catalogue[service]?.gpu;
+  const optedIn = (gpu as Readonly<Record<string, unknown>>)[service] === true;
+  return gpu.enabled && (use === "always" || (use === "opt-in" && optedIn));
+}

@@ -1,5 +1,0 @@
-// Entry point of `pulumi up` and of the offline plan: the engine calls the exported function and
-// takes what it returns as the stack outputs.
-import { main } from "./program";
-
-export = main;

@@ -1,0 +1,139 @@
+// The services capability on Docker: every deployed service as a hardened container on the Jarvis
+// network, in start order, each waiting for what its edges say it needs. What differs per service
+// comes from the catalogue; the rest from config.
+import { posix } from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
+import { ServiceContainer, type HealthTiming, type MountSpec } from "../../components/docker/container";
+import type { Images } from "../../components/docker/images";
+import type { Volumes } from "../../components/docker/volumes";
+import type { Catalogue } from "../../infra/catalogue";
+import { cpuMillis, memoryBytes } from "../../infra/config/quantity";
+import type { DockerConfig } from "../../infra/config/schema";
+import { serviceEnvironment } from "../../infra/environment";
+import { deployedServices, startDependencies, startOrder, statePath, wantsGpu } from "../../infra/graph";
+import { healthTimingOf } from "../../infra/health";
+import { hostPorts } from "./edge";
+import { envList, type DockerContext } from "./context";
+
+/** The host folders and files of `jarvis:hostPaths` bind-mounted into a service's container. */
+export function bindMounts(config: DockerConfig, catalogue: Catalogue, service: string): MountSpec[] {
+  const spec = catalogue[service]!;
+  return (spec.hostMounts ?? []).flatMap((m) => {
+    const host = config.hostPaths[m.hostPath];
+    const target = posix.join(spec.dataPaths[m.dataPath]!, m.file ?? "");
+    return host ? [{ type: "bind" as const, source: posix.join(host, m.sub ?? ""), target, readOnly: m.readOnly }] : [];
+  });
+}
+
+/** The in-container health command, with a client that the service's image contains. */
+export function healthTest(config: DockerConfig, catalogue: Catalogue, service: string): string[] {
+  const spec = catalogue[service]!;
+  const port = (name: string) => String(config.ports[service]![name]);
+  const url = spec.health?.kind === "http" ? `http://localhost:${port(spec.health.port)}${spec.health.path}` : "";
+  switch (spec.probe) {
+    case "curl":
+      return ["CMD", "curl", "--fail", "--silent", "--show-error", "--output", "/dev/null", url];
+    case "wget":
+      return ["CMD", "wget", "--quiet", "--spider", url];
+    case "bash-tcp":
+      return ["CMD", "bash", "-c", `: > /dev/tcp/localhost/${port(spec.ports[0]!)}`];
+    case "ollama":
+      return ["CMD", "ollama", "list"];
+    case "pg_isready": {
+      const database = config.databases[service as keyof DockerConfig["databases"]];
+      // Over TCP: during first start the image runs a socket-only server while its init scripts run.
+      return [
+        "CMD",
+        "pg_isready",
+        "--host",
+        "localhost",
+        "--username",
+        database.user,
+        "--dbname",
+        database.name,
+        "--port",
+        port(spec.ports[0]!),
+      ];
+    }
+    case "redis-cli":
+      // -e: a refused AUTH or PING fails the check (REDISCLI_AUTH carries the password).
+      return ["CMD", "redis-cli", "-e", "-p", port(spec.ports[0]!), "ping"];
+    case undefined:
+      throw new Error(`${service} names no health client`);
+  }
+}
+
+export function healthTiming(config: DockerConfig, service: string): HealthTiming {
+  const t = healthTimingOf(config, service);
+  return {
+    interval: `${t.intervalSeconds}s`,
+    timeout: `${t.timeoutSeconds}s`,
+    retries: t.retries,
+    startPeriod: `${t.startPeriodSeconds}s`,
+    ...(t.startIntervalSeconds && { startInterval: `${t.startIntervalSeconds}s` }),
+    waitSeconds: t.startPeriodSeconds + t.intervalSeconds * t.retries + t.timeoutSeconds,
+  };
+}
+
+const mebibytes = (q: string) => Math.floor(memoryBytes(q) / 2 ** 20);
+
+/** Docker limits: memory in MiB (what the provider takes), CPUs as a decimal string. */
+export function dockerLimits(limits: { cpu: string; memory: string }, reservation: string) {
+  return {
+    memory: mebibytes(limits.memory),
+    memoryReservation: mebibytes(reservation),
+    cpus: String(cpuMillis(limits.cpu) / 1000),
+  };
+}
+
+/** An NVIDIA device request where the service gets a GPU. */
+export function gpuRequests(config: DockerConfig, catalogue: Catalogue, service: string) {
+  const { gpu } = config;
+  return wantsGpu(catalogue, service, gpu)
+    ? [{ driver: gpu.driver, count: gpu.count === "all" ? -1 : gpu.count, capabilities: ["gpu"] }]
+    : [];
+}
+
+/** Every deployed service's container, by service. */
+export function serviceContainers(
+  context: DockerContext,
+  images: Images,
+  volumes: Volumes,
+  opts: pulumi.ComponentResourceOptions,
+): Map<string, ServiceContainer> {
+  const { config, wiring, secrets } = context;
+  const { catalogue } = wiring;
+  const containers = new Map<string, ServiceContainer>();
+  for (const service of startOrder(catalogue, deployedServices(catalogue))) {
+    const spec = catalogue[service]!;
+    const target = statePath(spec);
+    const { requests, limits } = config.resources[service]!;
+    containers.set(
+      service,
+      new ServiceContainer(
+        service,
+        {
+          ...context.common,
+          containerName: wiring.names[service]!,
+          image: images.ids[service]!,
+          network: { name: context.network, aliases: [service], ipv4Address: wiring.addresses![service] },
+          env: envList(serviceEnvironment(config, wiring, service, context.stack), secrets, wiring),
+          ports: hostPorts(config, service),
+          // A volume mount names its Volume resource, so the container waits for exactly that volume.
+          mounts: [
+            ...(target ? [{ type: "volume" as const, source: volumes.names[service]!, target, readOnly: false }] : []),
+            ...bindMounts(config, catalogue, service),
+          ],
+          health: { test: healthTest(config, catalogue, service), timing: healthTiming(config, service) },
+          limits: dockerLimits(limits, requests.memory),
+          deviceRequests: gpuRequests(config, catalogue, service),
+          labels: { ...context.labels, "jarvis.service": service },
+          ...(spec.command && { command: spec.command(config.ports[service]!) }),
+          ...(spec.user && { user: spec.user }),
+        },
+        { ...opts, dependsOn: startDependencies(catalogue, service).map((need) => containers.get(need)!) },
+      ),
+    );
+  }
+  return containers;
+}

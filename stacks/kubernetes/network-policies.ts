@@ -1,0 +1,33 @@
+// Network isolation on Kubernetes: a policy for every pod group of the stack, with exactly the
+// flows derived from the catalogue and config (infra/flows.ts).
+import { NetworkPolicies, type Peer, type PodGroupPolicy } from "../../components/kubernetes/network-policies";
+import { kubernetesFlows, podGroups, type Peer as FlowPeer } from "../../infra/flows";
+import type { KubernetesContext } from "./context";
+import { selectorLabels } from "./pods";
+
+export function networkPolicies(context: KubernetesContext): Record<string, PodGroupPolicy> {
+  const { config, wiring, instance } = context;
+  const groups = podGroups(wiring.catalogue, config);
+  const labelsOf = (group: string) => groups.find((g) => g.name === group)?.pods ?? selectorLabels(group, instance);
+  const peer = (p: FlowPeer): Peer => ("group" in p ? { pods: labelsOf(p.group) } : p);
+  const flows = kubernetesFlows(wiring.catalogue, config);
+  const isGroup = (p: FlowPeer, group: string) => "group" in p && p.group === group;
+  return Object.fromEntries(
+    groups.map((group) => [
+      group.name,
+      {
+        pods: labelsOf(group.name),
+        ingress: flows.filter((f) => isGroup(f.to, group.name)).map((f) => ({ peer: peer(f.from), ports: f.ports })),
+        egress: flows.filter((f) => isGroup(f.from, group.name)).map((f) => ({ peer: peer(f.to), ports: f.ports })),
+      },
+    ]),
+  );
+}
+
+export function isolation(context: KubernetesContext) {
+  return new NetworkPolicies(
+    "network",
+    { namespace: context.namespace, labels: context.labels, groups: networkPolicies(context) },
+    context.opts,
+  );
+}
