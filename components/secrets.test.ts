@@ -11,10 +11,14 @@ describe("the secrets component", () => {
     await PlanEngine.start("jarvis", "unit", () => {});
     pulumi.runtime.setAllConfig({ "jarvis:smtpPassword": "mail-secret" }, ["jarvis:smtpPassword"]);
     const secrets = new Secrets("s", { rotation: {}, provided: new Set(["smtpPassword"]) });
-    const url = secrets.connectionUrl(
-      { scheme: "postgresql", username: "jarvis", host: "db", port: 5432, database: "jarvis_db" },
-      "postgres",
-    );
+    const url = secrets.connectionUrl({
+      scheme: "postgresql",
+      username: "jarvis",
+      host: "db",
+      port: 5432,
+      database: "jarvis_db",
+      password: "postgres",
+    });
     expect(await resolve(url)).toBe("postgresql://jarvis:PLAN-SECRET-s-postgres@db:5432/jarvis_db");
     expect(await isSecret(url)).toBe(true);
     expect(await isSecret(secrets.generated.jwt)).toBe(true);

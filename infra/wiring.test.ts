@@ -20,7 +20,8 @@ describe("wiring on Docker", () => {
       QDRANT_URL: "http://jarvis-qdrant:6333",
       BACKEND_API_URL: "http://jarvis-backend:8000",
       INTERFACE_URL: "http://jarvis-interface:8001",
-      WEBSOCKET_URL: "ws://jarvis-interface:8001/ws",
+      // The model pull's: Ollama's CLI takes its server's URL in OLLAMA_HOST.
+      OLLAMA_HOST: "http://jarvis-ollama:11434",
     });
     expect(wiring.connections.DATABASE_URL).toEqual({
       scheme: "postgresql",
@@ -28,10 +29,17 @@ describe("wiring on Docker", () => {
       host: "jarvis-postgres",
       port: 5432,
       database: "jarvis_db",
+      password: "postgres",
     });
-    expect(wiring.connections.TIMESCALE_URL.database).toBe("jarvis_timeseries");
-    expect(wiring.connections.REDIS_URL).toEqual({ scheme: "redis", host: "jarvis-redis", port: 6379, database: "0" });
-    expect(wiring.connections.RATE_LIMIT_STORAGE_URL.database).toBe("1");
+    expect(wiring.connections.TIMESCALE_URL!.database).toBe("jarvis_timeseries");
+    expect(wiring.connections.REDIS_URL).toEqual({
+      scheme: "redis",
+      host: "jarvis-redis",
+      port: 6379,
+      database: "0",
+      password: "redis",
+    });
+    expect(wiring.connections.RATE_LIMIT_STORAGE_URL!.database).toBe("1");
   });
 
   it("derives browser URLs and the default CORS origin from the published ports", () => {
@@ -90,12 +98,21 @@ describe("wiring on Kubernetes", () => {
 
 describe("connection URLs", () => {
   it("percent-encodes the password and keeps the parts", () => {
-    const parts = { scheme: "postgresql" as const, username: "jarvis", host: "db", port: 5432, database: "jarvis_db" };
+    const parts = {
+      scheme: "postgresql" as const,
+      username: "jarvis",
+      host: "db",
+      port: 5432,
+      database: "jarvis_db",
+      password: "postgres" as const,
+    };
     expect(connectionUrl(parts, "p@ss/w:rd")).toBe("postgresql://jarvis:p%40ss%2Fw%3Ard@db:5432/jarvis_db");
-    expect(connectionUrl({ scheme: "redis", host: "cache", port: 6379, database: "1" }, "x")).toBe(
+    expect(connectionUrl({ scheme: "redis", host: "cache", port: 6379, database: "1", password: "redis" }, "x")).toBe(
       "redis://:x@cache:6379/1",
     );
-    expect(connectionUrl({ scheme: "redis", host: "cache", port: 6379, database: "0" })).toBe("redis://cache:6379/0");
+    expect(connectionUrl({ scheme: "redis", host: "cache", port: 6379, database: "0", password: "redis" })).toBe(
+      "redis://cache:6379/0",
+    );
   });
 
   it("states the rate limit in the limits library's notation", () => {

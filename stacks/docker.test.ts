@@ -4,7 +4,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { PROJECT_DIR } from "../tools/plan/cli";
 import { ofType, planStack, rawResource, stackValues, type ParsedPlan } from "../tools/test-support";
-import { DOCKER_SERVICES, startOrder } from "./docker-spec";
+import { CATALOGUE } from "../infra/catalogue";
+import { deployedServices, startOrder } from "../infra/graph";
+
+const DOCKER_SERVICES = deployedServices(CATALOGUE);
 
 const CONTAINER = "docker:index/container:Container";
 const dev = stackValues("dev") as Record<string, any>;
@@ -90,7 +93,7 @@ describe("every service of the original", () => {
         .map((c) => c.name)
         .sort(),
     ).toEqual([...DOCKER_SERVICES, "ollama-pull"].sort());
-    const order = startOrder(DOCKER_SERVICES);
+    const order = startOrder(CATALOGUE, DOCKER_SERVICES);
     expect(order.indexOf("postgres")).toBeLessThan(order.indexOf("backend"));
     expect(order.indexOf("backend")).toBeLessThan(order.indexOf("interface"));
   });

@@ -5,7 +5,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { PROJECT_DIR } from "../tools/plan/cli";
 import { planStack, problems, stackValues, validateManifest, type ParsedPlan } from "../tools/test-support";
-import { KUBERNETES_SERVICES } from "./kubernetes-spec";
+import { CATALOGUE } from "../infra/catalogue";
+import { deployedServices } from "../infra/graph";
+
+const KUBERNETES_SERVICES = deployedServices(CATALOGUE);
 
 const APPS = ["stt", "tts", "backend", "interface"];
 const STATEFUL = ["postgres", "timescale", "redis", "qdrant", "ollama"];
@@ -736,9 +739,6 @@ describe("the original Kubernetes manifests, object by object", () => {
       TTS_API_URL: settings("TTS_API_URL", "backend", "interface"),
       STT_API_URL: settings("STT_API_URL", "backend", "interface"),
       INTERFACE_URL: settings("INTERFACE_URL", "backend"),
-      // Not among the dropped keys, and the README's "Deliberate differences" keep the manifests' value
-      // (with its /ws path); the backend, which gets INTERFACE_URL beside it, is the reader assumed here.
-      WEBSOCKET_URL: settings("WEBSOCKET_URL", "backend"),
       OLLAMA_MODEL: settings("OLLAMA_MODEL", "backend"),
       WHISPER_MODEL: settings("WHISPER_MODEL", "stt"),
       PIPER_MODEL: settings("PIPER_MODEL", "tts"),
@@ -754,7 +754,8 @@ describe("the original Kubernetes manifests, object by object", () => {
       TTS_MODEL_PATH: settings("TTS_MODEL_PATH", "tts"),
       STT_MODEL_PATH: settings("STT_MODEL_PATH", "stt"),
     };
-    const DROPPED = ["BRAIN_API_URL", "MODELS_PATH", "DATA_PATH", "LOGS_PATH", "LOG_FILE"];
+    // WEBSOCKET_URL: no service of the compose file reads it (the interface's pages get REACT_APP_WS_URL).
+    const DROPPED = ["BRAIN_API_URL", "MODELS_PATH", "DATA_PATH", "LOGS_PATH", "LOG_FILE", "WEBSOCKET_URL"];
     const SECRETS: Record<string, string[][]> = {
       POSTGRES_PASSWORD: [...secret("postgres", "POSTGRES_PASSWORD"), ...secret("timescale", "POSTGRES_PASSWORD")],
       SECRET_KEY: secret("backend", "JARVIS_SECRET_KEY"),

@@ -2,7 +2,10 @@ import fc from "fast-check";
 import ipaddr from "ipaddr.js";
 import { describe, expect, it } from "vitest";
 import { problems, validConfig } from "../../tools/test-support";
-import { SERVICE_NAMES } from "../catalogue";
+import { CATALOGUE } from "../catalogue";
+import { configuredServices } from "../graph";
+
+const SERVICE_NAMES = configuredServices(CATALOGUE);
 import { deriveWiring } from "../wiring";
 
 const dev = validConfig("dev") as any;
