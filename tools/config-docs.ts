@@ -7,6 +7,7 @@ import { z } from "zod";
 import { OPTIONAL_KEYS, PLATFORM_KEYS, SECRET_KEYS, sharedKeys } from "../infra/config/schema";
 import { projectConfig } from "./plan/stack-files";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON Schema nodes of any shape
 type JsonSchema = Record<string, any>;
 const NAMESPACE = "jarvis";
 export const DOCS_FILE = "docs/configuration.md";

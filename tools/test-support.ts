@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { stringify } from "yaml";
 import { loadStackConfig, parseRawValue } from "../infra/config/load";
+import type { Catalogue } from "../infra/catalogue";
 import type { ConfigProblem } from "../infra/config/problems";
 import type { StackConfig } from "../infra/config/schema";
 import { main } from "../program";
@@ -98,8 +99,17 @@ export interface ParsedPlan {
 }
 
 /** Plans a shipped stack, or the given stack-file content under that stack's name. */
-export async function planStack(stack: string, stackConfig?: Record<string, unknown>): Promise<ParsedPlan> {
-  const result = await plan({ stack, program: main, ...(stackConfig && { configFile: stackFile(stackConfig) }) });
+export async function planStack(
+  stack: string,
+  stackConfig?: Record<string, unknown>,
+  custom?: { readonly program: () => unknown; readonly catalogue: Catalogue },
+): Promise<ParsedPlan> {
+  const result = await plan({
+    stack,
+    program: main,
+    ...custom,
+    ...(stackConfig && { configFile: stackFile(stackConfig) }),
+  });
   const files = result.files;
   return {
     resources: JSON.parse(files["resources.json"]),

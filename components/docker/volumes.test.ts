@@ -37,10 +37,12 @@ async function volumes() {
 describe("the Volumes component", () => {
   it("registers one local volume per service with its name", async () => {
     const { registrations, find } = await volumes();
-    expect(registrations.filter((r) => r.type === VOLUME).map((r) => r.name)).toEqual([
-      "volumes-postgres",
-      "volumes-qdrant",
-    ]);
+    expect(
+      registrations
+        .filter((r) => r.type === VOLUME)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["volumes-postgres", "volumes-qdrant"]);
     const postgres = find(VOLUME, "volumes-postgres").inputs as any;
     expect(postgres.name).toBe("jarvis-postgres-data");
     expect(postgres.driver).toBe("local");

@@ -93,7 +93,11 @@ describe("the WorkloadSettings component", () => {
       plain: { LOG_LEVEL: "info" },
       files: { directory: "/etc/api", contents: { "config.yaml": "level: info\n", "rules.json": "{}" } },
     });
-    expect(ofType(CONFIG_MAP).map((r) => r.name)).toEqual(["api-settings", "api-files"]);
+    expect(
+      ofType(CONFIG_MAP)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["api-files", "api-settings"]);
     expect((find(CONFIG_MAP, "api-files").inputs as any).data).toEqual({
       "config.yaml": "level: info\n",
       "rules.json": "{}",

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { StackFileError } from "./merged-config";
+import type { Catalogue } from "../../infra/catalogue";
 import { formatProblems } from "../../infra/config/problems";
 import type { Registration } from "./engine";
 import type { PlanFiles } from "./files";
@@ -24,6 +25,8 @@ export interface PlanOptions {
    * host does. (Tests pass the same `main`: their module loader cannot `require` TypeScript.)
    */
   readonly program?: unknown;
+  /** The catalogue `program` was built for, when it is not Jarvis's own (tests). */
+  readonly catalogue?: Catalogue;
   /** A file in the stack-file format that replaces Pulumi.<stack>.yaml. */
   readonly configFile?: string;
   readonly projectDir?: string;
@@ -52,7 +55,8 @@ export function countByType(registrations: readonly Registration[]): [string, nu
 export async function plan(options: PlanOptions): Promise<Plan> {
   const projectDir = options.projectDir ?? PROJECT_DIR;
   const stackFile = options.configFile ? resolve(options.configFile) : join(projectDir, `Pulumi.${options.stack}.yaml`);
-  if (!existsSync(stackFile)) throw new PlanInputError(`no stack file ${stackFile}: create it, or pass --config <file>`);
+  if (!existsSync(stackFile))
+    throw new PlanInputError(`no stack file ${stackFile}: create it, or pass --config <file>`);
   const thread = new PlanFilesThread({ projectFile: join(projectDir, "Pulumi.yaml"), stackFile });
   try {
     // Loaded here, not on top: the SDK takes half a second to load, and the worker reads the stack
@@ -76,7 +80,10 @@ export function checkOutDir(outDir: string): void {
   if (!existsSync(target)) return;
   if (!statSync(target).isDirectory()) throw new PlanInputError(`--out ${outDir} is not a folder`);
   const foreign = readdirSync(target).filter((name) => !(PLAN_FILES as readonly string[]).includes(name));
-  if (foreign.length > 0) throw new PlanInputError(`--out ${outDir} holds files that are not a plan (${foreign.slice(0, 3).join(", ")}); choose an empty or plan folder`);
+  if (foreign.length > 0)
+    throw new PlanInputError(
+      `--out ${outDir} holds files that are not a plan (${foreign.slice(0, 3).join(", ")}); choose an empty or plan folder`,
+    );
 }
 
 /** Writes next to the target, then swaps it in: a failed plan leaves an existing one untouched. */
@@ -101,13 +108,21 @@ export interface CliIo {
   readonly program?: unknown;
 }
 
-export async function runPlanCli(argv: readonly string[], io: CliIo = { out: console.log, err: console.error }): Promise<number> {
+export async function runPlanCli(
+  argv: readonly string[],
+  io: CliIo = { out: console.log, err: console.error },
+): Promise<number> {
   const { out, err } = io;
   let args;
   try {
     args = parseArgs({
       args: [...argv],
-      options: { stack: { type: "string" }, config: { type: "string" }, out: { type: "string" }, "stack-traces": { type: "boolean" } },
+      options: {
+        stack: { type: "string" },
+        config: { type: "string" },
+        out: { type: "string" },
+        "stack-traces": { type: "boolean" },
+      },
       strict: true,
       allowPositionals: false,
     }).values;
@@ -127,7 +142,12 @@ export async function runPlanCli(argv: readonly string[], io: CliIo = { out: con
   process.on("unhandledRejection", collect);
   try {
     checkOutDir(outDir);
-    const planned = plan({ stack: args.stack, program: io.program, stackTraces, ...(args.config && { configFile: args.config }) });
+    const planned = plan({
+      stack: args.stack,
+      program: io.program,
+      stackTraces,
+      ...(args.config && { configFile: args.config }),
+    });
     const result = await planned.finally(() => new Promise((turned) => setImmediate(turned)));
     if (stray.length > 0) throw stray[0];
     writePlan(outDir, result.files);

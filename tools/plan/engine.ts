@@ -36,7 +36,13 @@ export interface Registration {
 }
 
 /** The URN the real engine forms: the parent's type chain prefixes the type, except for the root stack. */
-export function engineUrn(stack: string, project: string, parent: string | undefined, type: string, name: string): string {
+export function engineUrn(
+  stack: string,
+  project: string,
+  parent: string | undefined,
+  type: string,
+  name: string,
+): string {
   const parentType = parent ? parent.split("::")[2] : undefined;
   const qualified = parentType && parentType !== ROOT_STACK_TYPE ? `${parentType}$${type}` : type;
   return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
@@ -87,16 +93,32 @@ const digest = (text: string) => createHash("sha256").update(text).digest("hex")
  * missing from the plan. They are deterministic (derived from `urn`, the resource's identity) and
  * plainly fake.
  */
-export function standIns(type: string, name: string, urn: string, inputs: Record<string, unknown>): Record<string, unknown> {
+export function standIns(
+  type: string,
+  name: string,
+  urn: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
   const hash = digest(urn);
   if (type === "random:index/randomPassword:RandomPassword")
     return { result: `${PLAN_SECRET_PREFIX}${name}`, bcryptHash: `${PLAN_SECRET_PREFIX}${name}-bcrypt` };
-  if (type === "docker:index/remoteImage:RemoteImage" || type === "docker:index/image:Image" || type === "docker-build:index:Image")
-    return { imageId: `sha256:${hash}`, repoDigest: `${String(inputs.name ?? inputs.imageName ?? name)}@sha256:${hash}`, digest: `sha256:${hash}` };
+  if (
+    type === "docker:index/remoteImage:RemoteImage" ||
+    type === "docker:index/image:Image" ||
+    type === "docker-build:index:Image"
+  )
+    return {
+      imageId: `sha256:${hash}`,
+      repoDigest: `${String(inputs.name ?? inputs.imageName ?? name)}@sha256:${hash}`,
+      digest: `sha256:${hash}`,
+    };
   if (type.startsWith("kubernetes:")) {
     // Auto-naming: the Kubernetes provider appends a random suffix to the resource name.
     const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
-    const status = type === "kubernetes:networking.k8s.io/v1:Ingress" ? { status: { loadBalancer: { ingress: [{ hostname: `${name}.plan.invalid` }] } } } : {};
+    const status =
+      type === "kubernetes:networking.k8s.io/v1:Ingress"
+        ? { status: { loadBalancer: { ingress: [{ hostname: `${name}.plan.invalid` }] } } }
+        : {};
     return { metadata: { ...metadata, name: metadata.name ?? `${name}-${hash.slice(0, 8)}` }, ...status };
   }
   return {};
@@ -111,6 +133,7 @@ function timeouts(custom: Request): Record<string, string> {
 const providerUrn = (reference: string) => (reference ? reference.slice(0, reference.lastIndexOf("::")) : null);
 
 /** The SDK's request objects are generated protobuf classes without public typings. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- no typings to name
 type Request = any;
 type Callback = (error: unknown, response: unknown) => void;
 /** The parts of the SDK's MockMonitor the plan instruments (`newUrn` is private in its typings). */
@@ -136,7 +159,11 @@ export class PlanEngine {
    * Installs the SDK's mock engine with this engine's mocks and starts recording. `answered` gets
    * each registration once the engine has answered it (its state is known).
    */
-  static async start(project: string, stack: string, answered: (registration: Registration) => void): Promise<PlanEngine> {
+  static async start(
+    project: string,
+    stack: string,
+    answered: (registration: Registration) => void,
+  ): Promise<PlanEngine> {
     const engine = new PlanEngine(project, stack, answered);
     const mocks: Mocks = {
       newResource: (args) => engine.newResource(args),

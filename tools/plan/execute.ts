@@ -3,6 +3,7 @@
 // hands each registration, redacted, to the plan's files as soon as the engine has answered it.
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import type { Catalogue } from "../../infra/catalogue";
 import { loadStackConfig } from "../../infra/config/load";
 import type { MergedConfig } from "./merged-config";
 import type { ConfigProblem } from "../../infra/config/problems";
@@ -15,6 +16,8 @@ export interface ProgramRun {
   readonly projectDir: string;
   /** See PlanOptions.program. */
   readonly program?: unknown;
+  /** The catalogue the program was built for, when it is not Jarvis's own (tests). */
+  readonly catalogue?: Catalogue;
   /** Keep the stack traces the SDK and the program would record (see withoutStackTraces). */
   readonly stackTraces?: boolean;
 }
@@ -52,16 +55,24 @@ async function withoutStackTraces<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function executeProgram(merged: MergedConfig, run: ProgramRun, onEntry: (entry: PlanEntry) => void): Promise<Execution> {
+export async function executeProgram(
+  merged: MergedConfig,
+  run: ProgramRun,
+  onEntry: (entry: PlanEntry) => void,
+): Promise<Execution> {
   // Checked before the engine starts, so that bad config registers nothing at all.
-  const loaded = loadStackConfig(merged.config, merged.secretKeys, merged.project);
+  const loaded = loadStackConfig(merged.config, merged.secretKeys, merged.project, run.catalogue);
   if (!loaded.ok) return { ok: false, problems: loaded.problems };
 
   const underEngine = async () => {
-    const engine = await PlanEngine.start(merged.project, run.stack, (registration) => onEntry(planEntry(registration)));
+    const engine = await PlanEngine.start(merged.project, run.stack, (registration) =>
+      onEntry(planEntry(registration)),
+    );
     pulumi.runtime.setAllConfig(merged.config, merged.secretKeys);
     await pulumi.runtime.runInPulumiStack(async () => {
-      // What the CLI's Node.js host does: require the program, call it if it is a function.
+      // What the CLI's Node.js host does: require the program (Pulumi.yaml's `main`), call it if it
+      // is a function. A require, as the host does: the program is a CommonJS module.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const program: unknown = run.program ?? require(join(run.projectDir, "index"));
       return program instanceof Function ? program() : program;
     });

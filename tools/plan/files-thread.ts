@@ -13,7 +13,8 @@ export interface StackSources {
   readonly stackFile: string;
 }
 
-export type ToWorker = { readonly kind: "entry"; readonly entry: PlanEntry } | { readonly kind: "build"; readonly outputs: unknown };
+export type ToWorker =
+  { readonly kind: "entry"; readonly entry: PlanEntry } | { readonly kind: "build"; readonly outputs: unknown };
 
 export type FromWorker =
   | { readonly kind: "config"; readonly merged: MergedConfig }
@@ -51,7 +52,9 @@ export class PlanFilesThread {
     this.worker.on("message", (message: FromWorker) => this.receive(message));
     this.worker.on("error", (error) => this.fail(error));
     this.worker.on("messageerror", (error) => this.fail(error));
-    this.worker.on("exit", (code) => this.fail(new Error(`the plan's worker thread stopped (exit code ${code}) before it answered`)));
+    this.worker.on("exit", (code) =>
+      this.fail(new Error(`the plan's worker thread stopped (exit code ${code}) before it answered`)),
+    );
   }
 
   /** The stack files merged as the CLI merges them; rejects with StackFileError if they cannot be. */

@@ -9,9 +9,21 @@ import { PlanFilesBuilder, type PlanEntry } from "./files";
 import { PlanFilesThread, type FromWorker, type StackSources } from "./files-thread";
 import { serve } from "./files-worker";
 
-const entry = (urn: string, manifest?: Record<string, unknown>): PlanEntry => ({ urn, resource: { urn }, ...(manifest && { manifest }) });
-const configMap = (name: string, data: Record<string, string>) => ({ apiVersion: "v1", kind: "ConfigMap", data, metadata: { name } });
-const shipped = (stack: string): StackSources => ({ projectFile: join(PROJECT_DIR, "Pulumi.yaml"), stackFile: join(PROJECT_DIR, `Pulumi.${stack}.yaml`) });
+const entry = (urn: string, manifest?: Record<string, unknown>): PlanEntry => ({
+  urn,
+  resource: { urn },
+  ...(manifest && { manifest }),
+});
+const configMap = (name: string, data: Record<string, string>) => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  data,
+  metadata: { name },
+});
+const shipped = (stack: string): StackSources => ({
+  projectFile: join(PROJECT_DIR, "Pulumi.yaml"),
+  stackFile: join(PROJECT_DIR, `Pulumi.${stack}.yaml`),
+});
 
 describe("the plan's files", () => {
   it("list the resources and the manifests sorted by URN, whatever order they were registered in", () => {
@@ -32,7 +44,11 @@ describe("the plan's files", () => {
     const manifests = builder.build({})["manifests.yaml"]!;
     expect(manifests).toContain('TELEMETRY: "off"');
     expect(manifests).toContain('ENABLED: "yes"');
-    expect(parseAllDocuments(manifests, { version: "1.1" })[0]!.toJS().data).toEqual({ TELEMETRY: "off", ENABLED: "yes", PORT: "8080" });
+    expect(parseAllDocuments(manifests, { version: "1.1" })[0]!.toJS().data).toEqual({
+      TELEMETRY: "off",
+      ENABLED: "yes",
+      PORT: "8080",
+    });
     const none = new PlanFilesBuilder();
     none.add(entry("urn:y"));
     expect(Object.keys(none.build({}))).toEqual(["resources.json", "outputs.json"]);
@@ -51,9 +67,12 @@ describe("the worker thread's side", () => {
     const { port1, port2 } = new MessageChannel();
     const queue: FromWorker[] = [];
     const waiting: ((message: FromWorker) => void)[] = [];
-    port2.on("message", (message: FromWorker) => (waiting.length > 0 ? waiting.shift()!(message) : queue.push(message)));
+    port2.on("message", (message: FromWorker) =>
+      waiting.length > 0 ? waiting.shift()!(message) : queue.push(message),
+    );
     serve(port1, sources);
-    const next = () => (queue.length > 0 ? Promise.resolve(queue.shift()!) : new Promise<FromWorker>((resolve) => waiting.push(resolve)));
+    const next = () =>
+      queue.length > 0 ? Promise.resolve(queue.shift()!) : new Promise<FromWorker>((resolve) => waiting.push(resolve));
     return { port: port2, replies: [next(), next()] };
   }
 

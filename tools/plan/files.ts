@@ -65,7 +65,9 @@ export const ENCODED_MARKERS = [0, 1, 2].map((offset) => {
  */
 export function assertNoLeak(files: PlanFiles): void {
   for (const [file, text] of Object.entries(files) as [string, string][]) {
-    const found = [PLAN_SECRET_PREFIX, ...ENCODED_MARKERS].map((marker) => text.indexOf(marker)).filter((index) => index >= 0);
+    const found = [PLAN_SECRET_PREFIX, ...ENCODED_MARKERS]
+      .map((marker) => text.indexOf(marker))
+      .filter((index) => index >= 0);
     if (found.length === 0) continue;
     const line = text.slice(0, Math.min(...found)).split("\n").length;
     throw new Error(`secret leak: ${file}:${line} holds a secret value in plain text`);

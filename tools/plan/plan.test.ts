@@ -8,12 +8,33 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { InvalidConfigError, main } from "../../program";
-import { ofType, planStack, rawConfig, stackFile, stackValues, unparsableStackFile, validateManifest, type ParsedPlan } from "../test-support";
+import {
+  ofType,
+  planStack,
+  rawConfig,
+  stackFile,
+  stackValues,
+  unparsableStackFile,
+  validateManifest,
+  type ParsedPlan,
+} from "../test-support";
 import { engineUrn, PlanEngine } from "./engine";
 import { plan, PROJECT_DIR, runPlanCli, writePlan } from "./cli";
 import { assertNoLeak } from "./files";
 
-const KEYS = ["urn", "type", "name", "parent", "provider", "dependencies", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "inputs"];
+const KEYS = [
+  "urn",
+  "type",
+  "name",
+  "parent",
+  "provider",
+  "dependencies",
+  "protect",
+  "retainOnDelete",
+  "deleteBeforeReplace",
+  "ignoreChanges",
+  "inputs",
+];
 
 /** The plans of the shipped stacks, made once for the tests that only read them. */
 const shipped: Record<string, ParsedPlan> = {};
@@ -32,12 +53,15 @@ describe.each<[string, number]>([
     expect(resources).toHaveLength(count);
     for (const resource of resources) {
       for (const key of KEYS) expect(resource).toHaveProperty(key);
-      for (const flag of ["protect", "retainOnDelete", "deleteBeforeReplace"]) expect(typeof resource[flag]).toBe("boolean");
+      for (const flag of ["protect", "retainOnDelete", "deleteBeforeReplace"])
+        expect(typeof resource[flag]).toBe("boolean");
       expect(Array.isArray(resource.ignoreChanges) && Array.isArray(resource.dependencies)).toBe(true);
     }
     const urns = resources.map((r) => r.urn);
     expect(urns).toEqual([...urns].sort());
-    expect(ofType({ resources } as any, "pulumi:pulumi:Stack")[0]!.urn).toBe(`urn:pulumi:${stack}::jarvis::pulumi:pulumi:Stack::jarvis-${stack}`);
+    expect(ofType({ resources } as any, "pulumi:pulumi:Stack")[0]!.urn).toBe(
+      `urn:pulumi:${stack}::jarvis::pulumi:pulumi:Stack::jarvis-${stack}`,
+    );
   });
 
   it("is byte-identical from one run to the next", async () => {
@@ -56,16 +80,22 @@ describe("what the engine would form and compute", () => {
   it("forms URNs with the parent's type chain, without the root stack's type", () => {
     const { resources } = shipped.dev!;
     const password = resources.find((r) => r.name === "secrets-postgres")!;
-    expect(password.urn).toBe("urn:pulumi:dev::jarvis::jarvis:secrets:Secrets$random:index/randomPassword:RandomPassword::secrets-postgres");
+    expect(password.urn).toBe(
+      "urn:pulumi:dev::jarvis::jarvis:secrets:Secrets$random:index/randomPassword:RandomPassword::secrets-postgres",
+    );
     expect(password.parent).toBe("urn:pulumi:dev::jarvis::jarvis:secrets:Secrets::secrets");
-    expect(engineUrn("s", "p", "urn:pulumi:s::p::a:b:C$d:e:F::x", "g:h:I", "y")).toBe("urn:pulumi:s::p::a:b:C$d:e:F$g:h:I::y");
+    expect(engineUrn("s", "p", "urn:pulumi:s::p::a:b:C$d:e:F::x", "g:h:I", "y")).toBe(
+      "urn:pulumi:s::p::a:b:C$d:e:F$g:h:I::y",
+    );
   });
 
   it("names the explicit provider of Kubernetes objects and what they depend on", () => {
     const { resources } = shipped.staging!;
     const secret = ofType({ resources } as any, "kubernetes:core/v1:Secret").find((s) => s.name === "backend-secrets")!;
     expect(secret.provider).toBe("urn:pulumi:staging::jarvis::pulumi:providers:kubernetes::cluster");
-    expect(secret.dependencies).toContain("urn:pulumi:staging::jarvis::jarvis:secrets:Secrets$random:index/randomPassword:RandomPassword::secrets-jwt");
+    expect(secret.dependencies).toContain(
+      "urn:pulumi:staging::jarvis::jarvis:secrets:Secrets$random:index/randomPassword:RandomPassword::secrets-jwt",
+    );
   });
 
   it("records deleteBeforeReplace where the program asks for it", () => {
@@ -75,7 +105,9 @@ describe("what the engine would form and compute", () => {
 
   it("gives auto-named Kubernetes objects a made-up suffix, as the provider would", () => {
     const { manifests } = shipped.prod!;
-    const secrets = parseAllDocuments(manifests!).map((d) => d.toJS()).filter((o) => o.kind === "Secret");
+    const secrets = parseAllDocuments(manifests!)
+      .map((d) => d.toJS())
+      .filter((o) => o.kind === "Secret");
     expect(secrets.map((s) => s.metadata.name)).toContainEqual(expect.stringMatching(/^backend-secrets-[0-9a-f]{8}$/));
   });
 });
@@ -97,7 +129,9 @@ describe("secrets in the plan", () => {
       REDIS_URL: "[secret]",
     });
     expect(secret("postgres-secrets").inputs.data).toEqual({ POSTGRES_PASSWORD: "[secret]" });
-    const manifests = parseAllDocuments(result.manifests!).map((d) => d.toJS()).filter((o) => o.kind === "Secret");
+    const manifests = parseAllDocuments(result.manifests!)
+      .map((d) => d.toJS())
+      .filter((o) => o.kind === "Secret");
     const backend = manifests.find((o) => o.metadata.name.startsWith("backend-secrets"));
     expect(Buffer.from(backend.data.BROWSERBASE_API_KEY, "base64").toString()).toBe("[secret]");
     expect(Buffer.from(backend.data.DATABASE_URL, "base64").toString()).toBe("[secret]");
@@ -105,7 +139,11 @@ describe("secrets in the plan", () => {
   });
 
   it("the kubeconfig given as a secret reaches the provider only as [secret]", async () => {
-    const result = await planStack("prod", { ...stackValues("prod"), "jarvis:cluster": {}, "jarvis:kubeconfig": { secure: "v1:x" } });
+    const result = await planStack("prod", {
+      ...stackValues("prod"),
+      "jarvis:cluster": {},
+      "jarvis:kubeconfig": { secure: "v1:x" },
+    });
     const provider = ofType(result, "pulumi:providers:kubernetes")[0]!;
     expect(provider.inputs.kubeconfig).toBe("[secret]");
     expect(result.text).not.toContain("PLAN-SECRET-");
@@ -114,7 +152,14 @@ describe("secrets in the plan", () => {
   it("generated secrets are RandomPasswords rotated through their keepers", async () => {
     const rotated = await planStack("dev", { ...stackValues("dev"), "jarvis:rotation": { postgres: 2 } });
     const passwords = ofType(rotated, "random:index/randomPassword:RandomPassword");
-    expect(passwords.map((p) => p.name).sort()).toEqual(["secrets-grafana", "secrets-jwt", "secrets-postgres", "secrets-qdrant", "secrets-redis", "secrets-timescale"]);
+    expect(passwords.map((p) => p.name).sort()).toEqual([
+      "secrets-grafana",
+      "secrets-jwt",
+      "secrets-postgres",
+      "secrets-qdrant",
+      "secrets-redis",
+      "secrets-timescale",
+    ]);
     for (const p of passwords) {
       expect(p.inputs.special).toBe(false);
       expect(p.inputs.length).toBeGreaterThanOrEqual(24);
@@ -142,7 +187,9 @@ describe("the leak check", () => {
   const filesWith = (text: string) => ({ "resources.json": "[]\n", "outputs.json": `{}\n${text}\n` });
 
   it("refuses a made-up secret in plain text, naming the file and line", () => {
-    expect(() => assertNoLeak(filesWith('"password": "PLAN-SECRET-postgres-password"'))).toThrow("secret leak: outputs.json:2 ");
+    expect(() => assertNoLeak(filesWith('"password": "PLAN-SECRET-postgres-password"'))).toThrow(
+      "secret leak: outputs.json:2 ",
+    );
   });
 
   it("refuses it base64-encoded, whatever bytes surround it", () => {
@@ -155,7 +202,9 @@ describe("the leak check", () => {
   });
 
   it("lets redacted secrets and their base64 through", () => {
-    expect(() => assertNoLeak(filesWith(`[secret] ${Buffer.from("[secret]").toString("base64")} PLAN-SECRET`))).not.toThrow();
+    expect(() =>
+      assertNoLeak(filesWith(`[secret] ${Buffer.from("[secret]").toString("base64")} PLAN-SECRET`)),
+    ).not.toThrow();
   });
 });
 
@@ -186,7 +235,9 @@ describe("bad config under the engine", () => {
 
   it("is refused by plan() before the engine starts", async () => {
     const file = stackFile({ "jarvis:platform": "docker", "jarvis:ports": { backend: { http: 0 } } });
-    await expect(plan({ stack: "dev", configFile: file, program: main })).rejects.toThrow(/jarvis:ports\.backend\.http/);
+    await expect(plan({ stack: "dev", configFile: file, program: main })).rejects.toThrow(
+      /jarvis:ports\.backend\.http/,
+    );
   });
 });
 
@@ -282,7 +333,8 @@ describe("npm run plan", () => {
     const program = () => {
       throw new Error("the program failed");
     };
-    const failing = (...argv: string[]) => runWith(program, "--stack", "dev", "--out", mkdtempSync(join(tmpdir(), "jarvis-plan-")), ...argv);
+    const failing = (...argv: string[]) =>
+      runWith(program, "--stack", "dev", "--out", mkdtempSync(join(tmpdir(), "jarvis-plan-")), ...argv);
     const quiet = await failing();
     expect(quiet.status).toBe(1);
     expect(quiet.err).toContain("the program failed");
@@ -303,7 +355,11 @@ describe("the SDK internals the offline plan relies on", () => {
     const rpc = await import("@pulumi/pulumi/runtime/rpc");
     const mocks = await import("@pulumi/pulumi/runtime/mocks");
     expect(typeof (config as any).isConfigSecret).toBe("function");
-    expect([rpc.specialSigKey, rpc.specialSecretSig, rpc.specialResourceSig, rpc.unknownValue].every((v) => typeof v === "string")).toBe(true);
+    expect(
+      [rpc.specialSigKey, rpc.specialSecretSig, rpc.specialResourceSig, rpc.unknownValue].every(
+        (v) => typeof v === "string",
+      ),
+    ).toBe(true);
     expect(typeof (mocks.MockMonitor.prototype as any).newUrn).toBe("function");
   });
 });
@@ -314,17 +370,35 @@ describe("Kubernetes manifests", () => {
     const objects = parseAllDocuments(manifests!).map((d) => d.toJS());
     expect(new Set(objects.map((o) => o.kind))).toEqual(
       new Set([
-        "Namespace", "ResourceQuota", "LimitRange", "ServiceAccount", "ConfigMap", "Secret", "Deployment", "StatefulSet", "Service",
-        "HorizontalPodAutoscaler", "PodDisruptionBudget", "Job", "CronJob", "PersistentVolumeClaim", "Ingress", "NetworkPolicy", "Middleware",
+        "Namespace",
+        "ResourceQuota",
+        "LimitRange",
+        "ServiceAccount",
+        "ConfigMap",
+        "Secret",
+        "Deployment",
+        "StatefulSet",
+        "Service",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "Job",
+        "CronJob",
+        "PersistentVolumeClaim",
+        "Ingress",
+        "NetworkPolicy",
+        "Middleware",
       ]),
     );
-    for (const object of objects) await expect(validateManifest(object), `${object.kind} ${object.metadata.name}`).resolves.toBeUndefined();
+    for (const object of objects)
+      await expect(validateManifest(object), `${object.kind} ${object.metadata.name}`).resolves.toBeUndefined();
   });
 
   it("quote what YAML 1.1 tooling (kubectl) would read as another type", () => {
     const { manifests } = shipped.prod!;
     expect(manifests).toContain('TIMESCALEDB_TELEMETRY: "off"');
-    expect(parseAllDocuments(manifests!, { version: "1.1" }).map((d) => d.toJS())).toEqual(parseAllDocuments(manifests!).map((d) => d.toJS()));
+    expect(parseAllDocuments(manifests!, { version: "1.1" }).map((d) => d.toJS())).toEqual(
+      parseAllDocuments(manifests!).map((d) => d.toJS()),
+    );
   });
 
   it("are not written for Docker stacks", () => {
@@ -354,7 +428,7 @@ describe("writing the plan", () => {
     // The machine's own kubeconfig and Docker host never reach the plan.
     const written = readFileSync(join(out, "resources.json"), "utf8");
     expect(written).not.toContain("/machine/kubeconfig");
-    expect(written).toBe((spawnedAgain(out) as string));
+    expect(written).toBe(spawnedAgain(out) as string);
   });
 });
 
