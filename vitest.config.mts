@@ -5,6 +5,10 @@ export default defineConfig({
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", "plan/**"],
     pool: "forks",
+    // Test files share a worker's modules (the SDK loads once per worker, not once per file) and its
+    // plans of the shipped stacks (tools/test-support.ts shippedPlan); every plan starts its own engine.
+    isolate: false,
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     coverage: {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { PROJECT_DIR } from "../tools/plan/cli";
-import { ofType, planStack, rawResource, stackValues, type ParsedPlan } from "../tools/test-support";
+import { ofType, planStack, shippedPlan, rawResource, stackValues, type ParsedPlan } from "../tools/test-support";
 import { CATALOGUE } from "../infra/catalogue";
 import { deployedServices, startOrder } from "../infra/graph";
 
@@ -25,7 +25,7 @@ let plan: ParsedPlan;
 let mounted: ParsedPlan;
 beforeAll(async () => {
   // One after the other: the SDK's runtime state is global to the process.
-  plan = await planStack("dev");
+  plan = await shippedPlan("dev");
   mounted = await planStack("dev", { ...dev, "jarvis:hostPaths": HOST_PATHS });
 });
 

@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { PROJECT_DIR } from "../tools/plan/cli";
-import { planStack, problems, stackValues, validateManifest, type ParsedPlan } from "../tools/test-support";
+import {
+  planStack,
+  shippedPlan,
+  problems,
+  stackValues,
+  validateManifest,
+  type ParsedPlan,
+} from "../tools/test-support";
 import { CATALOGUE } from "../infra/catalogue";
 import { deployedServices } from "../infra/graph";
 
@@ -17,8 +24,8 @@ let prod: ParsedPlan;
 let staging: ParsedPlan;
 beforeAll(async () => {
   // One after the other: the SDK's runtime state is global to the process.
-  prod = await planStack("prod");
-  staging = await planStack("staging");
+  prod = await shippedPlan("prod");
+  staging = await shippedPlan("staging");
 });
 
 const kind = (plan: ParsedPlan, k: string) =>

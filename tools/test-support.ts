@@ -14,9 +14,20 @@ import { mergeStackConfig } from "./plan/stack-files";
 
 export type Overrides = Record<string, unknown>;
 
+const mergedByStack = new Map<string, ReturnType<typeof mergeStackConfig>>();
+/** A shipped stack's merged config, read once per test file (property tests ask for it hundreds of times). */
+function shippedConfig(stack: string) {
+  if (!mergedByStack.has(stack))
+    mergedByStack.set(
+      stack,
+      mergeStackConfig(join(PROJECT_DIR, "Pulumi.yaml"), join(PROJECT_DIR, `Pulumi.${stack}.yaml`)),
+    );
+  return mergedByStack.get(stack)!;
+}
+
 /** The merged config of a shipped stack, as the program receives it, with keys replaced or removed (undefined). */
 export function rawConfig(stack: string, overrides: Overrides = {}, secrets: Record<string, string> = {}) {
-  const merged = mergeStackConfig(join(PROJECT_DIR, "Pulumi.yaml"), join(PROJECT_DIR, `Pulumi.${stack}.yaml`));
+  const merged = shippedConfig(stack);
   const config = { ...merged.config };
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) delete config[key];
@@ -96,6 +107,16 @@ export interface ParsedPlan {
   outputs: Record<string, any>;
   manifests: string | undefined;
   text: string;
+}
+
+const shippedPlans = new Map<string, Promise<ParsedPlan>>();
+/**
+ * The plan of a shipped stack, made once per test worker and shared by the files it runs (they read
+ * it, never change it); planStack makes a new one.
+ */
+export function shippedPlan(stack: string): Promise<ParsedPlan> {
+  if (!shippedPlans.has(stack)) shippedPlans.set(stack, planStack(stack));
+  return shippedPlans.get(stack)!;
 }
 
 /** Plans a shipped stack, or the given stack-file content under that stack's name. */

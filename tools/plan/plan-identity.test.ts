@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { planStack, type ParsedPlan } from "../test-support";
+import { shippedPlan, type ParsedPlan } from "../test-support";
 import { PROJECT_DIR } from "./cli";
 
 type Entry = Record<string, unknown> & { urn: string; aliases?: string[] };
@@ -130,7 +130,7 @@ describe.each(["dev", "staging", "prod"])("the plan of %s after the restructurin
   let now: ParsedPlan;
   const before = () => readBefore(stack, "resources.json") as Entry[];
   beforeAll(async () => {
-    now = await planStack(stack);
+    now = await shippedPlan(stack);
   });
 
   it("has the same resources: each old URN is one new resource's URN or alias, and each new resource one old URN's", () => {
