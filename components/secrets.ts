@@ -34,7 +34,8 @@ export class Secrets extends pulumi.ComponentResource {
     this.generated = generated;
     const config = new pulumi.Config();
     this.provided = Object.fromEntries([...args.provided].sort().map((key) => [key, config.requireSecret(key)]));
-    this.registerOutputs({});
+    // Secret outputs: the engine stores them encrypted.
+    this.registerOutputs({ generated: this.generated, provided: this.provided });
   }
 
   /** The secret a service's environment refers to, as a secret output. */

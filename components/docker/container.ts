@@ -4,6 +4,7 @@
 // twice, so a replacement deletes the old container first.
 import * as pulumi from "@pulumi/pulumi";
 import { Container } from "@pulumi/docker/container";
+import type { ContainerDeviceRequest, ContainerPort } from "@pulumi/docker/types/input";
 
 export interface HealthTiming {
   readonly interval: string;
@@ -38,7 +39,7 @@ export interface ServiceContainerArgs {
   readonly network: { readonly name: pulumi.Input<string>; readonly ipv4Address?: string; readonly aliases: string[] };
   /** `NAME=value` entries; secret as a whole when any value is. */
   readonly env: pulumi.Input<string[]>;
-  readonly ports: { internal: number; external: number; ip: string; protocol: string }[];
+  readonly ports: readonly ContainerPort[];
   readonly mounts: MountSpec[];
   /** Files written into the container before it starts (generated config, scripts); secret content stays secret. */
   readonly files?: readonly ContainerFile[];
@@ -47,7 +48,7 @@ export interface ServiceContainerArgs {
   readonly command?: pulumi.Input<string[]>;
   readonly user?: string;
   readonly limits: { readonly memory: number; readonly memoryReservation: number; readonly cpus: string };
-  readonly deviceRequests: { driver: string; count: number; capabilities: string[] }[];
+  readonly deviceRequests: readonly ContainerDeviceRequest[];
   readonly logging: { readonly maxSize: string; readonly maxFile: number };
   /** Seconds a stopping container gets before it is killed (datastores flush their data). */
   readonly stopGraceSeconds: number;
@@ -78,7 +79,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
           },
         ],
         envs: args.env,
-        ports: args.ports,
+        ports: [...args.ports],
         mounts: args.mounts.map((m) => ({ type: m.type, source: m.source, target: m.target, readOnly: m.readOnly })),
         ...(args.files &&
           args.files.length > 0 && {
@@ -102,7 +103,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
         memory: args.limits.memory,
         memoryReservation: args.limits.memoryReservation,
         cpus: args.limits.cpus,
-        deviceRequests: args.deviceRequests,
+        deviceRequests: [...args.deviceRequests],
         securityOpts: ["no-new-privileges:true"],
         capabilities: { drops: ["ALL"] },
         logDriver: "json-file",

@@ -36,13 +36,10 @@ type EdgeConfig = EdgeArgs["edge"];
 const EDGE: EdgeConfig = {
   kind: "ingress",
   className: "traefik",
-  hosts: { interface: "jarvis.example.com", api: "api.jarvis.example.com" },
-  websocketPath: "/ws",
   timeoutSeconds: 3600,
-  tls: { issuer: "letsencrypt", issuerKind: "ClusterIssuer", http01: true, solverPort: 8089 },
+  tls: { issuer: "letsencrypt", issuerKind: "ClusterIssuer" },
   implementation: "traefik",
   rateLimit: { requests: 100, windowSeconds: 60, burst: 50, forwardedForDepth: 1 },
-  controller: { namespace: "traefik", podLabels: { "app.kubernetes.io/name": "traefik" } },
 };
 const GATEWAY: EdgeConfig = {
   ...EDGE,

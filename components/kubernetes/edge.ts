@@ -5,9 +5,30 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions/customResource";
 import { Ingress } from "@pulumi/kubernetes/networking/v1/ingress";
-import type { KubernetesConfig } from "../../infra/config/schema";
 
-type EdgeConfig = KubernetesConfig["edge"];
+/** How the entry is built: an Ingress of `className` or HTTPRoutes attached to `gateway`, and by which proxy. */
+export interface EdgeSettings {
+  readonly kind: "ingress" | "gateway";
+  /** The IngressClass (kind ingress). */
+  readonly className?: string;
+  /** The Gateway to attach to (kind gateway). */
+  readonly gateway?: { readonly name: string; readonly namespace: string; readonly sectionName?: string };
+  /** Request timeout of the HTTPRoutes. */
+  readonly timeoutSeconds: number;
+  /** The cert-manager issuer of the certificates. */
+  readonly tls: { readonly issuer: string; readonly issuerKind: "ClusterIssuer" | "Issuer" };
+  /** `traefik`: CORS and the rate limit are Traefik Middlewares; `other`: nothing controller-specific. */
+  readonly implementation: "traefik" | "other";
+  /** Per client IP; `forwardedForDepth` counts the trusted proxies in front of the edge. */
+  readonly rateLimit: {
+    readonly requests: number;
+    readonly windowSeconds: number;
+    readonly burst: number;
+    readonly forwardedForDepth: number;
+  };
+  /** Controller-specific annotations of the Ingresses. */
+  readonly annotations?: Readonly<Record<string, string>>;
+}
 
 export interface EdgeHost {
   /** Names this host's objects: `<edge>-<key>`. */
@@ -21,7 +42,7 @@ export interface EdgeHost {
 export interface EdgeArgs {
   readonly namespace: pulumi.Input<string>;
   readonly labels: Record<string, string>;
-  readonly edge: EdgeConfig;
+  readonly edge: EdgeSettings;
   readonly hosts: readonly EdgeHost[];
   /** Origins allowed to call a cross-origin host: the same list the backend enforces. */
   readonly corsOrigins: readonly string[];
@@ -33,7 +54,7 @@ const CORS_HEADERS = ["Authorization", "Content-Type"];
 const CORS_MAX_AGE_SECONDS = 600;
 
 /** A Middleware's Traefik spec, by the role it plays on a host. */
-export function traefikMiddlewares(edge: EdgeConfig, corsOrigins: readonly string[]) {
+export function traefikMiddlewares(edge: EdgeSettings, corsOrigins: readonly string[]) {
   const { requests, windowSeconds, burst, forwardedForDepth } = edge.rateLimit;
   return {
     "rate-limit": {

@@ -34,6 +34,9 @@ function peer(p: Peer) {
 const rule = (r: PolicyRule) => ({ ports: r.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? "TCP" })) });
 
 export class NetworkPolicies extends pulumi.ComponentResource {
+  /** The policy of each pod group, by group. */
+  readonly policies: Readonly<Record<string, pulumi.Output<string>>>;
+
   constructor(
     name: string,
     args: {
@@ -50,8 +53,9 @@ export class NetworkPolicies extends pulumi.ComponentResource {
       { metadata, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
       { parent: this },
     );
+    const policies: Record<string, pulumi.Output<string>> = {};
     for (const [group, policy] of Object.entries(args.groups)) {
-      new NetworkPolicy(
+      policies[group] = new NetworkPolicy(
         `${name}-${group}`,
         {
           metadata,
@@ -63,8 +67,9 @@ export class NetworkPolicies extends pulumi.ComponentResource {
           },
         },
         { parent: this },
-      );
+      ).metadata.name;
     }
-    this.registerOutputs({});
+    this.policies = policies;
+    this.registerOutputs({ policies });
   }
 }

@@ -3,13 +3,19 @@
 // comes from the catalogue; the rest from config.
 import { posix } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import { ServiceContainer, type HealthTiming, type MountSpec } from "../../components/docker/container";
+import {
+  ServiceContainer,
+  type ContainerFile,
+  type HealthTiming,
+  type MountSpec,
+} from "../../components/docker/container";
 import type { Images } from "../../components/docker/images";
 import type { Volumes } from "../../components/docker/volumes";
 import type { Catalogue } from "../../infra/catalogue";
 import { cpuMillis, memoryBytes } from "../../infra/config/quantity";
 import type { DockerConfig } from "../../infra/config/schema";
 import { serviceEnvironment } from "../../infra/environment";
+import { serviceFiles, type FileSet } from "../../infra/files";
 import { deployedServices, startDependencies, startOrder, statePath, wantsGpu } from "../../infra/graph";
 import { healthTimingOf } from "../../infra/health";
 import { hostPorts } from "./edge";
@@ -94,6 +100,19 @@ export function gpuRequests(config: DockerConfig, catalogue: Catalogue, service:
     : [];
 }
 
+/** The service's files, written into its container; secret ones stay secret. */
+function containerFiles(context: DockerContext, service: string): ContainerFile[] {
+  const { plain, secret } = serviceFiles(context.config, context.wiring, service);
+  const file = (set: FileSet<unknown>, name: string) => posix.join(set.directory, name);
+  return [
+    ...Object.entries(plain?.contents ?? {}).map(([name, content]) => ({ path: file(plain!, name), content })),
+    ...Object.entries(secret?.contents ?? {}).map(([name, source]) => ({
+      path: file(secret!, name),
+      content: context.secrets.resolve(source, context.wiring.connections),
+    })),
+  ];
+}
+
 /** Every deployed service's container, by service. */
 export function serviceContainers(
   context: DockerContext,
@@ -124,6 +143,7 @@ export function serviceContainers(
             ...(target ? [{ type: "volume" as const, source: volumes.names[service]!, target, readOnly: false }] : []),
             ...bindMounts(config, catalogue, service),
           ],
+          files: containerFiles(context, service),
           health: { test: healthTest(config, catalogue, service), timing: healthTiming(config, service) },
           limits: dockerLimits(limits, requests.memory),
           deviceRequests: gpuRequests(config, catalogue, service),

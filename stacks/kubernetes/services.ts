@@ -1,9 +1,9 @@
 // The services capability on Kubernetes: every deployed service as a Workload, a StatefulSet where
 // the catalogue gives it state and a Deployment otherwise, wired from the derived endpoints.
-import { readFileSync } from "node:fs";
 import type * as pulumi from "@pulumi/pulumi";
 import { Workload, type WorkloadArgs } from "../../components/kubernetes/workload";
-import { serviceEnvironment } from "../../infra/environment";
+import { serviceEnvironment, type SecretSource } from "../../infra/environment";
+import { serviceFiles } from "../../infra/files";
 import { deployedServices } from "../../infra/graph";
 import { imageRef } from "../../infra/images";
 import { dataProtection, type KubernetesContext } from "./context";
@@ -18,14 +18,19 @@ import {
   selectorLabels,
 } from "./pods";
 
-/** A database's init script of config, where its image runs such scripts on an empty volume. */
-function initFiles(context: KubernetesContext, service: string) {
-  const file = (context.config.databaseInit as Readonly<Record<string, string | undefined>>)[service];
-  const directory = context.wiring.catalogue[service]!.initDirectory;
-  const spec = context.wiring.catalogue[service]!;
-  return file && directory
-    ? { files: { directory: spec.dataPaths[directory]!, contents: { "init.sql": readFileSync(file, "utf8") } } }
-    : {};
+/** The files of the service: plain ones from a ConfigMap, secret ones from a Secret. */
+function files(context: KubernetesContext, service: string) {
+  const { plain, secret } = serviceFiles(context.config, context.wiring, service);
+  const resolve = (source: SecretSource) => context.secrets.resolve(source, context.wiring.connections);
+  return {
+    ...(plain && { files: plain }),
+    ...(secret && {
+      secretFiles: {
+        directory: secret.directory,
+        contents: Object.fromEntries(Object.entries(secret.contents).map(([file, source]) => [file, resolve(source)])),
+      },
+    }),
+  };
 }
 
 function controller(context: KubernetesContext, service: string): WorkloadArgs["controller"] {
@@ -95,7 +100,7 @@ export function serviceWorkloads(context: KubernetesContext, pullSecret: pulumi.
             ),
             asFile: spec.secretFiles ?? {},
           },
-          ...initFiles(context, service),
+          ...files(context, service),
           controller: controller(context, service),
           disruptionMaxUnavailable: config.rollout.disruptionMaxUnavailable,
         },
