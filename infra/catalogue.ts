@@ -98,7 +98,7 @@ export interface ServiceSpec {
   /** It may reach the outside destinations of `jarvis:egress.<service>` (Kubernetes). */
   readonly egress?: boolean;
   /** How the backups save it (only datastores). */
-  readonly backup?: "pg_dump" | "snapshot";
+  readonly backup?: "pg_dump" | "qdrant-snapshot";
   /** Where the browser reaches it: port name -> browser endpoint (the edge routes these). */
   readonly browser?: Readonly<Record<string, BrowserEndpoint>>;
   /** The environment variables the service reads. */
@@ -107,6 +107,8 @@ export interface ServiceSpec {
   readonly metrics?: { readonly port: string; readonly path: string };
   /** A job runs in the image of this service. */
   readonly runsImageOf?: string;
+  /** An optional job runs only while `jarvis:<enabledBy>.enabled` is on. */
+  readonly enabledBy?: string;
 }
 
 /** What a browser reaches: the interface's pages, its WebSocket, and the backend API. */
@@ -340,7 +342,7 @@ const JARVIS = {
     writable: ["/tmp", "/qdrant/snapshots"],
     url: { scheme: "http", apiKey: "qdrant" },
     connects: [],
-    backup: "snapshot",
+    backup: "qdrant-snapshot",
     reads: [
       ENV.qdrantHttpPort,
       ENV.qdrantGrpcPort,
@@ -428,6 +430,7 @@ const JARVIS = {
     image: "public",
     // Its pg_dump matches both servers' major version.
     runsImageOf: "timescale",
+    enabledBy: "backup",
     ports: [],
     dataPaths: {},
     writable: ["/tmp"],

@@ -68,7 +68,7 @@ const dataPath = ({ wiring, service }: Context, name: string) => wiring.catalogu
 type Builder = (context: Context) => ServiceEnvironment;
 
 const database: Builder = (context) => {
-  const account = context.config.databases[context.service as keyof StackConfig["databases"]];
+  const account = context.config.databases[context.service]!;
   return {
     plain: {
       [ENV.postgresDb]: account.name,

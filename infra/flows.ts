@@ -5,8 +5,7 @@
 import type { Catalogue } from "./catalogue";
 import type { KubernetesConfig } from "./config/schema";
 import { browserPorts } from "./edge";
-import { deployedServices, jobs } from "./graph";
-import { BACKUP_JOB } from "./backup";
+import { deployedJobs, deployedServices } from "./graph";
 import { scrapeTargets } from "./monitoring";
 
 /** Pods of this stack (a service or a job, or cert-manager's solver), or pods and addresses elsewhere. */
@@ -41,11 +40,6 @@ export function podGroups(catalogue: Catalogue, config: KubernetesConfig): PodGr
     ...deployedJobs(catalogue, config).map((name) => ({ name })),
     ...(config.edge.tls.http01 ? [ACME_SOLVER] : []),
   ];
-}
-
-/** The jobs that run on Kubernetes: the model pull, and the backups when they are enabled. */
-export function deployedJobs(catalogue: Catalogue, config: KubernetesConfig): string[] {
-  return jobs(catalogue).filter((job) => job !== BACKUP_JOB || config.backup.enabled);
 }
 
 /**

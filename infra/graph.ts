@@ -15,6 +15,15 @@ export const deployedServices = (catalogue: Catalogue) =>
 
 export const jobs = (catalogue: Catalogue) => names(catalogue, (s) => s.role === "job");
 
+/** The jobs a stack runs: every job, but an optional one only while its switch is on. */
+export function deployedJobs(catalogue: Catalogue, config: object): string[] {
+  const switches = config as Readonly<Record<string, { readonly enabled?: boolean } | undefined>>;
+  return jobs(catalogue).filter((job) => {
+    const key = catalogue[job]!.enabledBy;
+    return key === undefined || switches[key]?.enabled === true;
+  });
+}
+
 /** Services built from Jarvis's own sources. */
 export const ownImageServices = (catalogue: Catalogue) =>
   names(catalogue, (s) => s.role !== "job" && s.image === "own");

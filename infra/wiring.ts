@@ -83,8 +83,7 @@ function edgeTarget(
   const host = hosts[edge.to]!;
   const port = config.ports[edge.to]![edge.port]!;
   if (form.scheme === "http") return `http://${host}:${port}`;
-  const account =
-    form.scheme === "postgresql" ? config.databases[edge.to as keyof StackConfig["databases"]] : undefined;
+  const account = form.scheme === "postgresql" ? config.databases[edge.to]! : undefined;
   return {
     scheme: form.scheme,
     ...(account && { username: account.user }),

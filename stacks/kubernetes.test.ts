@@ -395,6 +395,21 @@ describe("stateful services", () => {
     expect(secretsOf(qdrant)).toEqual(["QDRANT_API_KEY"]);
     expect(one(prod, "PersistentVolumeClaim", "backup")).toMatchObject({ protect: true, retainOnDelete: true });
   });
+
+  it("are not made, nor let through the network policies, when switched off", async () => {
+    const off = await planStack("prod", {
+      ...prodValues,
+      "jarvis:backup": { ...prodValues["jarvis:backup"], enabled: false },
+    });
+    const types = off.resources.filter((r) => r.parent?.toString().includes("jarvis:kubernetes:Backup"));
+    expect(types).toEqual([]);
+    expect(off.resources.some((r) => r.type === "jarvis:kubernetes:Backup")).toBe(false);
+    expect(off.resources.some((r) => r.name === "network-backup")).toBe(false);
+    const postgres = one(off, "NetworkPolicy", "network-postgres").inputs.spec;
+    expect(postgres.ingress.map((r: any) => r.from[0].podSelector.matchLabels["app.kubernetes.io/name"])).toEqual([
+      "backend",
+    ]);
+  });
 });
 
 describe("network exposure", () => {

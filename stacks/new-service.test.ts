@@ -3,14 +3,12 @@
 // start order and its URL in the backend's environment, and on Kubernetes a StatefulSet with a
 // claim, network flows and a scrape target.
 import { beforeAll, describe, expect, it } from "vitest";
-import { programFor } from "../program";
-import { CATALOGUE_WITH_LOKI, LOKI } from "../test/fixtures/catalogue-with-loki";
-import { withLoki } from "../test/fixtures/catalogue-with-loki";
-import { configuredServices, startOrder, deployedServices } from "../infra/graph";
-import { scrapeTargets } from "../infra/monitoring";
-import { ofType, planStack, rawResource, stackValues, validConfig, type ParsedPlan } from "../tools/test-support";
 import { loadStackConfig } from "../infra/config/load";
-import { rawConfig } from "../tools/test-support";
+import { deployedServices, startOrder } from "../infra/graph";
+import { scrapeTargets } from "../infra/monitoring";
+import { programFor } from "../program";
+import { CATALOGUE_WITH_LOKI, LOKI, withLoki } from "../test/fixtures/catalogue-with-loki";
+import { ofType, planStack, rawConfig, rawResource, stackValues, type ParsedPlan } from "../tools/test-support";
 
 const custom = { program: programFor(CATALOGUE_WITH_LOKI), catalogue: CATALOGUE_WITH_LOKI };
 let dev: ParsedPlan;
@@ -102,14 +100,18 @@ describe("a stateful service added to the catalogue", () => {
     });
   });
 
-  it("is a scrape target", () => {
-    const config = validConfig("staging");
-    const ports = { ...config.ports, loki: { http: 3100 } };
-    expect(configuredServices(CATALOGUE_WITH_LOKI)).toContain("loki");
-    expect(scrapeTargets(CATALOGUE_WITH_LOKI, ports, deployedServices(CATALOGUE_WITH_LOKI))).toContainEqual({
-      service: "loki",
-      port: 3100,
-      path: "/metrics",
+  it("is a scrape target, on the port of its config", () => {
+    const { config, secretKeys } = rawConfig("staging", {
+      "jarvis:ports": withLoki(stackValues("staging"), "kubernetes")["jarvis:ports"],
+      "jarvis:images": withLoki(stackValues("staging"), "kubernetes")["jarvis:images"],
+      "jarvis:resources": withLoki(stackValues("staging"), "kubernetes")["jarvis:resources"],
+      "jarvis:storage": withLoki(stackValues("staging"), "kubernetes")["jarvis:storage"],
     });
+    const loaded = loadStackConfig(config, secretKeys, "jarvis", CATALOGUE_WITH_LOKI);
+    if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
+    const targets = scrapeTargets(CATALOGUE_WITH_LOKI, loaded.config.ports, deployedServices(CATALOGUE_WITH_LOKI));
+    expect(targets).toContainEqual({ service: "loki", port: 3100, path: "/metrics" });
+    // The services without a metrics endpoint (Ollama, the other datastores) are not.
+    expect(targets.map((t) => t.service).sort()).toEqual(["backend", "interface", "loki", "qdrant", "stt", "tts"]);
   });
 });

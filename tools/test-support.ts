@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { stringify } from "yaml";
 import { loadStackConfig, parseRawValue } from "../infra/config/load";
@@ -10,6 +11,7 @@ import type { ConfigProblem } from "../infra/config/problems";
 import type { StackConfig } from "../infra/config/schema";
 import { main } from "../program";
 import { plan, PROJECT_DIR } from "./plan/cli";
+import { PlanEngine, type Registration } from "./plan/engine";
 import { mergeStackConfig } from "./plan/stack-files";
 
 export type Overrides = Record<string, unknown>;
@@ -110,12 +112,20 @@ export interface ParsedPlan {
 }
 
 const shippedPlans = new Map<string, Promise<ParsedPlan>>();
+/** Frozen, so that a test that would change a shared plan fails instead of another test. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
 /**
  * The plan of a shipped stack, made once per test worker and shared by the files it runs (they read
  * it, never change it); planStack makes a new one.
  */
 export function shippedPlan(stack: string): Promise<ParsedPlan> {
-  if (!shippedPlans.has(stack)) shippedPlans.set(stack, planStack(stack));
+  if (!shippedPlans.has(stack)) shippedPlans.set(stack, planStack(stack).then(deepFreeze));
   return shippedPlans.get(stack)!;
 }
 
@@ -180,4 +190,22 @@ export async function validateManifest(object: { apiVersion: string; kind: strin
   const models = await import(module);
   if (!models[object.kind]) throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);
   new models[object.kind](object).validate();
+}
+
+/** Runs `program` (a component under test) under the plan's engine and returns what it registered. */
+export async function underEngine(program: () => void) {
+  const engine = await PlanEngine.start("jarvis", "unit", () => {});
+  await pulumi.runtime.runInPulumiStack(async () => {
+    program();
+    return undefined;
+  });
+  await pulumi.runtime.disconnect();
+  const registrations = engine.registrations();
+  const ofType = (type: string) => registrations.filter((r) => r.type === type);
+  const find = (type: string, name: string): Registration => {
+    const found = registrations.find((r) => r.type === type && r.name === name);
+    if (!found) throw new Error(`no ${type} named ${name} registered`);
+    return found;
+  };
+  return { registrations, ofType, find };
 }

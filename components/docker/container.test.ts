@@ -4,29 +4,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { describe, expect, it } from "vitest";
 import { Volume } from "@pulumi/docker/volume";
-import { PlanEngine, type Registration } from "../../tools/plan/engine";
 import { ServiceContainer, type ServiceContainerArgs } from "./container";
+import { underEngine } from "../../tools/test-support";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
 const COMPONENT = "jarvis:docker:ServiceContainer";
-
-/** Runs `program` under the plan engine; the registrations it made. */
-async function underEngine(program: () => void) {
-  const engine = await PlanEngine.start("jarvis", "unit", () => {});
-  await pulumi.runtime.runInPulumiStack(async () => {
-    program();
-    return undefined;
-  });
-  await pulumi.runtime.disconnect();
-  const registrations = engine.registrations();
-  const find = (type: string, name: string): Registration => {
-    const found = registrations.find((r) => r.type === type && r.name === name);
-    if (!found) throw new Error(`no ${type} named ${name} registered`);
-    return found;
-  };
-  return { registrations, find };
-}
 
 /** A value the engine receives as secret (wire form). */
 const isSecret = (value: unknown) =>

@@ -2,27 +2,10 @@
 // RemoteImage per service, built only from a local source, and the image IDs by service.
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { PlanEngine, type Registration } from "../../tools/plan/engine";
 import { Images, type ImagesArgs } from "./images";
+import { underEngine } from "../../tools/test-support";
 
 const IMAGE = "docker:index/remoteImage:RemoteImage";
-
-/** Runs `program` under the plan engine; the registrations it made. */
-async function underEngine(program: () => void) {
-  const engine = await PlanEngine.start("jarvis", "unit", () => {});
-  await pulumi.runtime.runInPulumiStack(async () => {
-    program();
-    return undefined;
-  });
-  await pulumi.runtime.disconnect();
-  const registrations = engine.registrations();
-  const find = (type: string, name: string): Registration => {
-    const found = registrations.find((r) => r.type === type && r.name === name);
-    if (!found) throw new Error(`no ${type} named ${name} registered`);
-    return found;
-  };
-  return { registrations, find };
-}
 
 const IMAGES: ImagesArgs["images"] = {
   api: { ref: "jarvis/api:1.4.0", build: { context: "/src/api", dockerfile: "Dockerfile.prod" } },

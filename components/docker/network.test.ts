@@ -1,29 +1,11 @@
 // Network under the plan engine (the SDK's mocks, recording each registration whole): the bridge
 // network it registers, its IPAM, bridge options and replacement.
-import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { PlanEngine, type Registration } from "../../tools/plan/engine";
 import { Network, type NetworkArgs } from "./network";
+import { underEngine } from "../../tools/test-support";
 
 const NETWORK = "docker:index/network:Network";
 const COMPONENT = "jarvis:docker:Network";
-
-/** Runs `program` under the plan engine; the registrations it made. */
-async function underEngine(program: () => void) {
-  const engine = await PlanEngine.start("jarvis", "unit", () => {});
-  await pulumi.runtime.runInPulumiStack(async () => {
-    program();
-    return undefined;
-  });
-  await pulumi.runtime.disconnect();
-  const registrations = engine.registrations();
-  const find = (type: string, name: string): Registration => {
-    const found = registrations.find((r) => r.type === type && r.name === name);
-    if (!found) throw new Error(`no ${type} named ${name} registered`);
-    return found;
-  };
-  return { registrations, find };
-}
 
 const ARGS: NetworkArgs = {
   name: "jarvis-net",

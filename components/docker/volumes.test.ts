@@ -1,29 +1,11 @@
 // Volumes under the plan engine (the SDK's mocks, recording each registration whole): one named
 // volume per service, kept when the stack lets go of it, labelled with its service.
-import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { PlanEngine, type Registration } from "../../tools/plan/engine";
 import { Volumes } from "./volumes";
+import { underEngine } from "../../tools/test-support";
 
 const VOLUME = "docker:index/volume:Volume";
 const COMPONENT = "jarvis:docker:Volumes";
-
-/** Runs `program` under the plan engine; the registrations it made. */
-async function underEngine(program: () => void) {
-  const engine = await PlanEngine.start("jarvis", "unit", () => {});
-  await pulumi.runtime.runInPulumiStack(async () => {
-    program();
-    return undefined;
-  });
-  await pulumi.runtime.disconnect();
-  const registrations = engine.registrations();
-  const find = (type: string, name: string): Registration => {
-    const found = registrations.find((r) => r.type === type && r.name === name);
-    if (!found) throw new Error(`no ${type} named ${name} registered`);
-    return found;
-  };
-  return { registrations, find };
-}
 
 const NAMES = { postgres: "jarvis-postgres-data", qdrant: "jarvis-qdrant-data" };
 const LABELS = { "jarvis.project": "jarvis" };

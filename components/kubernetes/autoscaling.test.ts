@@ -4,29 +4,13 @@
 import { HorizontalPodAutoscaler } from "@pulumi/kubernetes/autoscaling/v2/horizontalPodAutoscaler";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { identity, PlanEngine, urnType, type Registration } from "../../tools/plan/engine";
+import { identity, urnType } from "../../tools/plan/engine";
 import { Autoscaling, type AutoscalingPolicy } from "./autoscaling";
+import { underEngine } from "../../tools/test-support";
 
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 const COMPONENT = "jarvis:kubernetes:Autoscaling";
 const WORKLOAD = "jarvis:kubernetes:Workload";
-
-/** Runs `program` under the plan engine; the registrations it made. */
-async function underEngine(program: () => void) {
-  const engine = await PlanEngine.start("jarvis", "unit", () => {});
-  await pulumi.runtime.runInPulumiStack(async () => {
-    program();
-    return undefined;
-  });
-  await pulumi.runtime.disconnect();
-  const registrations = engine.registrations();
-  const find = (type: string, name: string): Registration => {
-    const found = registrations.find((r) => r.type === type && r.name === name);
-    if (!found) throw new Error(`no ${type} named ${name} registered`);
-    return found;
-  };
-  return { registrations, find };
-}
 
 const POLICY: AutoscalingPolicy = {
   minReplicas: 2,

@@ -3,30 +3,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { describe, expect, it } from "vitest";
-import { PlanEngine, type Registration } from "../../tools/plan/engine";
+import { type Registration } from "../../tools/plan/engine";
 import { Backup, BACKUP_DIR, databasesScript, type BackupArgs } from "./backup";
+import { underEngine } from "../../tools/test-support";
 
 const CLAIM = "kubernetes:core/v1:PersistentVolumeClaim";
 const SECRET = "kubernetes:core/v1:Secret";
 const CRON_JOB = "kubernetes:batch/v1:CronJob";
 const COMPONENT = "jarvis:kubernetes:Backup";
-
-/** Runs `program` under the plan engine; the registrations it made. */
-async function underEngine(program: () => void) {
-  const engine = await PlanEngine.start("jarvis", "unit", () => {});
-  await pulumi.runtime.runInPulumiStack(async () => {
-    program();
-    return undefined;
-  });
-  await pulumi.runtime.disconnect();
-  const registrations = engine.registrations();
-  const find = (type: string, name: string): Registration => {
-    const found = registrations.find((r) => r.type === type && r.name === name);
-    if (!found) throw new Error(`no ${type} named ${name} registered`);
-    return found;
-  };
-  return { registrations, find };
-}
 
 /** A value the engine receives as secret (wire form). */
 const isSecret = (value: unknown) =>

@@ -1,10 +1,10 @@
 // Edge under the plan engine (the SDK's mocks, recording each registration whole): Traefik
 // Middlewares, an Ingress per host or HTTPRoutes with a Certificate and a ReferenceGrant, and the
 // address clients reach.
-import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { PlanEngine, type Registration } from "../../tools/plan/engine";
+import { type Registration } from "../../tools/plan/engine";
 import { Edge, hostMiddlewares, traefikMiddlewares, type EdgeArgs, type EdgeHost } from "./edge";
+import { underEngine } from "../../tools/test-support";
 
 const MIDDLEWARE = "kubernetes:traefik.io/v1alpha1:Middleware";
 const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
@@ -12,24 +12,6 @@ const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 const CERTIFICATE = "kubernetes:cert-manager.io/v1:Certificate";
 const REFERENCE_GRANT = "kubernetes:gateway.networking.k8s.io/v1beta1:ReferenceGrant";
 const COMPONENT = "jarvis:kubernetes:Edge";
-
-/** Runs `program` under the plan engine; the registrations it made. */
-async function underEngine(program: () => void) {
-  const engine = await PlanEngine.start("jarvis", "unit", () => {});
-  await pulumi.runtime.runInPulumiStack(async () => {
-    program();
-    return undefined;
-  });
-  await pulumi.runtime.disconnect();
-  const registrations = engine.registrations();
-  const ofType = (type: string) => registrations.filter((r) => r.type === type);
-  const find = (type: string, name: string): Registration => {
-    const found = registrations.find((r) => r.type === type && r.name === name);
-    if (!found) throw new Error(`no ${type} named ${name} registered`);
-    return found;
-  };
-  return { registrations, ofType, find };
-}
 
 type EdgeConfig = EdgeArgs["edge"];
 

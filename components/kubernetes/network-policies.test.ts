@@ -1,29 +1,11 @@
 // NetworkPolicies under the plan engine (the SDK's mocks, recording each registration whole): a
 // default-deny policy for the namespace and one policy per pod group with exactly its flows.
-import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { PlanEngine, type Registration } from "../../tools/plan/engine";
 import { NetworkPolicies, type PodGroupPolicy } from "./network-policies";
+import { underEngine } from "../../tools/test-support";
 
 const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const COMPONENT = "jarvis:kubernetes:NetworkPolicies";
-
-/** Runs `program` under the plan engine; the registrations it made. */
-async function underEngine(program: () => void) {
-  const engine = await PlanEngine.start("jarvis", "unit", () => {});
-  await pulumi.runtime.runInPulumiStack(async () => {
-    program();
-    return undefined;
-  });
-  await pulumi.runtime.disconnect();
-  const registrations = engine.registrations();
-  const find = (type: string, name: string): Registration => {
-    const found = registrations.find((r) => r.type === type && r.name === name);
-    if (!found) throw new Error(`no ${type} named ${name} registered`);
-    return found;
-  };
-  return { registrations, find };
-}
 
 const GROUPS: Record<string, PodGroupPolicy> = {
   api: {

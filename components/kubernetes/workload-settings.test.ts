@@ -5,31 +5,14 @@ import { ConfigMap } from "@pulumi/kubernetes/core/v1/configMap";
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { describe, expect, it } from "vitest";
-import { identity, PlanEngine, type Registration } from "../../tools/plan/engine";
+import { identity } from "../../tools/plan/engine";
 import { WorkloadSettings, type WorkloadSettingsArgs } from "./workload-settings";
+import { underEngine } from "../../tools/test-support";
 
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const SECRET = "kubernetes:core/v1:Secret";
 const COMPONENT = "jarvis:kubernetes:WorkloadSettings";
 const WORKLOAD = "jarvis:kubernetes:Workload";
-
-/** Runs `program` under the plan engine; the registrations it made. */
-async function underEngine(program: () => void) {
-  const engine = await PlanEngine.start("jarvis", "unit", () => {});
-  await pulumi.runtime.runInPulumiStack(async () => {
-    program();
-    return undefined;
-  });
-  await pulumi.runtime.disconnect();
-  const registrations = engine.registrations();
-  const ofType = (type: string) => registrations.filter((r) => r.type === type);
-  const find = (type: string, name: string): Registration => {
-    const found = registrations.find((r) => r.type === type && r.name === name);
-    if (!found) throw new Error(`no ${type} named ${name} registered`);
-    return found;
-  };
-  return { registrations, ofType, find };
-}
 
 /** A value the engine receives as secret (wire form). */
 const isSecret = (value: unknown) =>

@@ -59,7 +59,7 @@ export class WorkloadSettings extends pulumi.ComponentResource {
           type: "Opaque",
           data: Object.fromEntries(Object.entries(args.secretFiles.contents).map(([file, v]) => [file, base64(v)])),
         },
-        { parent: this, protect: false },
+        child,
       ).metadata.name;
     this.registerOutputs({
       settingsName: this.settingsName,

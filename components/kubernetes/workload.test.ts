@@ -3,9 +3,10 @@
 // volume claim), its Service, ServiceAccount, settings and PodDisruptionBudget, and their options.
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { PlanEngine, type Registration } from "../../tools/plan/engine";
+import { type Registration } from "../../tools/plan/engine";
 import type { AutoscalingPolicy } from "./autoscaling";
 import { Workload, type DeploymentController, type StatefulSetController, type WorkloadArgs } from "./workload";
+import { underEngine } from "../../tools/test-support";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
@@ -18,24 +19,6 @@ const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 const COMPONENT = "jarvis:kubernetes:Workload";
 const SETTINGS = "jarvis:kubernetes:WorkloadSettings";
 const AUTOSCALING = "jarvis:kubernetes:Autoscaling";
-
-/** Runs `program` under the plan engine; the registrations it made. */
-async function underEngine(program: () => void) {
-  const engine = await PlanEngine.start("jarvis", "unit", () => {});
-  await pulumi.runtime.runInPulumiStack(async () => {
-    program();
-    return undefined;
-  });
-  await pulumi.runtime.disconnect();
-  const registrations = engine.registrations();
-  const ofType = (type: string) => registrations.filter((r) => r.type === type);
-  const find = (type: string, name: string): Registration => {
-    const found = registrations.find((r) => r.type === type && r.name === name);
-    if (!found) throw new Error(`no ${type} named ${name} registered`);
-    return found;
-  };
-  return { registrations, ofType, find };
-}
 
 const generatedName = (r: Registration) => (r.state as any).metadata.name as string;
 

@@ -1,8 +1,8 @@
-// Config of Jarvis itself: feature switches, integrations, backend settings, databases; and the
+// Config of Jarvis itself: feature switches, integrations, backend settings; and the
 // secrets a person provides for them.
 import { z } from "zod";
 import { GENERATED_SECRETS } from "../secret-names";
-import { dnsLabelUnderscore, origin, port, seconds } from "./fields";
+import { origin, port, seconds } from "./fields";
 import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
 import type { Platform } from "./platform";
 
@@ -70,12 +70,6 @@ export const applicationKeys = {
         memory: z.strictObject({ updateIntervalSeconds: seconds, retentionDays: z.int().min(1) }),
       })
       .describe("Backend application settings."),
-    databases: z
-      .strictObject({
-        postgres: z.strictObject({ name: dnsLabelUnderscore(), user: dnsLabelUnderscore() }),
-        timescale: z.strictObject({ name: dnsLabelUnderscore(), user: dnsLabelUnderscore() }),
-      })
-      .describe("Database names and users (passwords are generated)."),
     qdrant: z
       .strictObject({ maxSearchThreads: z.int().min(0).describe("Search threads; 0 lets Qdrant choose.") })
       .describe("Qdrant tuning."),

@@ -14,6 +14,7 @@ import {
 import {
   absolutePath,
   dnsLabel,
+  dnsLabelUnderscore,
   healthTiming,
   image,
   memory,
@@ -147,6 +148,10 @@ export function serviceKeys(catalogue: Catalogue) {
           graceSeconds: z.int().min(1).max(3600).describe("How long a service may take to stop before it is killed."),
         })
         .describe("Graceful shutdown of every service (datastores flush their data)."),
+      databases: objectOf(
+        services.filter((s) => catalogue[s]!.url?.scheme === "postgresql"),
+        () => z.strictObject({ name: dnsLabelUnderscore(), user: dnsLabelUnderscore() }),
+      ).describe("The database and user of each PostgreSQL service (passwords are generated)."),
       registryLogin: z
         .strictObject({ address: z.string().min(1), username: z.string().min(1) })
         .describe(

@@ -46,7 +46,7 @@ export function healthTest(config: DockerConfig, catalogue: Catalogue, service: 
     case "ollama":
       return ["CMD", "ollama", "list"];
     case "pg_isready": {
-      const database = config.databases[service as keyof DockerConfig["databases"]];
+      const database = config.databases[service]!;
       // Over TCP: during first start the image runs a socket-only server while its init scripts run.
       return [
         "CMD",

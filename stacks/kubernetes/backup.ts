@@ -1,9 +1,8 @@
 // The backup capability on Kubernetes: a CronJob that saves every service the backup job connects
 // to (pg_dump of the databases, a snapshot of Qdrant) into a volume protected like the data.
 import { Backup, type Database } from "../../components/kubernetes/backup";
-import { backupTargets, BACKUP_JOB } from "../../infra/backup";
+import { BACKUP_JOB, backupTargets, variablePrefix, type BackupTarget } from "../../infra/backup";
 import { imageRef } from "../../infra/images";
-import type { GeneratedSecret } from "../../infra/secret-names";
 import { dataProtection, type KubernetesContext } from "./context";
 import { containerSecurityContext, podSecurityContext, selectorLabels } from "./pods";
 
@@ -11,27 +10,20 @@ export function backups(context: KubernetesContext) {
   const { config, wiring, secrets } = context;
   const { catalogue } = wiring;
   const targets = backupTargets(catalogue);
-  const databases: Database[] = targets
-    .filter((t) => t.method === "pg_dump")
-    .map((t) => {
-      const account = config.databases[t.service as keyof typeof config.databases];
-      return {
-        // The script's variables: POSTGRES_HOST, TIMESCALE_HOST, ...
-        prefix: t.service.toUpperCase(),
-        file: `${t.service}.dump`,
-        host: wiring.hosts[t.service]!,
-        port: config.ports[t.service]![t.port]!,
-        user: account.user,
-        name: account.name,
-        password: secrets.generated[(catalogue[t.service]!.url as { password: GeneratedSecret }).password],
-      };
-    });
-  const snapshots = targets
-    .filter((t) => t.method === "snapshot")
-    .map((t) => ({
-      url: `http://${wiring.hosts[t.service]}:${config.ports[t.service]![t.port]}`,
-      apiKey: secrets.generated[(catalogue[t.service]!.url as { apiKey: GeneratedSecret }).apiKey],
-    }));
+  const address = (t: BackupTarget) => ({ host: wiring.hosts[t.service]!, port: config.ports[t.service]![t.port]! });
+  const databases: Database[] = targets.databases.map((t) => {
+    const account = config.databases[t.service]!;
+    return {
+      prefix: variablePrefix(t.service),
+      file: `${t.service}.dump`,
+      ...address(t),
+      user: account.user,
+      name: account.name,
+      password: secrets.generated[t.secret],
+    };
+  });
+  const qdrant = address(targets.snapshot);
+  const snapshot = { url: `http://${qdrant.host}:${qdrant.port}`, apiKey: secrets.generated[targets.snapshot.secret] };
   const { limits } = config.backup;
   const quantities = { cpu: limits.cpu, memory: limits.memory, "ephemeral-storage": limits.ephemeralStorage };
   return new Backup(
@@ -52,7 +44,7 @@ export function backups(context: KubernetesContext) {
         claimName: `${config.namePrefix}-backups`,
       },
       databases,
-      snapshot: snapshots[0]!,
+      snapshot,
       pod: {
         securityContext: podSecurityContext(),
         containerSecurityContext: containerSecurityContext(),

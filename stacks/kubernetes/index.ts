@@ -6,7 +6,7 @@ import { Secret } from "@pulumi/kubernetes/core/v1/secret";
 import { Provider } from "@pulumi/kubernetes/provider";
 import type { Secrets } from "../../components/secrets";
 import type { KubernetesConfig } from "../../infra/config/schema";
-import { deployedJobs } from "../../infra/flows";
+import { deployedJobs } from "../../infra/graph";
 import { BACKUP_JOB } from "../../infra/backup";
 import { modelStore } from "../../infra/model-pull";
 import type { Wiring } from "../../infra/wiring";

@@ -46,7 +46,7 @@ function probeHandler(config: KubernetesConfig, catalogue: Catalogue, service: s
     case "http":
       return { httpGet: { path: spec.health.path, port: spec.health.port } };
     case "postgres": {
-      const database = config.databases[service as keyof KubernetesConfig["databases"]];
+      const database = config.databases[service]!;
       const command = ["pg_isready", "--host", "localhost", "--username", database.user, "--dbname", database.name];
       return { exec: { command: [...command, "--port", port(spec.ports[0]!)] } };
     }
