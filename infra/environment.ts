@@ -80,24 +80,22 @@ const database: Builder = (context) => {
   };
 };
 
+/** A speech service: where its models are, and which one it uses. */
+const speech =
+  (pathVariable: EnvName, modelVariable: EnvName, model: (models: StackConfig["models"]) => string): Builder =>
+  (context) => ({
+    plain: {
+      ...appBase(context),
+      [pathVariable]: dataPath(context, "models"),
+      [modelVariable]: model(context.config.models),
+    },
+    secret: {},
+  });
+
 /** What each service reads beyond the URLs of its edges. */
 const BUILDERS: Readonly<Record<string, Builder>> = {
-  stt: (context) => ({
-    plain: {
-      ...appBase(context),
-      [ENV.sttModelPath]: dataPath(context, "models"),
-      [ENV.whisperModel]: context.config.models.whisper,
-    },
-    secret: {},
-  }),
-  tts: (context) => ({
-    plain: {
-      ...appBase(context),
-      [ENV.ttsModelPath]: dataPath(context, "models"),
-      [ENV.piperModel]: context.config.models.piper,
-    },
-    secret: {},
-  }),
+  stt: speech(ENV.sttModelPath, ENV.whisperModel, (models) => models.whisper),
+  tts: speech(ENV.ttsModelPath, ENV.piperModel, (models) => models.piper),
   ollama: (context) => ({
     plain: {
       // Listen on the container's own address (Docker) or every interface (empty host).

@@ -333,27 +333,10 @@ describe("persistent data", () => {
 
 describe("health checks", () => {
   it("run on every long-running container with a client its image has, timing from config", () => {
+    const curl = (url: string) => ["CMD", "curl", "--fail", "--silent", "--show-error", "--output", "/dev/null", url];
     const tests: Record<string, string[]> = {
-      stt: [
-        "CMD",
-        "curl",
-        "--fail",
-        "--silent",
-        "--show-error",
-        "--output",
-        "/dev/null",
-        "http://localhost:8003/health",
-      ],
-      interface: [
-        "CMD",
-        "curl",
-        "--fail",
-        "--silent",
-        "--show-error",
-        "--output",
-        "/dev/null",
-        "http://localhost:8001/health",
-      ],
+      stt: curl("http://localhost:8003/health"),
+      interface: curl("http://localhost:8001/health"),
       ollama: ["CMD", "ollama", "list"],
       postgres: [
         "CMD",

@@ -3,6 +3,23 @@ import { problems, rawConfig, stackValues, validConfig } from "../../tools/test-
 import { loadStackConfig } from "./load";
 import { formatProblems } from "./problems";
 
+/** The backend's autoscaling of Pulumi.yaml with some fields changed. */
+const backendScaling = (changes: Record<string, number>) => ({
+  "jarvis:autoscaling": {
+    backend: {
+      enabled: true,
+      minReplicas: 2,
+      maxReplicas: 10,
+      cpuUtilization: 70,
+      memoryUtilization: 80,
+      scaleUpStabilizationSeconds: 0,
+      scaleDownStabilizationSeconds: 300,
+      scaleDownPodsPerMinute: 1,
+      ...changes,
+    },
+  },
+});
+
 const network = (subnet: string, gateway: string | number = 1) => ({
   name: "jarvis-network",
   subnet,
@@ -238,60 +255,21 @@ describe("refused config, each problem at its key path", () => {
     [
       "HPA min above max",
       "prod",
-      {
-        "jarvis:autoscaling": {
-          backend: {
-            enabled: true,
-            minReplicas: 5,
-            maxReplicas: 3,
-            cpuUtilization: 70,
-            memoryUtilization: 80,
-            scaleUpStabilizationSeconds: 0,
-            scaleDownStabilizationSeconds: 300,
-            scaleDownPodsPerMinute: 1,
-          },
-        },
-      },
+      backendScaling({ minReplicas: 5, maxReplicas: 3 }),
       "jarvis:autoscaling.backend.minReplicas",
       /must not exceed maxReplicas \(3\)/,
     ],
     [
       "a CPU target above 100",
       "prod",
-      {
-        "jarvis:autoscaling": {
-          backend: {
-            enabled: true,
-            minReplicas: 2,
-            maxReplicas: 3,
-            cpuUtilization: 120,
-            memoryUtilization: 80,
-            scaleUpStabilizationSeconds: 0,
-            scaleDownStabilizationSeconds: 300,
-            scaleDownPodsPerMinute: 1,
-          },
-        },
-      },
+      backendScaling({ maxReplicas: 3, cpuUtilization: 120 }),
       "jarvis:autoscaling.backend.cpuUtilization",
       /<=100/,
     ],
     [
       "an HPA that cannot spare a pod",
       "prod",
-      {
-        "jarvis:autoscaling": {
-          backend: {
-            enabled: true,
-            minReplicas: 1,
-            maxReplicas: 3,
-            cpuUtilization: 70,
-            memoryUtilization: 80,
-            scaleUpStabilizationSeconds: 0,
-            scaleDownStabilizationSeconds: 300,
-            scaleDownPodsPerMinute: 1,
-          },
-        },
-      },
+      backendScaling({ minReplicas: 1, maxReplicas: 3 }),
       "jarvis:autoscaling.backend.minReplicas",
       /at least 2/,
     ],
