@@ -369,9 +369,10 @@ describe("health checks", () => {
     for (const service of DOCKER_SERVICES) {
       const { healthcheck, wait } = container(service).inputs;
       expect(wait, service).toBe(true);
-      expect(healthcheck).toMatchObject({ interval: "60s", timeout: "10s", retries: 5, startInterval: "5s" });
+      // Durations in the form the provider reads back (Go's Duration.String: 60 s is "1m0s").
+      expect(healthcheck).toMatchObject({ interval: "1m0s", timeout: "10s", retries: 5, startInterval: "5s" });
     }
-    expect(container("ollama").inputs.healthcheck.startPeriod).toBe("120s");
+    expect(container("ollama").inputs.healthcheck.startPeriod).toBe("2m0s");
     expect(container("redis").inputs.healthcheck.startPeriod).toBe("30s");
   });
 
@@ -418,7 +419,7 @@ describe("secure defaults", () => {
     expect(container("backend").inputs).toMatchObject({
       memory: 2048,
       memoryReservation: 512,
-      cpus: "2",
+      cpus: "2.0",
       restart: "unless-stopped",
       stopTimeout: 30,
       destroyGraceSeconds: 30,

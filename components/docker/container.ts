@@ -115,8 +115,16 @@ export class ServiceContainer extends pulumi.ComponentResource {
         mustRun: !oneShot,
         labels: Object.entries(args.labels).map(([label, value]) => ({ label, value })),
       },
-      // dependsOn is not inherited by children: the container itself must wait for what it needs.
-      { parent: this, deleteBeforeReplace: true, ...(opts?.dependsOn && { dependsOn: opts.dependsOn }) },
+      {
+        parent: this,
+        deleteBeforeReplace: true,
+        // The provider's update applies no health-check change (resourceDockerContainerUpdate of
+        // terraform-provider-docker v4.5.0 updates restart policy and resources only), and the
+        // field is not ForceNew: a changed check reaches the engine only by a new container.
+        replaceOnChanges: ["healthcheck"],
+        // dependsOn is not inherited by children: the container itself must wait for what it needs.
+        ...(opts?.dependsOn && { dependsOn: opts.dependsOn }),
+      },
     );
     this.name = this.container.name;
     this.registerOutputs({ name: this.name });

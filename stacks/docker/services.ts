@@ -20,6 +20,7 @@ import { deployedServices, startDependencies, startOrder, statePath, wantsGpu } 
 import { healthTimingOf } from "../../infra/health";
 import { hostPorts } from "./edge";
 import { envList, type DockerContext } from "./context";
+import { dockerCpus, goDuration } from "./provider-forms";
 
 /** The host folders and files of `jarvis:hostPaths` bind-mounted into a service's container. */
 export function bindMounts(config: DockerConfig, catalogue: Catalogue, service: string): MountSpec[] {
@@ -72,23 +73,23 @@ export function healthTest(config: DockerConfig, catalogue: Catalogue, service: 
 export function healthTiming(config: DockerConfig, service: string): HealthTiming {
   const t = healthTimingOf(config, service);
   return {
-    interval: `${t.intervalSeconds}s`,
-    timeout: `${t.timeoutSeconds}s`,
+    interval: goDuration(t.intervalSeconds),
+    timeout: goDuration(t.timeoutSeconds),
     retries: t.retries,
-    startPeriod: `${t.startPeriodSeconds}s`,
-    ...(t.startIntervalSeconds && { startInterval: `${t.startIntervalSeconds}s` }),
+    startPeriod: goDuration(t.startPeriodSeconds),
+    ...(t.startIntervalSeconds && { startInterval: goDuration(t.startIntervalSeconds) }),
     waitSeconds: t.startPeriodSeconds + t.intervalSeconds * t.retries + t.timeoutSeconds,
   };
 }
 
 const mebibytes = (q: string) => Math.floor(memoryBytes(q) / 2 ** 20);
 
-/** Docker limits: memory in MiB (what the provider takes), CPUs as a decimal string. */
+/** Docker limits: memory in MiB (what the provider takes), CPUs in the form it reads back. */
 export function dockerLimits(limits: { cpu: string; memory: string }, reservation: string) {
   return {
     memory: mebibytes(limits.memory),
     memoryReservation: mebibytes(reservation),
-    cpus: String(cpuMillis(limits.cpu) / 1000),
+    cpus: dockerCpus(cpuMillis(limits.cpu)),
   };
 }
 

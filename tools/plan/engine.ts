@@ -24,6 +24,8 @@ export interface Registration {
   readonly retainOnDelete: boolean;
   readonly deleteBeforeReplace: boolean;
   readonly ignoreChanges: string[];
+  /** Inputs whose change replaces the resource, beyond the provider's own. */
+  readonly replaceOnChanges: string[];
   readonly additionalSecretOutputs: string[];
   /** How long the engine would wait for create, update and delete, where the program says. */
   readonly customTimeouts: Record<string, string>;
@@ -218,6 +220,7 @@ export class PlanEngine {
       retainOnDelete: bool(req.getRetainondelete()),
       deleteBeforeReplace: bool(req.getDeletebeforereplace()),
       ignoreChanges: [...req.getIgnorechangesList()],
+      replaceOnChanges: [...req.getReplaceonchangesList()],
       additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
       customTimeouts: timeouts(req.getCustomtimeouts()),
       inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,

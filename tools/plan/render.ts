@@ -63,6 +63,7 @@ export function planEntry(r: Registration): PlanEntry {
     retainOnDelete: r.retainOnDelete,
     deleteBeforeReplace: r.deleteBeforeReplace,
     ignoreChanges: r.ignoreChanges,
+    replaceOnChanges: r.replaceOnChanges,
     additionalSecretOutputs: r.additionalSecretOutputs,
     customTimeouts: r.customTimeouts,
     inputs: reveal(r.inputs),
