@@ -251,6 +251,29 @@ describe("the backend's autoscaler and disruption budgets", () => {
 });
 
 describe("stateful services", () => {
+  it("grow their volume when its size in config grows: no input that replaces the StatefulSet, every claim patched", async () => {
+    const storage = prodValues["jarvis:storage"];
+    const grown = await planStack("prod", {
+      ...prodValues,
+      "jarvis:storage": { ...storage, sizes: { ...storage.sizes, postgres: "100Gi" } },
+    });
+    const before = one(prod, "StatefulSet", "postgres");
+    const after = one(grown, "StatefulSet", "postgres");
+    const { volumeClaimTemplates: templateBefore, ...specBefore } = before.inputs.spec;
+    const { volumeClaimTemplates: templateAfter, ...specAfter } = after.inputs.spec;
+    expect(specAfter).toEqual(specBefore);
+    expect(templateAfter).not.toEqual(templateBefore);
+    // The only changed input is one the StatefulSet ignores after its creation.
+    expect(after.ignoreChanges).toEqual(["spec.volumeClaimTemplates"]);
+    for (const service of ["ollama", "postgres", "qdrant", "redis", "timescale"]) {
+      const patch = one(grown, "PersistentVolumeClaimPatch", `${service}-data`);
+      expect(patch.inputs.metadata.name, service).toBe(`data-jarvis-${service}-0`);
+      expect(patch.inputs.spec.resources.requests.storage, service).toBe(
+        service === "postgres" ? "100Gi" : storage.sizes[service],
+      );
+    }
+  });
+
   it("are StatefulSets with fixed names, a headless Service, retained claims of the configured class and size", () => {
     for (const service of STATEFUL) {
       const set = one(prod, "StatefulSet", service).inputs;

@@ -105,6 +105,8 @@ export interface ParsedPlan {
     retainOnDelete: boolean;
     protect: boolean;
     customTimeouts: Record<string, string>;
+    ignoreChanges: string[];
+    replaceOnChanges: string[];
   }>;
   outputs: Record<string, any>;
   manifests: string | undefined;

@@ -6,6 +6,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { core } from "@pulumi/kubernetes/types/input";
 import type { FileSet } from "./workload-settings";
 
+/** The data volume of a StatefulSet: its claim template, mounted under this name. */
+export const DATA_VOLUME = "data";
+
 /** Where secret files are mounted for images that read `*_FILE` variables. */
 export const SECRET_FILES_DIR = "/run/secrets/jarvis";
 
@@ -117,7 +120,7 @@ export function podTemplate(container: ContainerSpec, pod: PodSpec, settings: Se
             ...fileMounts("files", settings.files),
             ...(asFile.length > 0 ? [{ name: "secret-files", mountPath: SECRET_FILES_DIR, readOnly: true }] : []),
             ...fileMounts("generated-secret-files", settings.secretFiles),
-            ...(container.data ? [{ name: "data", ...container.data }] : []),
+            ...(container.data ? [{ name: DATA_VOLUME, ...container.data }] : []),
           ],
         },
       ],

@@ -16,6 +16,7 @@ const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const SECRET = "kubernetes:core/v1:Secret";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+const CLAIM_PATCH = "kubernetes:core/v1:PersistentVolumeClaimPatch";
 const COMPONENT = "jarvis:kubernetes:Workload";
 const SETTINGS = "jarvis:kubernetes:WorkloadSettings";
 const AUTOSCALING = "jarvis:kubernetes:Autoscaling";
@@ -234,11 +235,28 @@ describe("the Workload component, as a StatefulSet", () => {
     expect(set.protect).toBe(true);
     expect(set.retainOnDelete).toBe(true);
     const others = registrations.filter((r) => r.custom && r.type !== STATEFUL_SET);
-    expect(others.map((r) => r.type).sort()).toEqual([CONFIG_MAP, SECRET, SERVICE, SERVICE_ACCOUNT].sort());
+    expect(others.map((r) => r.type).sort()).toEqual(
+      [CLAIM_PATCH, CONFIG_MAP, SECRET, SERVICE, SERVICE_ACCOUNT].sort(),
+    );
     for (const r of others) {
       expect(r.protect).toBe(false);
       expect(r.retainOnDelete).toBe(false);
     }
+  });
+
+  it("grows its volume in place: the claim template is left as created, the claim is patched", async () => {
+    const { find } = await workload({ ...STATEFUL, size: "50Gi" });
+    const set = find(STATEFUL_SET, "api");
+    // A change of volumeClaimTemplates would replace the StatefulSet (pulumi-kubernetes diff.go).
+    expect(set.ignoreChanges).toEqual(["spec.volumeClaimTemplates"]);
+    const patch = find(CLAIM_PATCH, "api-data");
+    expect(patch.inputs.metadata).toMatchObject({
+      name: `data-${(set.inputs.metadata as any).name}-0`,
+      annotations: { "pulumi.com/patchForce": "true" },
+    });
+    expect(patch.inputs.spec).toEqual({ resources: { requests: { storage: "50Gi" } } });
+    // The claim exists only once the StatefulSet has created it.
+    expect(patch.dependencies).toContain(set.urn);
   });
 
   it("is neither protected nor retained when the workload is not", async () => {

@@ -5,11 +5,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Deployment } from "@pulumi/kubernetes/apps/v1/deployment";
 import { StatefulSet } from "@pulumi/kubernetes/apps/v1/statefulSet";
+import { PersistentVolumeClaimPatch } from "@pulumi/kubernetes/core/v1/persistentVolumeClaimPatch";
 import { Service } from "@pulumi/kubernetes/core/v1/service";
 import { ServiceAccount } from "@pulumi/kubernetes/core/v1/serviceAccount";
 import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1/podDisruptionBudget";
 import { Autoscaling, type AutoscalingPolicy } from "./autoscaling";
-import { podTemplate, type ContainerSpec, type PodSpec } from "./pod-template";
+import { DATA_VOLUME, podTemplate, type ContainerSpec, type PodSpec } from "./pod-template";
 import { WorkloadSettings, type FileSet } from "./workload-settings";
 
 /** Stateless: a Deployment, with fixed replicas or under an autoscaler. */
@@ -125,7 +126,7 @@ export class Workload extends pulumi.ComponentResource {
             persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
             volumeClaimTemplates: [
               {
-                metadata: { name: "data", labels: args.labels },
+                metadata: { name: DATA_VOLUME, labels: args.labels },
                 spec: {
                   accessModes: ["ReadWriteOnce"],
                   storageClassName: controller.storageClassName,
@@ -138,12 +139,31 @@ export class Workload extends pulumi.ComponentResource {
         {
           parent: this,
           protect: opts?.protect,
+          // pulumi-kubernetes replaces a StatefulSet whose volumeClaimTemplates change (its forceNew
+          // properties, provider/pkg/provider/diff.go `statefulSet`): the template applies to new
+          // claims only, so it is left as created and the claims are resized in place below.
+          ignoreChanges: ["spec.volumeClaimTemplates"],
           // The SDK does not pass retainOnDelete on to children: the StatefulSet gets it explicitly.
           ...(opts?.retainOnDelete !== undefined && { retainOnDelete: opts.retainOnDelete }),
           ...(controller.awaitMinutes && {
             customTimeouts: { create: `${controller.awaitMinutes}m`, update: `${controller.awaitMinutes}m` },
           }),
         },
+      );
+      // The StatefulSet controller creates claim `data-<statefulset>-<ordinal>` for its one replica;
+      // the patch resizes it once the StatefulSet is ready (on the first deploy the claim does not
+      // exist before). The controller owns the claim's fields, hence the forced server-side apply.
+      new PersistentVolumeClaimPatch(
+        `${name}-data`,
+        {
+          metadata: {
+            namespace: args.namespace,
+            name: `${DATA_VOLUME}-${args.name}-0`,
+            annotations: { "pulumi.com/patchForce": "true" },
+          },
+          spec: { resources: { requests: { storage: controller.size } } },
+        },
+        { parent: this, protect: false, dependsOn: [this.workload] },
       );
     } else {
       this.service = new Service(
