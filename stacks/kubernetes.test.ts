@@ -386,6 +386,9 @@ describe("stateful services", () => {
     const job = one(prod, "Job", "ollama-pull");
     expect(job.inputs.metadata.name).toMatch(/^jarvis-ollama-pull-[0-9a-f]{8}$/);
     expect(job.inputs.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
+    // Scratch space under its read-only root has a bound too (ephemeral storage).
+    const pullLimits = { cpu: "500m", memory: "256Mi", "ephemeral-storage": "64Mi" };
+    expect(job.inputs.spec.template.spec.containers[0].resources).toEqual({ requests: pullLimits, limits: pullLimits });
     expect(job.inputs.spec.ttlSecondsAfterFinished).toBeUndefined();
     expect(job.inputs.spec.template.spec.containers[0].command[2]).toBe(
       "set -e\nollama pull llama3.1:8b\nollama pull llama3.2:1b",

@@ -206,6 +206,14 @@ describe("refused config, each problem at its key path", () => {
       /64 hex digits/,
     ],
     [
+      // Docker refuses `jarvis/backend@sha256:...` as the build's tag.
+      "a digest for an image that dev builds locally",
+      "dev",
+      { "jarvis:appDigests": { backend: `sha256:${"b".repeat(64)}` } },
+      "jarvis:appDigests.backend",
+      /locally built image has no registry digest/,
+    ],
+    [
       "an app image with neither a registry host nor a build",
       "dev",
       { "jarvis:appBuild": { stt: { context: "/src/stt" } } },
@@ -373,7 +381,7 @@ describe("refused config, each problem at its key path", () => {
           whisper: "base",
           piper: "x",
           keepAlive: "1h",
-          pullLimits: { cpu: "1", memory: "1Gi" },
+          pullLimits: { cpu: "1", memory: "1Gi", ephemeralStorage: "64Mi" },
         },
       },
       "jarvis:models.defaultLlm",

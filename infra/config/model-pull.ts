@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { Catalogue } from "../catalogue";
 import { modelStore } from "../model-pull";
-import { computeResources } from "./fields";
+import { computeResources, memory } from "./fields";
 import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
 
 export const modelPullKeys = {
@@ -17,9 +17,11 @@ export const modelPullKeys = {
           .string()
           .regex(/^\d+[smh]$/, "must be a duration such as 30m or 24h")
           .describe("How long Ollama keeps a model loaded (OLLAMA_KEEP_ALIVE)."),
-        pullLimits: computeResources.describe(
-          "CPU and memory limits of the one-shot model pull, which only talks to Ollama's API.",
-        ),
+        pullLimits: computeResources
+          .extend({ ephemeralStorage: memory.describe("Its scratch space (Kubernetes), under a read-only root.") })
+          .describe(
+            "CPU, memory and scratch-space limits of the one-shot model pull, which only talks to Ollama's API.",
+          ),
       })
       .superRefine((m, ctx) => {
         if (!m.ollama.includes(m.defaultLlm))

@@ -235,8 +235,22 @@ export const serviceChecks: ModuleChecks = { docker: appImageFindings, kubernete
 
 const isFile = (path: string) => statSync(path, { throwIfNoEntry: false })?.isFile() === true;
 
-/** On Docker each of Jarvis's own images is built locally, or pulled from a registry host. */
+/**
+ * On Docker each of Jarvis's own images is built locally, or pulled from a registry host; a local
+ * build has no registry digest, and Docker refuses a tag that holds one.
+ */
 function appImageFindings(config: Parsed, { catalogue }: { catalogue: Catalogue }): Finding[] {
+  const digestOfBuild = Object.keys(config.appBuild ?? {})
+    .filter((service) => config.appBuild?.[service] && config.appDigests?.[service])
+    .map((service) => ({
+      key: "appDigests",
+      path: [service],
+      message: `a locally built image has no registry digest to pin: remove it, or jarvis:appBuild.${service} to pull ${service}`,
+    }));
+  return [...digestOfBuild, ...registryFindings(config, catalogue)];
+}
+
+function registryFindings(config: Parsed, catalogue: Catalogue): Finding[] {
   if (config.appRegistry === undefined || config.appBuild === undefined) return [];
   const host = config.appRegistry.split("/")[0]!;
   if (config.appRegistry.includes("/") && (host.includes(".") || host.includes(":") || host === "localhost")) return [];

@@ -19,7 +19,8 @@ export function modelPullJob(context: KubernetesContext, store: pulumi.Resource)
   const { config, wiring, instance } = context;
   const { catalogue } = wiring;
   const pull = modelPull(config.namePrefix, config.models.ollama);
-  const { cpu, memory } = config.models.pullLimits;
+  const { cpu, memory, ephemeralStorage } = config.models.pullLimits;
+  const quantities = { cpu, memory, "ephemeral-storage": ephemeralStorage };
   const environment = {
     ...serviceEnvironment(config, wiring, MODEL_PULL_JOB, instance).plain,
     ...platformEnvironment(catalogue, MODEL_PULL_JOB),
@@ -48,7 +49,7 @@ export function modelPullJob(context: KubernetesContext, store: pulumi.Resource)
                 image: imageRef(config, catalogue, MODEL_PULL_JOB),
                 command: ["/bin/sh", "-c", pull.script],
                 env: Object.entries(environment).map(([name, value]) => ({ name, value })),
-                resources: { requests: { cpu, memory }, limits: { cpu, memory } },
+                resources: { requests: quantities, limits: quantities },
                 securityContext: containerSecurityContext(),
                 volumeMounts: scratch.map((s) => ({ name: s.name, mountPath: s.mountPath })),
               },
