@@ -4,6 +4,7 @@
 // scrape targets are derived from it (graph.ts, wiring.ts, flows.ts). Port numbers, addresses and
 // images are not here: they come from stack config.
 import { ENV, type EnvName } from "./env-names";
+import type { Integration } from "./config/application";
 import type { GeneratedSecret } from "./secret-names";
 
 export { ENV, type EnvName } from "./env-names";
@@ -97,6 +98,8 @@ export interface ServiceSpec {
   readonly connects: readonly Connection[];
   /** It may reach the outside destinations of `jarvis:egress.<service>` (Kubernetes). */
   readonly egress?: boolean;
+  /** The external integrations it talks to while their feature is on (`jarvis:integrations.<name>.egress`). */
+  readonly integrations?: readonly Integration[];
   /** How the backups save it (only datastores). */
   readonly backup?: "pg_dump" | "qdrant-snapshot";
   /** Where the browser reaches it: port name -> browser endpoint (the edge routes these). */
@@ -224,8 +227,8 @@ const JARVIS = {
       // The interface's server on its WebSocket port, as the original compose file has it.
       { to: "interface", port: "websocket", variable: ENV.interfaceUrl, dependency: runtime },
     ],
-    // External APIs (web browsing, Home Assistant, MQTT).
     egress: true,
+    integrations: ["browserbase", "smtp", "homeAssistant", "mqtt"],
     browser: { http: "api" },
     reads: [
       ENV.serviceName,

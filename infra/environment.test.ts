@@ -14,10 +14,12 @@ const features = {
   homeAssistant: true,
   mqtt: true,
 };
+// Where they are: Kubernetes's network policies need their addresses.
+const egress = [{ cidr: "192.168.1.0/24", ports: [443] }];
 const integrations = {
-  browserbase: { projectId: "bb-project" },
-  homeAssistant: { url: "https://ha.home.arpa" },
-  mqtt: { broker: "mqtt.home.arpa", port: 8883, username: "jarvis" },
+  browserbase: { projectId: "bb-project", egress },
+  homeAssistant: { url: "https://ha.home.arpa", egress },
+  mqtt: { broker: "mqtt.home.arpa", port: 8883, username: "jarvis", egress },
 };
 
 describe("service environments", () => {

@@ -3,6 +3,8 @@
 // port, cert-manager's solver, DNS for every pod group, and the outside destinations of config.
 // The network policies are generated from these flows.
 import type { Catalogue } from "./catalogue";
+import { FEATURE_INTEGRATIONS } from "./config/application";
+import type { Destinations } from "./config/fields";
 import type { KubernetesConfig } from "./config/schema";
 import { browserPorts } from "./edge";
 import { deployedJobs, deployedServices } from "./graph";
@@ -69,14 +71,28 @@ export function kubernetesFlows(catalogue: Catalogue, config: KubernetesConfig):
       : [];
   });
   const scraper = { namespace: config.monitoringSource.namespace, pods: config.monitoringSource.podLabels };
-  const dns = {
-    namespace: config.clusterDns.namespace,
-    pods: config.clusterDns.podLabels,
-  };
+  const dns: Peer[] = [
+    { namespace: config.clusterDns.namespace, pods: config.clusterDns.podLabels },
+    // NodeLocal DNSCache answers from a link-local address that no pod selector matches.
+    ...(config.clusterDns.cidrs ?? []).map((cidr) => ({ cidr })),
+  ];
   const dnsPorts: FlowPort[] = [
     { port: config.clusterDns.port, protocol: "UDP" },
     { port: config.clusterDns.port, protocol: "TCP" },
   ];
+  const outside = (group: string, destinations: Destinations) =>
+    destinations.map((d) => ({
+      from: { group },
+      to: { cidr: d.cidr, ...(d.except && { except: d.except }) },
+      ports: d.ports.map((port) => ({ port })),
+    }));
+  const switchedOn = new Set(
+    Object.entries(FEATURE_INTEGRATIONS).flatMap(([feature, integration]) =>
+      config.features[feature as keyof typeof FEATURE_INTEGRATIONS] ? [integration] : [],
+    ),
+  );
+  const integrationsOf = (service: string) =>
+    (catalogue[service]!.integrations ?? []).filter((integration) => switchedOn.has(integration));
   return [
     ...between.map((e) => ({ from: { group: e.from }, to: { group: e.to }, ports: [{ port: e.port }] })),
     ...browser,
@@ -89,13 +105,12 @@ export function kubernetesFlows(catalogue: Catalogue, config: KubernetesConfig):
     ...(config.edge.tls.http01
       ? [{ from: controller, to: { group: ACME_SOLVER.name }, ports: [{ port: config.edge.tls.solverPort }] }]
       : []),
-    ...[...services, ...jobNames].map((group) => ({ from: { group }, to: dns, ports: dnsPorts })),
+    ...[...services, ...jobNames].flatMap((group) => dns.map((to) => ({ from: { group }, to, ports: dnsPorts }))),
+    ...services.flatMap((service) => outside(service, config.egress[service] ?? [])),
     ...services.flatMap((service) =>
-      (config.egress[service] ?? []).map((d) => ({
-        from: { group: service },
-        to: { cidr: d.cidr, ...(d.except && { except: d.except }) },
-        ports: d.ports.map((port) => ({ port })),
-      })),
+      integrationsOf(service).flatMap((integration) =>
+        outside(service, config.integrations[integration]?.egress ?? []),
+      ),
     ),
   ];
 }

@@ -828,12 +828,31 @@ describe("the original Kubernetes manifests, object by object", () => {
         "jarvis:features": { ...prodValues["jarvis:features"], homeAssistant: true, mqtt: true },
         "jarvis:integrations": {
           ...prodValues["jarvis:integrations"],
-          homeAssistant: { url: "https://ha.home.arpa" },
-          mqtt: { broker: "mqtt.home.arpa", port: 8883, username: "jarvis" },
+          homeAssistant: { url: "https://ha.home.arpa", egress: [{ cidr: "192.168.1.20/32", ports: [8123] }] },
+          mqtt: {
+            broker: "mqtt.home.arpa",
+            port: 8883,
+            username: "jarvis",
+            egress: [{ cidr: "192.168.1.21/32", ports: [8883] }],
+          },
         },
         "jarvis:homeAssistantToken": { secure: "v1:x" },
         "jarvis:mqttPassword": { secure: "v1:x" },
       });
+    });
+
+    it("let the backend reach exactly the configured address and port of each integration that is on", () => {
+      const outside = (plan: ParsedPlan, group: string) =>
+        one(plan, "NetworkPolicy", `network-${group}`)
+          .inputs.spec.egress.filter((r: any) => r.to[0].ipBlock)
+          .map((r: any) => ({ ...r.to[0].ipBlock, ports: r.ports.map((p: any) => p.port) }));
+      expect(outside(integrated, "backend")).toEqual([
+        { cidr: "192.168.1.20/32", ports: [8123] },
+        { cidr: "192.168.1.21/32", ports: [8883] },
+      ]);
+      // Off (prod as shipped): nothing outside for the backend; and no other service gets them.
+      expect(outside(prod, "backend")).toEqual([]);
+      expect(outside(integrated, "interface")).toEqual([]);
     });
 
     it("are each kept or dropped, as the README says", () => {

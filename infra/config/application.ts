@@ -2,7 +2,7 @@
 // secrets a person provides for them.
 import { z } from "zod";
 import { GENERATED_SECRETS } from "../secret-names";
-import { origin, port, seconds } from "./fields";
+import { destinations, origin, port, seconds } from "./fields";
 import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
 import type { Platform } from "./platform";
 
@@ -20,6 +20,22 @@ const features = z
   })
   .describe("Feature switches.");
 type Feature = keyof z.infer<typeof features>;
+
+/** The integration each feature talks to. */
+export const FEATURE_INTEGRATIONS = {
+  webBrowsing: "browserbase",
+  alertEmail: "smtp",
+  homeAssistant: "homeAssistant",
+  mqtt: "mqtt",
+} as const satisfies Partial<Record<Feature, string>>;
+export type Integration = (typeof FEATURE_INTEGRATIONS)[keyof typeof FEATURE_INTEGRATIONS];
+
+/** Where an integration is, for the network policies (Kubernetes): address ranges, not host names. */
+const egress = destinations
+  .optional()
+  .describe(
+    "The addresses and ports it is reached at (Kubernetes network policies match ranges, not names): a `/32` for a host on the home network, the provider's published ranges for a service on the internet.",
+  );
 
 /** Secret keys a person provides with `pulumi config set --secret`. */
 export const SECRET_KEYS = {
@@ -47,11 +63,12 @@ export const applicationKeys = {
             username: z.string().min(1),
             from: z.email(),
             to: z.array(z.email()).min(1),
+            egress,
           })
           .optional(),
-        browserbase: z.strictObject({ projectId: z.string().min(1) }).optional(),
-        homeAssistant: z.strictObject({ url: z.url({ protocol: /^https?$/ }) }).optional(),
-        mqtt: z.strictObject({ broker: z.string().min(1), port, username: z.string().min(1) }).optional(),
+        browserbase: z.strictObject({ projectId: z.string().min(1), egress }).optional(),
+        homeAssistant: z.strictObject({ url: z.url({ protocol: /^https?$/ }), egress }).optional(),
+        mqtt: z.strictObject({ broker: z.string().min(1), port, username: z.string().min(1), egress }).optional(),
       })
       .describe("Settings of external integrations; each is required when its feature is on."),
     backend: z
@@ -85,20 +102,31 @@ export const applicationKeys = {
   },
 } satisfies ModuleKeys;
 
-export const applicationChecks: ModuleChecks = { shared: featureFindings };
+export const applicationChecks: ModuleChecks = { shared: featureFindings, kubernetes: integrationEgressFindings };
+
+/** On Kubernetes a switched-on feature's integration must say where it is: nothing else opens. */
+function integrationEgressFindings(config: Parsed): Finding[] {
+  const { features, integrations } = config;
+  if (!features || !integrations) return [];
+  return (Object.entries(FEATURE_INTEGRATIONS) as [Feature, Integration][]).flatMap(([feature, integration]) =>
+    features[feature] && integrations[integration] && !integrations[integration].egress?.length
+      ? [
+          {
+            key: "integrations",
+            path: [integration, "egress"],
+            message: `required on Kubernetes because features.${feature} is on: the services that use it may reach only these addresses`,
+          },
+        ]
+      : [],
+  );
+}
 
 /** Integrations and person-provided secrets are required only while their feature is on. */
 function featureFindings(config: Parsed, { secrets }: { secrets: ReadonlySet<SecretKey> }): Finding[] {
   const { features, integrations } = config;
   if (!features) return [];
   const findings: Finding[] = [];
-  const needs: [Feature, keyof NonNullable<typeof integrations>][] = [
-    ["alertEmail", "smtp"],
-    ["webBrowsing", "browserbase"],
-    ["homeAssistant", "homeAssistant"],
-    ["mqtt", "mqtt"],
-  ];
-  for (const [feature, integration] of needs) {
+  for (const [feature, integration] of Object.entries(FEATURE_INTEGRATIONS) as [Feature, Integration][]) {
     if (features[feature] && integrations && !integrations[integration])
       findings.push({
         key: "integrations",

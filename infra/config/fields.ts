@@ -133,5 +133,18 @@ export function dnsLabelUnderscore() {
   return z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be lower-case letters, digits and '_'");
 }
 
+/** Address ranges outside the cluster a pod may reach, and on which ports. */
+export const destinations = z.array(
+  z.strictObject({
+    cidr: z.cidrv4(),
+    except: z
+      .array(z.cidrv4())
+      .optional()
+      .describe("Ranges inside `cidr` that stay closed, e.g. the private ones when `cidr` is every address."),
+    ports: z.array(port).min(1),
+  }),
+);
+export type Destinations = z.infer<typeof destinations>;
+
 /** Where pods of another namespace run (the edge controller, the cluster DNS, the scraper). */
 export const podsElsewhere = z.strictObject({ namespace: dnsLabel, podLabels: z.record(z.string(), z.string()) });

@@ -498,6 +498,26 @@ describe("refused config, each problem at its key path", () => {
     expect(found.map((p) => p.key)).toEqual(["jarvis:addresses.tts", "jarvis:network.gateway"]);
   });
 
+  it("asks, on Kubernetes only, where a switched-on integration is: its egress", () => {
+    const on = (stack: string) =>
+      problems(
+        stack,
+        {
+          "jarvis:features": { ...(stackValues(stack)["jarvis:features"] as object), homeAssistant: true },
+          "jarvis:integrations": { homeAssistant: { url: "https://ha.home.arpa" } },
+        },
+        { "jarvis:homeAssistantToken": "x" },
+      );
+    expect(on("prod")).toEqual([
+      {
+        key: "jarvis:integrations.homeAssistant.egress",
+        message:
+          "required on Kubernetes because features.homeAssistant is on: the services that use it may reach only these addresses",
+      },
+    ]);
+    expect(on("dev")).toEqual([]);
+  });
+
   it("accepts upper-case letters in a tag and pins app images by digest", () => {
     expect(problems("dev", { "jarvis:appVersion": "1.4.0-RC1" })).toEqual([]);
     expect(problems("prod", { "jarvis:appDigests": { backend: `sha256:${"b".repeat(64)}` } })).toEqual([]);

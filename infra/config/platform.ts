@@ -86,7 +86,17 @@ export function platformKeys(catalogue: Catalogue) {
           retainOnDelete: z.boolean().describe("Objects holding data stay in the cluster when Pulumi deletes them."),
         })
         .describe("How the resources that hold data are protected from a program change."),
-      clusterDns: podsElsewhere.extend({ port }).describe("The cluster's DNS pods, which every pod may query."),
+      clusterDns: podsElsewhere
+        .extend({
+          port,
+          cidrs: z
+            .array(z.cidrv4())
+            .optional()
+            .describe(
+              "Addresses that answer DNS besides the DNS pods, e.g. NodeLocal DNSCache's link-local address as a /32.",
+            ),
+        })
+        .describe("The cluster's DNS, which every pod may query."),
     },
   } satisfies ModuleKeys;
 }

@@ -14,6 +14,7 @@ import {
 import {
   absolutePath,
   dnsLabel,
+  destinations,
   dnsLabelUnderscore,
   healthTiming,
   image,
@@ -197,17 +198,7 @@ export function serviceKeys(catalogue: Catalogue) {
       ),
       egress: partialObjectOf(
         services.filter((s) => catalogue[s]!.egress),
-        () =>
-          z.array(
-            z.strictObject({
-              cidr: z.cidrv4(),
-              except: z
-                .array(z.cidrv4())
-                .optional()
-                .describe("Ranges inside `cidr` that stay closed, e.g. the private ones when `cidr` is every address."),
-              ports: z.array(port).min(1),
-            }),
-          ),
+        () => destinations,
       ).describe(
         "External destinations a service may reach beyond the cluster: e.g. Ollama its model registry, the backend external APIs, STT/TTS their model downloads.",
       ),

@@ -119,7 +119,9 @@ describe("secrets in the plan", () => {
     const result = await planStack("staging", {
       ...staging,
       "jarvis:features": { ...staging["jarvis:features"], webBrowsing: true },
-      "jarvis:integrations": { browserbase: { projectId: "proj-1" } },
+      "jarvis:integrations": {
+        browserbase: { projectId: "proj-1", egress: [{ cidr: "203.0.113.0/24", ports: [443] }] },
+      },
       "jarvis:browserbaseApiKey": { secure: "v1:ciphertext" },
     });
     const secret = (name: string) => ofType(result, "kubernetes:core/v1:Secret").find((s) => s.name === name)!;
