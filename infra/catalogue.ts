@@ -5,6 +5,7 @@
 // images are not here: they come from stack config.
 import { ENV, type EnvName } from "./env-names";
 import type { Integration } from "./config/application";
+import { postgresCommand } from "./rotation";
 import type { GeneratedSecret } from "./secret-names";
 
 export { ENV, type EnvName } from "./env-names";
@@ -311,6 +312,8 @@ const JARVIS = {
     hostMounts: [{ hostPath: "postgresInit", dataPath: "init", file: "init.sql", readOnly: true }],
     writable: ["/tmp", "/var/run/postgresql"],
     secretFiles: { [ENV.postgresPassword]: "POSTGRES_PASSWORD_FILE" },
+    // Learns a rotated password at each start (rotation.ts).
+    command: postgresCommand,
     url: { scheme: "postgresql", password: "postgres" },
     connects: [],
     backup: "pg_dump",
@@ -371,6 +374,7 @@ const JARVIS = {
     hostMounts: [{ hostPath: "timescaleInit", dataPath: "init", file: "init.sql", readOnly: true }],
     writable: ["/tmp", "/var/run/postgresql"],
     secretFiles: { [ENV.postgresPassword]: "POSTGRES_PASSWORD_FILE" },
+    command: postgresCommand,
     url: { scheme: "postgresql", password: "timescale" },
     connects: [],
     backup: "pg_dump",

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { PROJECT_DIR } from "../tools/plan/cli";
+import { POSTGRES_PASSWORD_STEP } from "../infra/rotation";
 import { ofType, planStack, shippedPlan, rawResource, stackValues, type ParsedPlan } from "../tools/test-support";
 import { CATALOGUE } from "../infra/catalogue";
 import { deployedServices, startOrder } from "../infra/graph";
@@ -328,6 +329,25 @@ describe("persistent data", () => {
       "/app/logs",
       "/app/data",
     ]);
+  });
+});
+
+describe("password rotation", () => {
+  it("teaches each database the password of its secret at every start, before the server starts", async () => {
+    for (const database of ["postgres", "timescale"]) {
+      const { command, envs } = rawResource(plan, CONTAINER, database).inputs;
+      expect(command, database).toEqual(["sh", "-c", expect.stringContaining(POSTGRES_PASSWORD_STEP)]);
+      expect(command[2], database).toMatch(/\nexec docker-entrypoint\.sh postgres$/);
+      // The password is in the container's environment only, inside a secret value.
+      expect(envs.secret, database).toContain(`POSTGRES_PASSWORD=PLAN-SECRET-secrets-${database}`);
+    }
+    // A raised counter makes that secret anew, and only that one: its database and the backend follow.
+    const rotated = await planStack("dev", { ...dev, "jarvis:rotation": { postgres: 1 } });
+    const keepers = (p: ParsedPlan, secret: string) =>
+      rawResource(p, "random:index/randomPassword:RandomPassword", `secrets-${secret}`).inputs.keepers;
+    expect(keepers(rotated, "postgres")).toEqual({ rotation: "1" });
+    expect(keepers(rotated, "timescale")).toEqual({ rotation: "0" });
+    expect(rotated.text).not.toContain("PLAN-SECRET-");
   });
 });
 

@@ -13,6 +13,7 @@ import {
   type ParsedPlan,
 } from "../tools/test-support";
 import { CATALOGUE } from "../infra/catalogue";
+import { POSTGRES_PASSWORD_STEP } from "../infra/rotation";
 import { deployedServices } from "../infra/graph";
 
 const KUBERNETES_SERVICES = deployedServices(CATALOGUE);
@@ -251,6 +252,28 @@ describe("the backend's autoscaler and disruption budgets", () => {
 });
 
 describe("stateful services", () => {
+  it("teach each database the password of its mounted secret file at every start: rotation in one up", () => {
+    for (const database of ["postgres", "timescale"]) {
+      const container = one(prod, "StatefulSet", database).inputs.spec.template.spec.containers[0];
+      expect(container.command, database).toEqual(["sh", "-c", expect.stringContaining(POSTGRES_PASSWORD_STEP)]);
+      expect(container.env, database).toContainEqual({
+        name: "POSTGRES_PASSWORD_FILE",
+        value: "/run/secrets/jarvis/POSTGRES_PASSWORD",
+      });
+      expect(container.volumeMounts, database).toContainEqual({
+        name: "secret-files",
+        mountPath: "/run/secrets/jarvis",
+        readOnly: true,
+      });
+      // No password in the container's environment: only the file holds it.
+      expect(
+        container.env.some((e: any) => e.name === "POSTGRES_PASSWORD"),
+        database,
+      ).toBe(false);
+    }
+    expect(prod.text).not.toContain("PLAN-SECRET-");
+  });
+
   it("grow their volume when its size in config grows: no input that replaces the StatefulSet, every claim patched", async () => {
     const storage = prodValues["jarvis:storage"];
     const grown = await planStack("prod", {
