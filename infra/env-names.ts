@@ -64,6 +64,7 @@ export const ENV = {
   qdrantGrpcPort: "QDRANT__SERVICE__GRPC_PORT",
   qdrantServiceApiKey: "QDRANT__SERVICE__API_KEY",
   qdrantSearchThreads: "QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS",
+  qdrantSnapshotsPath: "QDRANT__STORAGE__SNAPSHOTS_PATH",
   qdrantEnableCors: "QDRANT__SERVICE__ENABLE_CORS",
   qdrantTelemetryDisabled: "QDRANT__TELEMETRY_DISABLED",
   qdrantInitFile: "QDRANT_INIT_FILE_PATH",

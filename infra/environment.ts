@@ -133,6 +133,7 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
       [ENV.qdrantHttpPort]: port(context, "http"),
       [ENV.qdrantGrpcPort]: port(context, "grpc"),
       [ENV.qdrantSearchThreads]: String(context.config.qdrant.maxSearchThreads),
+      [ENV.qdrantSnapshotsPath]: dataPath(context, "snapshots"),
       // Only the backend talks to Qdrant; browsers never do.
       [ENV.qdrantEnableCors]: "false",
       [ENV.qdrantTelemetryDisabled]: "true",

@@ -434,7 +434,7 @@ describe("stateful services", () => {
     expect(databases.command[2]).toContain('pg_dump --host "$POSTGRES_HOST"');
     expect(databases.command[2]).toContain('pg_dump --host "$TIMESCALE_HOST"');
     expect(qdrant.image).toBe("curlimages/curl:8.15.0");
-    // The snapshot is deleted from Qdrant once downloaded: its snapshots folder is scratch space.
+    // The snapshot is deleted from Qdrant once downloaded: it would fill the volume otherwise.
     expect(qdrant.command[2]).toMatch(
       /-o "\$dir\/qdrant.snapshot"[^\n]*\n[^\n]*-X DELETE "\$QDRANT_URL\/snapshots\/\$name"/,
     );
@@ -443,6 +443,18 @@ describe("stateful services", () => {
     expect(secretsOf(databases)).toEqual(["POSTGRES_PASSWORD", "TIMESCALE_PASSWORD"]);
     expect(secretsOf(qdrant)).toEqual(["QDRANT_API_KEY"]);
     expect(one(prod, "PersistentVolumeClaim", "backup")).toMatchObject({ protect: true, retainOnDelete: true });
+  });
+
+  it("take Qdrant's snapshot on its volume claim, not in scratch space it could outgrow", () => {
+    const settings = one(prod, "ConfigMap", "qdrant-settings").inputs.data;
+    const snapshots: string = settings.QDRANT__STORAGE__SNAPSHOTS_PATH;
+    const pod = one(prod, "StatefulSet", "qdrant").inputs.spec.template.spec;
+    const mountOf = (path: string) =>
+      pod.containers[0].volumeMounts
+        .filter((m: any) => path === m.mountPath || path.startsWith(`${m.mountPath}/`))
+        .sort((a: any, b: any) => b.mountPath.length - a.mountPath.length)[0];
+    expect(mountOf(snapshots).name).toBe("data");
+    expect(pod.volumes.filter((v: any) => v.emptyDir).map((v: any) => v.name)).toEqual(["scratch-tmp"]);
   });
 
   it("are not made, nor let through the network policies, when switched off", async () => {
