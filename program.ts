@@ -5,6 +5,7 @@ import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { Secrets } from "./components/secrets";
 import { CATALOGUE, type Catalogue } from "./infra/catalogue";
 import { loadStackConfig } from "./infra/config/load";
+import { MACHINE, type Host } from "./infra/host";
 import { formatProblems, type ConfigProblem } from "./infra/config/problems";
 import { deriveWiring } from "./infra/wiring";
 import { deployDocker } from "./stacks/docker";
@@ -21,19 +22,27 @@ export class InvalidConfigError extends pulumi.RunError {
 // which keys the engine handed over as secrets; the SDK version is pinned and the plan tests use it.
 const { isConfigSecret } = runtimeConfig as unknown as { isConfigSecret(key: string): boolean };
 
-/** Loads the config the engine handed over, or throws InvalidConfigError before anything is registered. */
-export function readStackConfig(catalogue: Catalogue = CATALOGUE) {
+/**
+ * Loads the config the engine handed over, or throws InvalidConfigError before anything is
+ * registered; warnings go to the engine's log.
+ */
+export function readStackConfig(catalogue: Catalogue = CATALOGUE, host: Host = MACHINE) {
   const raw = pulumi.runtime.allConfig();
   const secretKeys = Object.keys(raw).filter(isConfigSecret);
-  const result = loadStackConfig(raw, secretKeys, pulumi.getProject(), catalogue);
+  const result = loadStackConfig(raw, secretKeys, pulumi.getProject(), { catalogue, host });
   if (!result.ok) throw new InvalidConfigError(result.problems);
+  for (const warning of result.warnings) void pulumi.log.warn(`${warning.key}: ${warning.message}`);
   return result;
 }
 
-/** The program for a catalogue: Jarvis's own, or (in tests) one with more services. */
+/**
+ * The program for a catalogue: Jarvis's own, or (in tests) one with more services. The engine calls
+ * it without arguments, so config naming files is checked against this machine; the offline plan
+ * passes a host where every path exists.
+ */
 export function programFor(catalogue: Catalogue) {
-  return () => {
-    const { config, secrets: provided } = readStackConfig(catalogue);
+  return (host: Host = MACHINE) => {
+    const { config, secrets: provided } = readStackConfig(catalogue, host);
     const wiring = deriveWiring(config, catalogue);
     const secrets = new Secrets("secrets", { rotation: config.rotation ?? {}, provided });
     return config.platform === "docker"

@@ -61,6 +61,12 @@ export interface HostMount {
   readonly dataPath: string;
   readonly file?: string;
   readonly readOnly: boolean;
+  /**
+   * What the container fills itself (models it downloads, logs, data): without a host path it lives
+   * in a named volume of its own, so that a fresh clone of the app (without those git-ignored
+   * folders) deploys.
+   */
+  readonly filledByContainer?: boolean;
 }
 
 export interface ServiceSpec {
@@ -149,8 +155,8 @@ const JARVIS = {
     health: { kind: "http", port: "http", path: "/health" },
     dataPaths: { models: "/app/models/stt", ...appLogs },
     hostMounts: [
-      { hostPath: "models", sub: "stt", dataPath: "models", readOnly: true },
-      { hostPath: "logs", dataPath: "logs", readOnly: false },
+      { hostPath: "models", sub: "stt", dataPath: "models", readOnly: true, filledByContainer: true },
+      { hostPath: "logs", dataPath: "logs", readOnly: false, filledByContainer: true },
     ],
     writable: ["/tmp", "/app/logs", "/app/models"],
     gpu: "opt-in",
@@ -171,8 +177,8 @@ const JARVIS = {
     health: { kind: "http", port: "http", path: "/health" },
     dataPaths: { models: "/app/models/tts", ...appLogs },
     hostMounts: [
-      { hostPath: "models", sub: "tts", dataPath: "models", readOnly: true },
-      { hostPath: "logs", dataPath: "logs", readOnly: false },
+      { hostPath: "models", sub: "tts", dataPath: "models", readOnly: true, filledByContainer: true },
+      { hostPath: "logs", dataPath: "logs", readOnly: false, filledByContainer: true },
     ],
     writable: ["/tmp", "/app/logs", "/app/models"],
     url: { scheme: "http" },
@@ -209,9 +215,9 @@ const JARVIS = {
     health: { kind: "http", port: "http", path: "/health" },
     dataPaths: { models: "/app/models", data: "/app/data", ...appLogs },
     hostMounts: [
-      { hostPath: "models", dataPath: "models", readOnly: true },
-      { hostPath: "logs", dataPath: "logs", readOnly: false },
-      { hostPath: "data", dataPath: "data", readOnly: false },
+      { hostPath: "models", dataPath: "models", readOnly: true, filledByContainer: true },
+      { hostPath: "logs", dataPath: "logs", readOnly: false, filledByContainer: true },
+      { hostPath: "data", dataPath: "data", readOnly: false, filledByContainer: true },
     ],
     writable: ["/tmp", "/app/logs", "/app/data", "/app/models"],
     url: { scheme: "http" },

@@ -286,11 +286,23 @@ describe("persistent data", () => {
   it("lives in named volumes from config, kept when containers are replaced or the stack lets go of them", () => {
     const volumes = plan.raw.filter((r) => r.type === "docker:index/volume:Volume");
     expect(volumes.map((v) => v.inputs.name).sort()).toEqual([
+      // What the containers fill themselves, where the stack names no host folder (a fresh clone).
+      "jarvis-backend-data",
+      "jarvis-backend-logs",
+      "jarvis-backend-models",
       "jarvis-ollama-models",
       "jarvis-postgres-data",
       "jarvis-qdrant-data",
       "jarvis-redis-data",
+      "jarvis-stt-logs",
+      "jarvis-stt-models",
       "jarvis-timescale-data",
+      "jarvis-tts-logs",
+      "jarvis-tts-models",
+    ]);
+    expect(container("stt").inputs.mounts).toEqual([
+      { type: "volume", source: "jarvis-stt-models", target: "/app/models/stt", readOnly: false },
+      { type: "volume", source: "jarvis-stt-logs", target: "/app/logs", readOnly: false },
     ]);
     for (const volume of volumes) expect(volume.retainOnDelete).toBe(true);
     expect(container("postgres").inputs.mounts[0]).toEqual({

@@ -4,6 +4,7 @@
 // claim, network flows and a scrape target.
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig } from "../infra/config/load";
+import { ANY_PATH } from "../infra/host";
 import { deployedServices, startOrder } from "../infra/graph";
 import { scrapeTargets } from "../infra/monitoring";
 import { programFor } from "../program";
@@ -21,7 +22,7 @@ beforeAll(async () => {
 describe("a stateful service added to the catalogue", () => {
   it("needs its per-service keys in config, which the schema builds from the catalogue", () => {
     const { config, secretKeys } = rawConfig("dev");
-    const result = loadStackConfig(config, secretKeys, "jarvis", CATALOGUE_WITH_LOKI);
+    const result = loadStackConfig(config, secretKeys, "jarvis", { catalogue: CATALOGUE_WITH_LOKI, host: ANY_PATH });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.problems.map((p) => p.key)).toEqual([
       "jarvis:addresses.loki",
@@ -107,7 +108,7 @@ describe("a stateful service added to the catalogue", () => {
       "jarvis:resources": withLoki(stackValues("staging"), "kubernetes")["jarvis:resources"],
       "jarvis:storage": withLoki(stackValues("staging"), "kubernetes")["jarvis:storage"],
     });
-    const loaded = loadStackConfig(config, secretKeys, "jarvis", CATALOGUE_WITH_LOKI);
+    const loaded = loadStackConfig(config, secretKeys, "jarvis", { catalogue: CATALOGUE_WITH_LOKI, host: ANY_PATH });
     if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
     const targets = scrapeTargets(CATALOGUE_WITH_LOKI, loaded.config.ports, deployedServices(CATALOGUE_WITH_LOKI));
     expect(targets).toContainEqual({ service: "loki", port: 3100, path: "/metrics" });

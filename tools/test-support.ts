@@ -8,6 +8,7 @@ import { stringify } from "yaml";
 import { loadStackConfig, parseRawValue } from "../infra/config/load";
 import type { Catalogue } from "../infra/catalogue";
 import type { ConfigProblem } from "../infra/config/problems";
+import { ANY_PATH, type Host } from "../infra/host";
 import type { StackConfig } from "../infra/config/schema";
 import { main } from "../program";
 import { plan, PROJECT_DIR } from "./plan/cli";
@@ -49,13 +50,19 @@ export function stackValues(stack: string): Record<string, unknown> {
   );
 }
 
+/**
+ * The problems of a shipped stack's config with overrides. The machine's files are those of `host`:
+ * by default every path exists, as for the offline plan (the shipped stacks name a clone of the app
+ * that this machine does not have).
+ */
 export function problems(
   stack: string,
   overrides: Overrides = {},
   secrets: Record<string, string> = {},
+  host: Host = ANY_PATH,
 ): ConfigProblem[] {
   const { config, secretKeys } = rawConfig(stack, overrides, secrets);
-  const result = loadStackConfig(config, secretKeys);
+  const result = loadStackConfig(config, secretKeys, "jarvis", { host });
   return result.ok ? [] : [...result.problems];
 }
 
@@ -63,9 +70,10 @@ export function validConfig(
   stack: string,
   overrides: Overrides = {},
   secrets: Record<string, string> = {},
+  host: Host = ANY_PATH,
 ): StackConfig {
   const { config, secretKeys } = rawConfig(stack, overrides, secrets);
-  const result = loadStackConfig(config, secretKeys);
+  const result = loadStackConfig(config, secretKeys, "jarvis", { host });
   if (!result.ok) throw new Error(result.problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
   return result.config;
 }

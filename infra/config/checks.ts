@@ -1,6 +1,7 @@
 // Checks that span several config keys, from every capability module. Each runs only when the keys
 // it needs are valid on their own, so that one mistake is reported once, at its own key.
 import type { Catalogue } from "../catalogue";
+import type { Host } from "../host";
 import { applicationChecks, type SecretKey } from "./application";
 import { edgeChecks } from "./edge";
 import { modelPullChecks } from "./model-pull";
@@ -17,17 +18,24 @@ const MODULE_CHECKS: readonly ModuleChecks[] = [
   modelPullChecks,
 ];
 
-export function crossKeyProblems(
+/** Problems stop the run; warnings are printed. */
+export function crossKeyFindings(
   parsed: Record<string, unknown>,
   secrets: ReadonlySet<SecretKey>,
   namespace: string,
   catalogue: Catalogue,
-): ConfigProblem[] {
+  host: Host,
+): { problems: ConfigProblem[]; warnings: ConfigProblem[] } {
   const config = parsed as Parsed;
-  const context = { catalogue, secrets };
+  const context = { catalogue, secrets, host };
   const platform = config.platform === "docker" || config.platform === "kubernetes" ? config.platform : undefined;
-  return MODULE_CHECKS.flatMap((checks) => [
+  const findings = MODULE_CHECKS.flatMap((checks) => [
     ...(checks.shared?.(config, context) ?? []),
     ...((platform && checks[platform]?.(config, context)) || []),
-  ]).map((f) => ({ key: keyPath(namespace, f.key, f.path), message: f.message }));
+  ]);
+  const problem = (f: (typeof findings)[number]) => ({ key: keyPath(namespace, f.key, f.path), message: f.message });
+  return {
+    problems: findings.filter((f) => !f.warning).map(problem),
+    warnings: findings.filter((f) => f.warning).map(problem),
+  };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { problems, rawConfig, stackValues, validConfig } from "../../tools/test-support";
+import { ANY_PATH, type Host } from "../host";
 import { loadStackConfig } from "./load";
 import { formatProblems } from "./problems";
 
@@ -708,11 +709,54 @@ describe("secrets a person provides", () => {
 
   it("are read only when their feature is on, or their platform is the stack's", () => {
     const { config, secretKeys } = rawConfig("dev", {}, { "jarvis:smtpPassword": "p", "jarvis:kubeconfig": "k" });
-    const result = loadStackConfig(config, secretKeys);
+    // The dev stack names files of a clone of the app that this machine does not have.
+    const result = loadStackConfig(config, secretKeys, "jarvis", { host: ANY_PATH });
     expect(result.ok && [...result.secrets]).toEqual([]);
     const staging = rawConfig("staging", {}, { "jarvis:kubeconfig": "k" });
     const loaded = loadStackConfig(staging.config, staging.secretKeys);
     expect(loaded.ok && [...loaded.secrets]).toEqual(["kubeconfig"]);
+  });
+
+  it("checks that the host paths it bind-mounts exist, on the deploying machine", () => {
+    const missing = new Set(["/opt/jarvis/Projet-Jarvis/backend/db/init.sql", "/clone/models/stt"]);
+    const host: Host = { exists: (path) => !missing.has(path) };
+    const hostPaths = { ...(stackValues("dev")["jarvis:hostPaths"] as object), models: "/clone/models" };
+    expect(problems("dev", { "jarvis:hostPaths": hostPaths }, {}, host)).toEqual([
+      {
+        key: "jarvis:hostPaths.models",
+        message:
+          "no such folder: /clone/models/stt (mounted into stt); create it, or remove the key to keep it in a named volume",
+      },
+      {
+        key: "jarvis:hostPaths.postgresInit",
+        message:
+          "no such file: /opt/jarvis/Projet-Jarvis/backend/db/init.sql (mounted into postgres); create it, or remove the key",
+      },
+    ]);
+    // A file where a folder is mounted is not one.
+    const asked: [string, string][] = [];
+    problems(
+      "dev",
+      { "jarvis:hostPaths": hostPaths },
+      {},
+      { exists: (path, kind) => (asked.push([path, kind]), true) },
+    );
+    expect(asked).toContainEqual(["/clone/models/tts", "folder"]);
+    expect(asked).toContainEqual(["/opt/jarvis/Projet-Jarvis/config/qdrant_config.yaml", "file"]);
+  });
+
+  it("only warns about a missing host path when the engine is another machine's", () => {
+    const nothing: Host = { exists: () => false };
+    const { config, secretKeys } = rawConfig("dev", { "jarvis:dockerHost": "ssh://deploy@engine.home.arpa" });
+    const result = loadStackConfig(config, secretKeys, "jarvis", { host: nothing });
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.warnings.map((w) => w.key)).toEqual([
+      "jarvis:hostPaths.postgresInit",
+      "jarvis:hostPaths.qdrantConfig",
+      "jarvis:hostPaths.timescaleInit",
+    ]);
+    expect(result.ok && result.warnings[0]!.message).toMatch(/must exist on ssh:\/\/deploy@engine.home.arpa$/);
+    expect(problems("dev", { "jarvis:dockerHost": "unix:///var/run/docker.sock" }, {}, nothing)).toHaveLength(3);
   });
 
   it("the cluster may be given as a secret kubeconfig alone", () => {

@@ -2,7 +2,8 @@
 // validated StackConfig, or into the full list of problems, each with its config key path.
 import type { z } from "zod";
 import { CATALOGUE, type Catalogue } from "../catalogue";
-import { crossKeyProblems } from "./checks";
+import { MACHINE, type Host } from "../host";
+import { crossKeyFindings } from "./checks";
 import { keyPath, type ConfigProblem } from "./problems";
 import {
   ABSENT_BY_DEFAULT,
@@ -18,7 +19,13 @@ import {
 } from "./schema";
 
 export type LoadResult =
-  | { readonly ok: true; readonly config: StackConfig; readonly secrets: ReadonlySet<SecretKey> }
+  | {
+      readonly ok: true;
+      readonly config: StackConfig;
+      readonly secrets: ReadonlySet<SecretKey>;
+      /** What is printed and does not stop the run. */
+      readonly warnings: readonly ConfigProblem[];
+    }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 /** Pulumi hands object values over as JSON text and scalars as plain text. */
@@ -44,11 +51,18 @@ function zodProblems(namespace: string, key: string, error: z.ZodError): ConfigP
  * `docker:`) pass through untouched. Secret values are checked for presence only and never copied
  * into the result: the program reads them with `requireSecret`.
  */
+export interface LoadOptions {
+  /** The service graph the schema is built for (Jarvis's own by default). */
+  readonly catalogue?: Catalogue;
+  /** The machine whose files the config names (this one by default). */
+  readonly host?: Host;
+}
+
 export function loadStackConfig(
   raw: Readonly<Record<string, string>>,
   secretKeys: readonly string[],
   namespace = "jarvis",
-  catalogue: Catalogue = CATALOGUE,
+  { catalogue = CATALOGUE, host = MACHINE }: LoadOptions = {},
 ): LoadResult {
   const { shared: sharedKeys, ...platformKeys } =
     catalogue === CATALOGUE ? { shared: defaultSharedKeys, ...PLATFORM_KEYS } : buildSchema(catalogue);
@@ -107,12 +121,13 @@ export function loadStackConfig(
     else problems.push(...zodProblems(namespace, key, result.error));
   }
 
-  problems.push(...crossKeyProblems(parsed, present, namespace, catalogue));
+  const crossKey = crossKeyFindings(parsed, present, namespace, catalogue, host);
+  problems.push(...crossKey.problems);
   if (problems.length > 0 || !platform) {
     return { ok: false, problems: sortProblems(problems) };
   }
   const config = parsed as unknown as StackConfig;
-  return { ok: true, config, secrets: neededSecrets(config, present) };
+  return { ok: true, config, secrets: neededSecrets(config, present), warnings: sortProblems(crossKey.warnings) };
 }
 
 /** The provided secrets this stack uses: those of switched-on features, and the platform's own. */

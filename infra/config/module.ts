@@ -2,6 +2,7 @@
 // checks that span keys. schema.ts and checks.ts put them together.
 import type { z } from "zod";
 import type { Catalogue } from "../catalogue";
+import type { Host } from "../host";
 import type { DockerConfig, KubernetesConfig, SecretKey, SharedConfig } from "./schema";
 
 /** The keys that parsed on their own; a check runs only where the keys it needs are present. */
@@ -12,10 +13,14 @@ export interface Finding {
   readonly key: string;
   readonly path: readonly (string | number)[];
   readonly message: string;
+  /** A warning is printed, and the run goes on. */
+  readonly warning?: boolean;
 }
 
 export interface CheckContext {
   readonly catalogue: Catalogue;
+  /** The machine whose files the config names. */
+  readonly host: Host;
   /** The person-provided secrets that are set. */
   readonly secrets: ReadonlySet<SecretKey>;
 }

@@ -1,6 +1,7 @@
 // Config of the services capability: per-service ports, images, sizes and health timing, and what
 // each platform needs to run them. Every per-service key is built from the catalogue.
 import { statSync } from "node:fs";
+import { posix } from "node:path";
 import { z } from "zod";
 import type { Catalogue } from "../catalogue";
 import {
@@ -25,7 +26,7 @@ import {
   serviceResources,
 } from "./fields";
 import { imageProblem } from "./image";
-import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
+import type { CheckContext, Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
 
 /** The named ports of one service; two names on one number are refused. */
 function servicePorts(service: string, names: readonly string[]) {
@@ -172,7 +173,9 @@ export function serviceKeys(catalogue: Catalogue) {
           timescaleInit: absolutePath.optional(),
           qdrantConfig: absolutePath.optional(),
         })
-        .describe("Host folders and files bind-mounted into containers; a path not set is not mounted."),
+        .describe(
+          "Host folders and files bind-mounted into containers, which must exist on the engine's host. Models, logs and data without a host folder live in named volumes; an init script or config file not set is not mounted.",
+        ),
       appBuild: partialObjectOf(own, () =>
         z.strictObject({ context: absolutePath, dockerfile: z.string().min(1).optional() }),
       ).describe(
@@ -222,7 +225,32 @@ export function serviceKeys(catalogue: Catalogue) {
   } satisfies ModuleKeys;
 }
 
-export const serviceChecks: ModuleChecks = { docker: appImageFindings, kubernetes: kubernetesFindings };
+export const serviceChecks: ModuleChecks = {
+  docker: (config, context) => [...appImageFindings(config, context), ...hostPathFindings(config, context)],
+  kubernetes: kubernetesFindings,
+};
+
+/**
+ * Docker refuses to bind-mount a missing path. The paths live on the engine's host: checked on the
+ * deploying machine, only a warning when the engine is another machine's (`jarvis:dockerHost`).
+ */
+function hostPathFindings(config: Parsed, { catalogue, host }: CheckContext): Finding[] {
+  if (!config.hostPaths) return [];
+  const remote = config.dockerHost !== undefined && !config.dockerHost.startsWith("unix://");
+  return configuredServices(catalogue).flatMap((service) =>
+    (catalogue[service]!.hostMounts ?? []).flatMap((mount) => {
+      const configured = config.hostPaths![mount.hostPath];
+      if (!configured) return [];
+      const source = posix.join(configured, mount.sub ?? "");
+      const kind = mount.file ? "file" : "folder";
+      if (host.exists(source, kind)) return [];
+      const message = remote
+        ? `no such ${kind} here: ${source} (mounted into ${service}); it must exist on ${config.dockerHost}`
+        : `no such ${kind}: ${source} (mounted into ${service}); create it, or remove the key${mount.filledByContainer ? " to keep it in a named volume" : ""}`;
+      return [{ key: "hostPaths", path: [mount.hostPath], message, ...(remote && { warning: true }) }];
+    }),
+  );
+}
 
 const isFile = (path: string) => statSync(path, { throwIfNoEntry: false })?.isFile() === true;
 

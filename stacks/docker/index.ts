@@ -14,7 +14,7 @@ import { modelStore } from "../../infra/model-pull";
 import type { Wiring } from "../../infra/wiring";
 import type { DockerContext } from "./context";
 import { modelPullContainer } from "./model-pull";
-import { serviceContainers } from "./services";
+import { filledVolumes, serviceContainers } from "./services";
 
 export function deployDocker(config: DockerConfig, wiring: Wiring, secrets: Secrets) {
   const { catalogue } = wiring;
@@ -39,7 +39,11 @@ export function deployDocker(config: DockerConfig, wiring: Wiring, secrets: Secr
     },
     opts,
   );
-  const volumes = new Volumes("volumes", { names: config.volumes, labels }, opts);
+  const volumes = new Volumes(
+    "volumes",
+    { names: { ...config.volumes, ...filledVolumes(config, catalogue) }, labels },
+    opts,
+  );
   const services = deployedServices(catalogue);
   const images = new Images(
     "images",

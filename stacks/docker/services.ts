@@ -22,13 +22,41 @@ import { hostPorts } from "./edge";
 import { envList, type DockerContext } from "./context";
 import { dockerCpus, goDuration } from "./provider-forms";
 
-/** The host folders and files of `jarvis:hostPaths` bind-mounted into a service's container. */
-export function bindMounts(config: DockerConfig, catalogue: Catalogue, service: string): MountSpec[] {
+/** The volume of what a container fills itself, where no host folder is configured for it. */
+const filledVolumeKey = (service: string, hostPath: string) => `${service}-${hostPath}`;
+
+/**
+ * Named volumes for what the containers fill themselves (models they download, logs, data) where
+ * `jarvis:hostPaths` names no folder, by key: a fresh clone of the app, without those git-ignored
+ * folders, deploys.
+ */
+export function filledVolumes(config: DockerConfig, catalogue: Catalogue): Record<string, string> {
+  return Object.fromEntries(
+    deployedServices(catalogue).flatMap((service) =>
+      (catalogue[service]!.hostMounts ?? [])
+        .filter((m) => m.filledByContainer && !config.hostPaths[m.hostPath])
+        .map((m) => [filledVolumeKey(service, m.hostPath), `${config.namePrefix}-${service}-${m.hostPath}`]),
+    ),
+  );
+}
+
+/**
+ * The host folders and files of `jarvis:hostPaths` bind-mounted into a service's container, and the
+ * named volumes that stand for the folders it fills itself when no host folder is configured.
+ */
+export function hostMounts(
+  config: DockerConfig,
+  catalogue: Catalogue,
+  service: string,
+  volumes: Readonly<Record<string, pulumi.Input<string>>>,
+): MountSpec[] {
   const spec = catalogue[service]!;
-  return (spec.hostMounts ?? []).flatMap((m) => {
+  return (spec.hostMounts ?? []).flatMap((m): MountSpec[] => {
     const host = config.hostPaths[m.hostPath];
     const target = posix.join(spec.dataPaths[m.dataPath]!, m.file ?? "");
-    return host ? [{ type: "bind" as const, source: posix.join(host, m.sub ?? ""), target, readOnly: m.readOnly }] : [];
+    if (host) return [{ type: "bind", source: posix.join(host, m.sub ?? ""), target, readOnly: m.readOnly }];
+    const volume = m.filledByContainer && volumes[filledVolumeKey(service, m.hostPath)];
+    return volume ? [{ type: "volume", source: volume, target, readOnly: false }] : [];
   });
 }
 
@@ -142,7 +170,7 @@ export function serviceContainers(
           // A volume mount names its Volume resource, so the container waits for exactly that volume.
           mounts: [
             ...(target ? [{ type: "volume" as const, source: volumes.names[service]!, target, readOnly: false }] : []),
-            ...bindMounts(config, catalogue, service),
+            ...hostMounts(config, catalogue, service, volumes.names),
           ],
           files: containerFiles(context, service),
           health: { test: healthTest(config, catalogue, service), timing: healthTiming(config, service) },

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { Catalogue } from "../../infra/catalogue";
 import { loadStackConfig } from "../../infra/config/load";
+import { ANY_PATH } from "../../infra/host";
 import type { MergedConfig } from "./merged-config";
 import type { ConfigProblem } from "../../infra/config/problems";
 import { PlanEngine, type Registration } from "./engine";
@@ -61,7 +62,11 @@ export async function executeProgram(
   onEntry: (entry: PlanEntry) => void,
 ): Promise<Execution> {
   // Checked before the engine starts, so that bad config registers nothing at all.
-  const loaded = loadStackConfig(merged.config, merged.secretKeys, merged.project, run.catalogue);
+  // The plan's machine has no clone of the app: every host path the config names is taken to exist.
+  const loaded = loadStackConfig(merged.config, merged.secretKeys, merged.project, {
+    ...(run.catalogue && { catalogue: run.catalogue }),
+    host: ANY_PATH,
+  });
   if (!loaded.ok) return { ok: false, problems: loaded.problems };
 
   const underEngine = async () => {
@@ -71,10 +76,11 @@ export async function executeProgram(
     pulumi.runtime.setAllConfig(merged.config, merged.secretKeys);
     await pulumi.runtime.runInPulumiStack(async () => {
       // What the CLI's Node.js host does: require the program (Pulumi.yaml's `main`), call it if it
-      // is a function. A require, as the host does: the program is a CommonJS module.
+      // is a function (with the plan's host, where the host paths of config exist). A require, as
+      // the host does: the program is a CommonJS module.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const program: unknown = run.program ?? require(join(run.projectDir, "index"));
-      return program instanceof Function ? program() : program;
+      return program instanceof Function ? program(ANY_PATH) : program;
     });
     await pulumi.runtime.disconnect();
     return engine;

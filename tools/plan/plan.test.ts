@@ -45,7 +45,7 @@ beforeAll(async () => {
 });
 
 describe.each<[string, number]>([
-  ["dev", 47],
+  ["dev", 54],
   ["staging", 103],
   ["prod", 105],
 ])("the plan of %s", (stack, count) => {
