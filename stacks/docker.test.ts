@@ -348,7 +348,7 @@ describe("password rotation", () => {
   it("teaches each database the password of its secret at every start, before the server starts", async () => {
     for (const database of ["postgres", "timescale"]) {
       const { command, envs } = rawResource(plan, CONTAINER, database).inputs;
-      expect(command, database).toEqual(["sh", "-c", expect.stringContaining(POSTGRES_PASSWORD_STEP)]);
+      expect(command, database).toEqual(["bash", "-c", expect.stringContaining(POSTGRES_PASSWORD_STEP)]);
       expect(command[2], database).toMatch(/\nexec docker-entrypoint\.sh postgres$/);
       // The password is in the container's environment only, inside a secret value.
       expect(envs.secret, database).toContain(`POSTGRES_PASSWORD=PLAN-SECRET-secrets-${database}`);

@@ -255,7 +255,7 @@ describe("stateful services", () => {
   it("teach each database the password of its mounted secret file at every start: rotation in one up", () => {
     for (const database of ["postgres", "timescale"]) {
       const container = one(prod, "StatefulSet", database).inputs.spec.template.spec.containers[0];
-      expect(container.command, database).toEqual(["sh", "-c", expect.stringContaining(POSTGRES_PASSWORD_STEP)]);
+      expect(container.command, database).toEqual(["bash", "-c", expect.stringContaining(POSTGRES_PASSWORD_STEP)]);
       expect(container.env, database).toContainEqual({
         name: "POSTGRES_PASSWORD_FILE",
         value: "/run/secrets/jarvis/POSTGRES_PASSWORD",

@@ -1,19 +1,21 @@
 // `npm run check:real`: what the program generates, run against the real servers Debian has
 // (postgresql-15, redis-server; `.ci/run` installs them, `npm test` never needs them):
 // - the Postgres start step (infra/rotation.ts) on a real data folder initialised with password A,
-//   given password B: the server then accepts B and refuses A, and neither its log nor the step's
-//   output holds B;
+//   given password B, run as the pods' user (no passwd entry) with the image's own entrypoint: the
+//   server then accepts B and refuses A, neither its log nor the step's output holds B, and a
+//   failing statement stops the start;
 // - the Postgres and Redis health checks of both platforms (Docker's in-container test, the
-//   Kubernetes probe) against real servers, with the right credentials and with wrong ones.
+//   Kubernetes probe) against real servers; Redis's with a wrong password too (pg_isready only asks
+//   whether the server accepts connections).
 // Every server listens on loopback, on a port the system hands out, and is stopped at the end.
 import { spawn, spawnSync, type SpawnSyncOptions } from "node:child_process";
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CATALOGUE } from "../infra/catalogue";
 import type { DockerConfig, KubernetesConfig } from "../infra/config/schema";
-import { POSTGRES_PASSWORD_STEP } from "../infra/rotation";
+import { POSTGRES_PASSWORD_STEP, postgresCommand } from "../infra/rotation";
 import { healthTest } from "../stacks/docker/services";
 import { probes } from "../stacks/kubernetes/pods";
 import { validConfig } from "./test-support";
@@ -56,80 +58,96 @@ const asPostgres = (env: Record<string, string>, command: string[]) => [
   ...command,
 ];
 
+/** The pods' user on Kubernetes, which has no passwd entry in the images. */
+const POD_USER = "10001";
+/** The image's entrypoint (docker-library/postgres 15), whose functions the start step uses. */
+const ENTRYPOINT_DIR = join(__dirname, "../test/fixtures/postgres");
+
+/** The environment of the pods' user: the server's binaries and the image's entrypoint on PATH. */
+const podEnv = (env: Record<string, string>): Record<string, string> => ({
+  PATH: `${ENTRYPOINT_DIR}:${POSTGRES_BIN}:/usr/bin:/bin`,
+  HOME: "/tmp",
+  ...env,
+});
+
+/** A command as the pods' user, in that environment alone. */
+const asPodUser = (env: Record<string, string>, command: string[]) => [
+  "setpriv",
+  `--reuid=${POD_USER}`,
+  `--regid=${POD_USER}`,
+  "--clear-groups",
+  "env",
+  "-i",
+  ...Object.entries(podEnv(env)).map(([k, v]) => `${k}=${v}`),
+  ...command,
+];
+
 async function postgres(): Promise<void> {
   const port = await freePort();
   const config = validConfig("dev", { "jarvis:ports": { ...validConfig("dev").ports, postgres: { postgres: port } } });
   const { user, name: database } = config.databases.postgres!;
   const folder = mkdtempSync(join(tmpdir(), "jarvis-check-pg-"));
   const pgdata = join(folder, "data");
-  const [passwordA, passwordB] = ["check-password-A-4f1d", "check-password-B-9c27"];
+  // B has a quote of each kind: the step must pass it to SQL as it is.
+  const [passwordA, passwordB] = ["check-password-A-4f1d", `check-'password"-B-9c27`];
   const fileA = join(folder, "a");
   const fileB = join(folder, "b");
   writeFileSync(fileA, passwordA);
   writeFileSync(fileB, passwordB);
-  for (const path of [folder, fileA, fileB]) chownSync(path, uidOf("postgres"), gidOf("postgres"));
-  chmodSync(folder, 0o700);
-  const log = join(folder, "server.log");
-  const pgCtl = (...args: string[]) => run(asPostgres({}, ["pg_ctl", "-D", pgdata, "-w", ...args]));
+  chmodSync(folder, 0o755);
+  run(["chown", "postgres:postgres", folder, fileA]);
+  const connect = (password: string) =>
+    run(["psql", "-h", LOOPBACK, "-p", String(port), "-U", user, "-d", database, "-tAc", "SELECT 1"], {
+      env: { PATH: `${POSTGRES_BIN}:/usr/bin:/bin`, PGPASSWORD: password },
+    });
+  const base = { PGDATA: pgdata, PGPORT: String(port), POSTGRES_USER: user, POSTGRES_DB: database };
+  const stop = () => run(asPodUser({}, ["pg_ctl", "-D", pgdata, "-m", "fast", "-w", "stop"]));
   try {
-    const init = run(asPostgres({}, ["initdb", "-D", pgdata, "-U", user, `--pwfile=${fileA}`, "--auth=scram-sha-256"]));
+    // A data folder as the image leaves it after its first start with password A, owned by the pods' user.
+    const init = run(
+      asPostgres({}, ["initdb", "-D", pgdata, "-U", user, `--pwfile=${fileA}`, "--auth-host=scram-sha-256"]),
+      {
+        cwd: folder,
+      },
+    );
     check("initdb with password A", init.status === 0, init.out);
     // Whatever the server's own config says, the step's statement must not reach its log.
     writeFileSync(join(pgdata, "postgresql.conf"), "log_statement = 'all'\n", { flag: "a" });
-    const start = () => pgCtl("-l", log, "-o", `-c listen_addresses=${LOOPBACK} -c port=${port}`, "start");
-    check("server starts", start().status === 0, readFileSync(log, "utf8"));
-    run(
-      asPostgres({ PGPASSWORD: passwordA }, [
-        "psql",
-        "-h",
-        LOOPBACK,
-        "-p",
-        String(port),
-        "-U",
-        user,
-        "-d",
-        "postgres",
+    writeFileSync(join(pgdata, "pg_hba.conf"), "host all all all scram-sha-256\n", { flag: "a" });
+    run(["chown", "-R", `${POD_USER}:${POD_USER}`, folder]);
+    // The socket folder the image makes writable for any user (its Dockerfile: chmod 3777).
+    run(["install", "-d", "-m", "3777", "/var/run/postgresql"]);
+    const created = run(
+      asPodUser(base, [
+        "bash",
         "-c",
-        `CREATE DATABASE ${database}`,
+        `source docker-entrypoint.sh; docker_setup_env; docker_temp_server_start; POSTGRES_DB=postgres docker_process_sql -c "CREATE DATABASE ${database}"; docker_temp_server_stop`,
       ]),
     );
-    pgCtl("stop");
+    check("a database of the stack exists", created.status === 0, created.out);
 
-    // The start step, exactly as the program generates it, given password B in the secret file.
-    const step = run(
-      asPostgres({ PGDATA: pgdata, POSTGRES_USER: user, POSTGRES_DB: database, POSTGRES_PASSWORD_FILE: fileB }, [
-        "sh",
-        "-c",
-        `set -eu\n${POSTGRES_PASSWORD_STEP}`,
-      ]),
-    );
-    check("the start step runs on an initialised data folder", step.status === 0, step.out);
-    check("the start step prints no password", !step.out.includes(passwordB), step.out);
-    check("server starts again", start().status === 0, readFileSync(log, "utf8"));
-    const connect = (password: string) =>
-      run(
-        asPostgres({ PGPASSWORD: password }, [
-          "psql",
-          "-h",
-          LOOPBACK,
-          "-p",
-          String(port),
-          "-U",
-          user,
-          "-d",
-          database,
-          "-tAc",
-          "SELECT 1",
-        ]),
-      );
-    const withB = connect(passwordB);
-    check("the server accepts the new password B", withB.status === 0 && withB.out.trim() === "1", withB.out);
-    check("the server refuses the old password A", connect(passwordA).status !== 0);
-    check("the server log holds no password", !readFileSync(log, "utf8").includes(passwordB));
+    // The whole command the program generates, as the pods' user, given password B in the secret file.
+    const command = postgresCommand();
+    const server = spawn(command[0]!, command.slice(1), {
+      env: podEnv({ ...base, POSTGRES_PASSWORD_FILE: fileB }),
+      uid: Number(POD_USER),
+      gid: Number(POD_USER),
+    });
+    let output = "";
+    server.stdout.on("data", (d) => (output += String(d)));
+    server.stderr.on("data", (d) => (output += String(d)));
+    let accepted = false;
+    for (let i = 0; i < 100 && !accepted && server.exitCode === null; i++) {
+      accepted = connect(passwordB).status === 0;
+      if (!accepted) await new Promise((r) => setTimeout(r, 200));
+    }
+    check("the database starts and accepts the new password B", accepted, output);
+    check("it refuses the old password A", connect(passwordA).status !== 0);
+    check("neither the step's output nor the server's log holds the password", !output.includes(passwordB), output);
 
     // The health checks the program generates, against this server.
     const dockerTest = healthTest(config as DockerConfig, CATALOGUE, "postgres").slice(1);
-    const docker = run(asPostgres({}, dockerTest));
+    const docker = run(asPodUser({}, dockerTest));
     check(`Docker health check (${dockerTest.join(" ")})`, docker.status === 0, docker.out);
     const staging = validConfig("staging", {
       "jarvis:ports": { ...validConfig("staging").ports, postgres: { postgres: port } },
@@ -137,12 +155,24 @@ async function postgres(): Promise<void> {
     const probe = probes(staging as KubernetesConfig, CATALOGUE, "postgres").readinessProbe as {
       exec: { command: string[] };
     };
-    const kubernetes = run(asPostgres({}, probe.exec.command));
+    const kubernetes = run(asPodUser({}, probe.exec.command));
     check(`Kubernetes readiness probe (${probe.exec.command.join(" ")})`, kubernetes.status === 0, kubernetes.out);
-    pgCtl("stop");
-    check("the health check fails once the server is down", run(asPostgres({}, dockerTest)).status !== 0);
+    stop();
+    await new Promise((resolve) => (server.exitCode === null ? server.once("exit", resolve) : resolve(null)));
+    check("the health check fails once the server is down", run(asPodUser({}, dockerTest)).status !== 0);
+
+    // A statement that fails (a role that does not exist) stops the start, and says nothing of the password.
+    const failed = run(
+      asPodUser({ ...base, POSTGRES_USER: "nosuchrole", POSTGRES_PASSWORD_FILE: fileB }, [
+        "bash",
+        "-c",
+        `set -Eeo pipefail\n${POSTGRES_PASSWORD_STEP}`,
+      ]),
+    );
+    check("a failing password statement stops the start", failed.status !== 0, failed.out);
+    check("and prints no password", !failed.out.includes(passwordB), failed.out);
   } finally {
-    pgCtl("stop", "-m", "immediate");
+    stop();
     rmSync(folder, { recursive: true, force: true });
   }
 }
@@ -196,10 +226,6 @@ async function redis(): Promise<void> {
     rmSync(folder, { recursive: true, force: true });
   }
 }
-
-const idOf = (flag: "-u" | "-g", name: string) => Number(run(["id", flag, name]).out.trim());
-const uidOf = (name: string) => idOf("-u", name);
-const gidOf = (name: string) => idOf("-g", name);
 
 async function main(): Promise<void> {
   await postgres();
