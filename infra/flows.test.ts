@@ -45,7 +45,7 @@ describe("the flows on Kubernetes", () => {
     expect(outside(on, "backend")).toEqual([
       { from: { group: "backend" }, to: { cidr: "203.0.113.0/24" }, ports: [{ port: 443 }] },
     ]);
-    expect(outside(on, "stt")).toEqual([]);
+    expect(outside(on, "interface")).toEqual([]);
     const off = { ...on, features: { ...on.features, webBrowsing: false } };
     expect(outside(off, "backend")).toEqual([]);
   });

@@ -653,9 +653,8 @@ describe("network exposure", () => {
     expect(policy("acme-solver").ingress[0].ports).toEqual([{ port: 8089, protocol: "TCP" }]);
   });
 
-  it("lets a service reach only the external destinations of config: Ollama its registry by default", async () => {
-    const ollama = one(prod, "NetworkPolicy", "network-ollama").inputs.spec.egress;
-    expect(ollama.at(-1)).toEqual({
+  it("lets a service reach only the external destinations of config: Ollama, STT and TTS their model hubs by default", async () => {
+    const publicHttps = {
       to: [
         {
           ipBlock: {
@@ -665,7 +664,21 @@ describe("network exposure", () => {
         },
       ],
       ports: [{ port: 443, protocol: "TCP" }],
+    };
+    // They download their models at run time (Ollama's pull, Whisper's and Piper's first use).
+    for (const downloader of ["ollama", "stt", "tts"])
+      expect(one(prod, "NetworkPolicy", `network-${downloader}`).inputs.spec.egress.at(-1), downloader).toEqual(
+        publicHttps,
+      );
+    // Provided models: the stack closes it.
+    const provided = await planStack("prod", {
+      ...prodValues,
+      "jarvis:egress": { ...prodValues["jarvis:egress"], stt: [], tts: [] },
     });
+    for (const closed of ["stt", "tts"])
+      expect(
+        one(provided, "NetworkPolicy", `network-${closed}`).inputs.spec.egress.some((r: any) => r.to[0].ipBlock),
+      ).toBe(false);
     const open = await planStack("prod", {
       ...prodValues,
       "jarvis:egress": { ...prodValues["jarvis:egress"], backend: [{ cidr: "203.0.113.0/24", ports: [443] }] },
@@ -675,7 +688,7 @@ describe("network exposure", () => {
       to: [{ ipBlock: { cidr: "203.0.113.0/24" } }],
       ports: [{ port: 443, protocol: "TCP" }],
     });
-    for (const closed of ["stt", "postgres"])
+    for (const closed of ["interface", "postgres"])
       expect(one(open, "NetworkPolicy", `network-${closed}`).inputs.spec.egress.some((r: any) => r.to[0].ipBlock)).toBe(
         false,
       );
