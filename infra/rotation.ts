@@ -10,17 +10,23 @@
 /**
  * The start step, as a bash script (the entrypoint's functions are bash). psql reads the role and the
  * password from the environment (`\getenv`) and quotes them (`:"role"`, `:'password'`), so neither is
- * on a command line; the session keeps the statement out of the server log, a failed one included;
- * an error (ON_ERROR_STOP) stops the container rather than starting it with the old password.
+ * on a command line; the session keeps the statement out of the server log, a failed or slow one
+ * included; an error (ON_ERROR_STOP) stops the container rather than starting it with the old
+ * password.
  */
 export const POSTGRES_PASSWORD_STEP = [
   'if [ -s "$PGDATA/PG_VERSION" ]; then',
   "  source docker-entrypoint.sh",
   "  docker_setup_env",
   "  docker_temp_server_start",
-  "  docker_process_sql > /dev/null <<'EOSQL'",
+  // A failed statement stops the temporary server before the container exits (a killed one would
+  // start the next time through crash recovery).
+  "  docker_process_sql > /dev/null <<'EOSQL' || { docker_temp_server_stop; exit 1; }",
+  // Every setting that could log the statement: by type, on error, by duration, by sample.
   "SET log_statement = 'none';",
   "SET log_min_error_statement = 'panic';",
+  "SET log_min_duration_statement = -1;",
+  "SET log_min_duration_sample = -1;",
   "\\getenv role POSTGRES_USER",
   "\\getenv password POSTGRES_PASSWORD",
   "ALTER ROLE :\"role\" PASSWORD :'password';",
