@@ -5,7 +5,7 @@
 import { posix } from "node:path";
 import { ENV, type EnvName } from "./catalogue";
 import type { StackConfig } from "./config/schema";
-import type { WorkloadSecret } from "./secret-names";
+import type { GeneratedSecret, WorkloadSecret } from "./secret-names";
 import { rateLimitSpec, type Wiring } from "./wiring";
 
 export type SecretSource =
@@ -67,6 +67,13 @@ const dataPath = ({ wiring, service }: Context, name: string) => wiring.catalogu
 
 type Builder = (context: Context) => ServiceEnvironment;
 
+/** The generated secret a PostgreSQL service's URL names as its password. */
+function databasePassword({ wiring, service }: Context): GeneratedSecret {
+  const url = wiring.catalogue[service]!.url;
+  if (url?.scheme !== "postgresql") throw new Error(`${service} is not a PostgreSQL service in the catalogue`);
+  return url.password;
+}
+
 const database: Builder = (context) => {
   const account = context.config.databases[context.service]!;
   return {
@@ -76,7 +83,7 @@ const database: Builder = (context) => {
       // The server listens on PGPORT, and pg_isready checks it.
       [ENV.pgPort]: port(context, "postgres"),
     },
-    secret: { [ENV.postgresPassword]: { secret: context.service as WorkloadSecret } },
+    secret: { [ENV.postgresPassword]: { secret: databasePassword(context) } },
   };
 };
 

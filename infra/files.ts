@@ -6,7 +6,7 @@ import type { StackConfig } from "./config/schema";
 import type { SecretSource } from "./environment";
 import type { Wiring } from "./wiring";
 
-/** Files of one folder of the container, by file name. */
+/** Files of one folder of the container, by file name; each is mounted on its own, without hiding what the image has there. */
 export interface FileSet<Content> {
   readonly directory: string;
   readonly contents: Readonly<Record<string, Content>>;

@@ -4,7 +4,7 @@
 import { posix } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import type { core } from "@pulumi/kubernetes/types/input";
-import type { FileSet } from "./workload-settings";
+import type { FileSet } from "../../infra/files";
 
 /** The data volume of a StatefulSet: its claim template, mounted under this name. */
 export const DATA_VOLUME = "data";

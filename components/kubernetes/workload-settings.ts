@@ -4,12 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1/configMap";
 import { Secret } from "@pulumi/kubernetes/core/v1/secret";
-
-/** Files mounted read-only into one folder, each on its own, without hiding what the image has there. */
-export interface FileSet<Content> {
-  readonly directory: string;
-  readonly contents: Readonly<Record<string, Content>>;
-}
+import type { FileSet } from "../../infra/files";
 
 export interface WorkloadSettingsArgs {
   readonly namespace: pulumi.Input<string>;

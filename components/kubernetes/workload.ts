@@ -11,7 +11,8 @@ import { ServiceAccount } from "@pulumi/kubernetes/core/v1/serviceAccount";
 import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1/podDisruptionBudget";
 import { Autoscaling, type AutoscalingPolicy } from "./autoscaling";
 import { DATA_VOLUME, podTemplate, type ContainerSpec, type PodSpec } from "./pod-template";
-import { WorkloadSettings, type FileSet } from "./workload-settings";
+import type { FileSet } from "../../infra/files";
+import { WorkloadSettings } from "./workload-settings";
 
 /** Stateless: a Deployment, with fixed replicas or under an autoscaler. */
 export interface DeploymentController {

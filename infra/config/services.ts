@@ -1,9 +1,9 @@
 // Config of the services capability: per-service ports, images, sizes and health timing, and what
 // each platform needs to run them. Every per-service key is built from the catalogue.
-import { statSync } from "node:fs";
 import { posix } from "node:path";
 import { z } from "zod";
 import type { Catalogue } from "../catalogue";
+import { MACHINE } from "../host";
 import {
   configuredServices,
   gpuOptInServices,
@@ -252,8 +252,6 @@ function hostPathFindings(config: Parsed, { catalogue, host }: CheckContext): Fi
   );
 }
 
-const isFile = (path: string) => statSync(path, { throwIfNoEntry: false })?.isFile() === true;
-
 /**
  * On Docker each of Jarvis's own images is built locally, or pulled from a registry host; a local
  * build has no registry digest, and Docker refuses a tag that holds one.
@@ -291,7 +289,8 @@ function kubernetesFindings(config: Parsed): Finding[] {
       message: "must be a number of GPUs on Kubernetes (a pod requests whole GPUs)",
     });
   for (const [database, file] of Object.entries(config.databaseInit ?? {}))
-    if (file && !isFile(file))
+    // The program reads these files itself (on this machine, the offline plan too).
+    if (file && !MACHINE.exists(file, "file"))
       findings.push({ key: "databaseInit", path: [database], message: `no such file: ${file}` });
   for (const [service, scaling] of Object.entries(config.autoscaling ?? {}))
     if (scaling?.enabled && scaling.minReplicas < 2)

@@ -17,7 +17,7 @@ import type { DockerConfig } from "../../infra/config/schema";
 import { serviceEnvironment } from "../../infra/environment";
 import { serviceFiles, type FileSet } from "../../infra/files";
 import { deployedServices, startDependencies, startOrder, statePath, wantsGpu } from "../../infra/graph";
-import { healthTimingOf } from "../../infra/health";
+import { clientHealthCommand, healthTimingOf } from "../../infra/health";
 import { hostPorts } from "./edge";
 import { envList, type DockerContext } from "./context";
 import { dockerCpus, goDuration } from "./provider-forms";
@@ -74,25 +74,9 @@ export function healthTest(config: DockerConfig, catalogue: Catalogue, service: 
       return ["CMD", "bash", "-c", `: > /dev/tcp/localhost/${port(spec.ports[0]!)}`];
     case "ollama":
       return ["CMD", "ollama", "list"];
-    case "pg_isready": {
-      const database = config.databases[service]!;
-      // Over TCP: during first start the image runs a socket-only server while its init scripts run.
-      return [
-        "CMD",
-        "pg_isready",
-        "--host",
-        "localhost",
-        "--username",
-        database.user,
-        "--dbname",
-        database.name,
-        "--port",
-        port(spec.ports[0]!),
-      ];
-    }
+    case "pg_isready":
     case "redis-cli":
-      // -e: a refused AUTH or PING fails the check (REDISCLI_AUTH carries the password).
-      return ["CMD", "redis-cli", "-e", "-p", port(spec.ports[0]!), "ping"];
+      return ["CMD", ...clientHealthCommand(config, catalogue, service)!];
     case undefined:
       throw new Error(`${service} names no health client`);
   }

@@ -5,7 +5,7 @@ import type { core } from "@pulumi/kubernetes/types/input";
 import { ENV, type Catalogue } from "../../infra/catalogue";
 import type { KubernetesConfig } from "../../infra/config/schema";
 import { statePath, wantsGpu } from "../../infra/graph";
-import { healthTimingOf } from "../../infra/health";
+import { clientHealthCommand, healthTimingOf } from "../../infra/health";
 
 /** The user and group every pod runs as: the restricted profile's scanners want 10001 or more. */
 export const POD_USER = 10001;
@@ -40,21 +40,10 @@ export function containerSecurityContext(): core.v1.SecurityContext {
 
 /** How the kubelet checks a service: an HTTP endpoint, or the client its image contains. */
 function probeHandler(config: KubernetesConfig, catalogue: Catalogue, service: string) {
-  const spec = catalogue[service]!;
-  const port = (name: string) => String(config.ports[service]![name]);
-  switch (spec.health?.kind) {
-    case "http":
-      return { httpGet: { path: spec.health.path, port: spec.health.port } };
-    case "postgres": {
-      const database = config.databases[service]!;
-      const command = ["pg_isready", "--host", "localhost", "--username", database.user, "--dbname", database.name];
-      return { exec: { command: [...command, "--port", port(spec.ports[0]!)] } };
-    }
-    case "redis":
-      return { exec: { command: ["redis-cli", "-e", "-p", port(spec.ports[0]!), "ping"] } };
-    case undefined:
-      throw new Error(`${service} has no health check`);
-  }
+  const health = catalogue[service]!.health;
+  if (!health) throw new Error(`${service} has no health check`);
+  if (health.kind === "http") return { httpGet: { path: health.path, port: health.port } };
+  return { exec: { command: clientHealthCommand(config, catalogue, service)! } };
 }
 
 /**
