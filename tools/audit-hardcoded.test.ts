@@ -62,6 +62,26 @@ describe("the hardcoded-value audit", () => {
     ]);
   });
 
+  it("reads comments as the compiler does: `//` inside a string or a template is text", () => {
+    expect(rules('const u = "http://10.0.0.1/";')).toEqual(["1: IPv4 literal"]);
+    expect(rules("const u = `https://${host}/x`; // at 10.0.0.1")).toEqual(["1: address in a comment"]);
+    expect(rules("const u = `https://${host}//10.0.0.1`;")).toEqual(["1: IPv4 literal"]);
+    expect(rules('const g = "src/*"; const h = "*/"; const x = 1;')).toEqual([]);
+  });
+
+  it("finds an address on any line of a block comment", () => {
+    expect(rules("/*\n * the old subnet was\n * 172.20.0.0/16\n */\nconst x = 1;")).toEqual([
+      "3: address in a comment",
+    ]);
+  });
+
+  it("takes an exception from a comment only, not from a string that says audit-allow", () => {
+    expect(rules('const a = "audit-allow: x"; const b = "10.0.0.1";')).toEqual(["1: IPv4 literal"]);
+    expect(rules('const t = `\n// audit-allow: in a template\n`; const b = "10.0.0.1";')).toEqual(["3: IPv4 literal"]);
+    expect(rules('/* audit-allow: a documented example */\nconst a = "10.0.0.1";')).toEqual([]);
+    expect(rules('const x = 1; // audit-allow: only this line\nconst a = "10.0.0.1";')).toEqual(["2: IPv4 literal"]);
+  });
+
   it("accepts an exception that gives its reason, on its line or the line above", () => {
     expect(
       rules(

@@ -2,6 +2,7 @@
 // with a name matching `port`, and every `:NNNN` inside a string, in the TypeScript sources (tests
 // and fixtures aside), as `file:line: text`. Such values belong in Pulumi.yaml or a stack file.
 // A deliberate exception carries `audit-allow: <reason>` in a comment on its line or the line above.
+// Comments are those the TypeScript compiler reads: `//` inside a string or a template is text.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import ipaddr from "ipaddr.js";
@@ -94,14 +95,48 @@ function boundName(literal: ts.Node): string | undefined {
   return undefined;
 }
 
+interface Comment {
+  readonly text: string;
+  readonly start: number;
+  readonly firstLine: number;
+  readonly lastLine: number;
+  /** Nothing but white space before it on its first line. */
+  readonly ownLine: boolean;
+}
+
+/** Every comment of the source, found in the trivia around each token of its syntax tree. */
+function comments(source: ts.SourceFile): Comment[] {
+  const ranges = new Map<number, ts.CommentRange>();
+  const collect = (found: ts.CommentRange[] | undefined) => found?.forEach((range) => ranges.set(range.pos, range));
+  const visit = (node: ts.Node) => {
+    collect(ts.getLeadingCommentRanges(source.text, node.getFullStart()));
+    collect(ts.getTrailingCommentRanges(source.text, node.getEnd()));
+    for (const child of node.getChildren(source)) visit(child);
+  };
+  visit(source);
+  return [...ranges.values()].map(({ pos, end }) => {
+    const first = source.getLineAndCharacterOfPosition(pos);
+    return {
+      text: source.text.slice(pos, end),
+      start: pos,
+      firstLine: first.line,
+      lastLine: source.getLineAndCharacterOfPosition(end).line,
+      ownLine: source.text.slice(pos - first.character, pos).trim() === "",
+    };
+  });
+}
+
 export function auditSource(file: string, text: string): Finding[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const lines = text.split("\n");
+  const sourceComments = comments(source);
+  const allowances = sourceComments.filter((comment) => ALLOW.test(comment.text));
   const findings: Finding[] = [];
   const report = (position: number, rule: string) => {
     const line = source.getLineAndCharacterOfPosition(position).line;
-    const allowed =
-      ALLOW.test(lines[line] ?? "") || (line > 0 && /^\s*\/\//.test(lines[line - 1]!) && ALLOW.test(lines[line - 1]!));
+    const allowed = allowances.some(
+      (c) => (c.firstLine <= line && line <= c.lastLine) || (c.lastLine === line - 1 && c.ownLine),
+    );
     if (!allowed) findings.push({ file, line: line + 1, text: lines[line]!.trim(), rule });
   };
   const visit = (node: ts.Node) => {
@@ -130,11 +165,13 @@ export function auditSource(file: string, text: string): Finding[] {
   };
   visit(source);
   // Comments are not literals, but an address written in one goes stale the same way.
-  lines.forEach((line, index) => {
-    const comment = /\/\/(.*)$|\/\*(.*?)(\*\/|$)/.exec(line);
-    if (comment && ipLiterals(comment[1] ?? comment[2] ?? "").length > 0 && !ALLOW.test(line))
-      findings.push({ file, line: index + 1, text: line.trim(), rule: "address in a comment" });
-  });
+  for (const comment of sourceComments) {
+    let offset = comment.start;
+    for (const line of comment.text.split("\n")) {
+      if (ipLiterals(line).length > 0) report(offset, "address in a comment");
+      offset += line.length + 1;
+    }
+  }
   return findings.sort((a, b) => a.line - b.line);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTimings, median, summarize } from "./bench";
+import { formatTimings, median, printBench, summarize, targetNotes } from "./bench";
 
 describe("benchmark arithmetic", () => {
   it("takes the median of odd and even samples", () => {
@@ -18,5 +18,30 @@ describe("benchmark arithmetic", () => {
       barePeakMiB: 120,
     });
     expect(formatTimings([timing]).split("\n")[1]).toMatch(/^prod\s+1200 ms\s+650 ms\s+1\.85\s+160 MiB \/ 120 MiB$/);
+  });
+
+  it("says which plans are above the 2x target, as a note, not a failure", () => {
+    const prod = summarize("prod", [1500], [700], 0, 0);
+    const dev = summarize("dev", [1000], [700], 0, 0);
+    expect(targetNotes([dev, prod])).toEqual([
+      "prod: plan 1500 ms is 2.14x the bare SDK import (700 ms), above the 2x target",
+    ]);
+    expect(targetNotes([dev, summarize("prod", [1400], [700], 0, 0)])).toEqual([
+      "every plan within 2x the bare SDK import",
+    ]);
+  });
+
+  it("exits 0 on a completed measurement, above the target or not, and 1 only when it could not run", () => {
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(`err: ${l}`) };
+    expect(printBench(() => [summarize("prod", [3000], [700], 0, 0)], io)).toBe(0);
+    expect(lines[0]).toMatch(/^stack\s+plan/);
+    expect(lines[1]).toContain("above the 2x target");
+    lines.length = 0;
+    const failing = () => {
+      throw new Error("npm run -s plan -- --stack prod failed");
+    };
+    expect(printBench(failing, io)).toBe(1);
+    expect(lines).toEqual(["err: bench: the measurement could not run: npm run -s plan -- --stack prod failed"]);
   });
 });

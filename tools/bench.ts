@@ -1,16 +1,19 @@
-// `npm run bench`: times the plan of each stack as a whole process, the command a user types
-// (`npm run plan -- --stack <name>`), alternated with `node` importing the same SDK modules and
-// nothing else, five times each. Prints medians, their ratio and peak memory.
+// `npm run bench`: times the plan of each stack (one per stack file) as a whole process, the command
+// a user types (`npm run plan -- --stack <name>`), alternated with `node` importing the same SDK
+// modules and nothing else, five times each. Prints medians, their ratio and peak memory.
+// A wall-clock ratio on a shared machine is a figure to report, not a gate: a completed measurement
+// exits 0 whatever the ratio; only a measurement that could not run exits 1.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 
+import { discoverStacks } from "./plan/stacks";
+
 export const RUNS = 5;
-export const STACKS = ["dev", "staging", "prod"];
-/** The foundation's target: the prod plan within twice the bare SDK import. */
-export const MAX_RATIO = 2;
+/** The target: a plan within twice the bare SDK import. */
+export const TARGET_RATIO = 2;
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -60,7 +63,34 @@ export function formatTimings(timings: readonly Timing[]): string {
   return [head, ...rows].join("\n");
 }
 
-/* c8 ignore start: the timed processes themselves; the arithmetic above is tested */
+/** What the figures say about the target, one line per stack above it; they never fail the run. */
+export function targetNotes(timings: readonly Timing[]): string[] {
+  const above = timings.filter((t) => t.ratio > TARGET_RATIO);
+  if (above.length === 0) return [`every plan within ${TARGET_RATIO}x the bare SDK import`];
+  return above.map(
+    (t) =>
+      `${t.stack}: plan ${t.planMs.toFixed(0)} ms is ${t.ratio.toFixed(2)}x the bare SDK import (${t.bareMs.toFixed(0)} ms), above the ${TARGET_RATIO}x target`,
+  );
+}
+
+/**
+ * Reports a measurement: the table and the notes on the target, exit status 0 whatever the figures;
+ * 1 only when the measurement itself failed (a plan that did not run, say).
+ */
+export function printBench(measure: () => readonly Timing[], io = { out: console.log, err: console.error }): number {
+  let timings;
+  try {
+    timings = measure();
+  } catch (error) {
+    io.err(`bench: the measurement could not run: ${(error as Error).message}`);
+    return 1;
+  }
+  io.out(formatTimings(timings));
+  for (const note of targetNotes(timings)) io.out(note);
+  return 0;
+}
+
+/* c8 ignore start: the timed processes themselves; the arithmetic and the report above are tested */
 function timed(
   command: string,
   args: string[],
@@ -112,14 +142,7 @@ function benchStack(stack: string, work: string): Timing {
 if (require.main === module) {
   const work = mkdtempSync(join(tmpdir(), "jarvis-bench-"));
   try {
-    const timings = STACKS.map((stack) => benchStack(stack, work));
-    console.log(formatTimings(timings));
-    const prod = timings.find((t) => t.stack === "prod")!;
-    const within = prod.ratio <= MAX_RATIO;
-    console.log(
-      `prod plan ${within ? "within" : "ABOVE"} ${MAX_RATIO}x the bare SDK import (ratio ${prod.ratio.toFixed(2)})`,
-    );
-    process.exitCode = within ? 0 : 1;
+    process.exitCode = printBench(() => discoverStacks(join(__dirname, "..")).map((stack) => benchStack(stack, work)));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -13,6 +13,7 @@ import type { StackConfig } from "../infra/config/schema";
 import { main } from "../program";
 import { plan, PROJECT_DIR } from "./plan/cli";
 import { PlanEngine, type Registration } from "./plan/engine";
+import type { PlanFiles } from "./plan/files";
 import { mergeStackConfig } from "./plan/stack-files";
 
 export type Overrides = Record<string, unknown>;
@@ -119,6 +120,7 @@ export interface ParsedPlan {
   outputs: Record<string, any>;
   manifests: string | undefined;
   text: string;
+  files: PlanFiles;
 }
 
 const shippedPlans = new Map<string, Promise<ParsedPlan>>();
@@ -158,6 +160,7 @@ export async function planStack(
     outputs: JSON.parse(files["outputs.json"]),
     manifests: files["manifests.yaml"],
     text: Object.values(files).join("\n"),
+    files,
   };
 }
 

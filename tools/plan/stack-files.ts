@@ -25,7 +25,8 @@ function readYaml(path: string): unknown {
   // Merge keys (`<<`) as the CLI's YAML reader takes them; a warning (an unknown tag) is an error.
   const document = parseDocument(text, { merge: true });
   const [problem] = [...document.errors, ...document.warnings];
-  if (problem) throw new StackFileError([{ key: path, message: `not valid YAML: ${problem.message.split("\n")[0]}` }]);
+  // The library's message ends with the lines around the problem and a caret under it.
+  if (problem) throw new StackFileError([{ key: path, message: `not valid YAML: ${problem.message.trimEnd()}` }]);
   return document.toJS() ?? {};
 }
 
