@@ -15,8 +15,8 @@ const custom = { program: programFor(CATALOGUE_WITH_LOKI), catalogue: CATALOGUE_
 let dev: ParsedPlan;
 let staging: ParsedPlan;
 beforeAll(async () => {
-  dev = await planStack("dev", withLoki(stackValues("dev"), "docker"), custom);
-  staging = await planStack("staging", withLoki(stackValues("staging"), "kubernetes"), custom);
+  dev = await planStack("dev", withLoki(stackValues("dev")), custom);
+  staging = await planStack("staging", withLoki(stackValues("staging")), custom);
 });
 
 describe("a stateful service added to the catalogue", () => {
@@ -60,7 +60,7 @@ describe("a stateful service added to the catalogue", () => {
     expect(backend.dependencies).toContain(
       "urn:pulumi:dev::jarvis::jarvis:docker:ServiceContainer$docker:index/container:Container::loki",
     );
-    expect(backend.inputs.envs.secret).toContain("LOKI_URL=http://jarvis-loki:3100");
+    expect(backend.inputs.envs).toContain("LOKI_URL=http://jarvis-loki:3100");
   });
 
   it("gets a StatefulSet with a volume claim of its size on Kubernetes", () => {
@@ -102,12 +102,7 @@ describe("a stateful service added to the catalogue", () => {
   });
 
   it("is a scrape target, on the port of its config", () => {
-    const { config, secretKeys } = rawConfig("staging", {
-      "jarvis:ports": withLoki(stackValues("staging"), "kubernetes")["jarvis:ports"],
-      "jarvis:images": withLoki(stackValues("staging"), "kubernetes")["jarvis:images"],
-      "jarvis:resources": withLoki(stackValues("staging"), "kubernetes")["jarvis:resources"],
-      "jarvis:storage": withLoki(stackValues("staging"), "kubernetes")["jarvis:storage"],
-    });
+    const { config, secretKeys } = rawConfig("staging", withLoki(stackValues("staging")));
     const loaded = loadStackConfig(config, secretKeys, "jarvis", { catalogue: CATALOGUE_WITH_LOKI, host: ANY_PATH });
     if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
     const targets = scrapeTargets(CATALOGUE_WITH_LOKI, loaded.config.ports, deployedServices(CATALOGUE_WITH_LOKI));

@@ -160,14 +160,16 @@ describe("the ServiceContainer component", () => {
     expect(inputs.uploads[2]).toEqual({ file: "/docker-entrypoint.d/init.sh", content: "#!/bin/sh", executable: true });
   });
 
-  it("keeps a secret environment secret", async () => {
-    const { inputs } = await container({ env: pulumi.secret(["TOKEN=s3cr3t"]) });
-    expect(isSecret(inputs.envs)).toBe(true);
-    expect(inputs.envs.value).toEqual(["TOKEN=s3cr3t"]);
+  it("keeps a secret entry of the environment secret and the plain ones plain", async () => {
+    const { inputs } = await container({ env: ["LOG_LEVEL=info", pulumi.secret("TOKEN=s3cr3t")] });
+    expect(isSecret(inputs.envs)).toBe(false);
+    expect(inputs.envs[0]).toBe("LOG_LEVEL=info");
+    expect(isSecret(inputs.envs[1])).toBe(true);
+    expect(inputs.envs[1].value).toBe("TOKEN=s3cr3t");
   });
 
   it("registers the container's name as the component's output, and nothing as its inputs", async () => {
-    const { find } = await container({ env: pulumi.secret(["TOKEN=s3cr3t"]) });
+    const { find } = await container({ env: [pulumi.secret("TOKEN=s3cr3t")] });
     const component = find(COMPONENT, "api");
     expect(component.outputs).toEqual({ name: "jarvis-api" });
     expect(component.inputs).toEqual({});

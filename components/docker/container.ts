@@ -37,8 +37,8 @@ export interface ServiceContainerArgs {
   readonly containerName: string;
   readonly image: pulumi.Input<string>;
   readonly network: { readonly name: pulumi.Input<string>; readonly ipv4Address?: string; readonly aliases: string[] };
-  /** `NAME=value` entries; secret as a whole when any value is. */
-  readonly env: pulumi.Input<string[]>;
+  /** `NAME=value` entries, each its own input: a secret entry leaves the others readable. */
+  readonly env: readonly pulumi.Input<string>[];
   readonly ports: readonly ContainerPort[];
   readonly mounts: MountSpec[];
   /** Files written into the container before it starts (generated config, scripts); secret content stays secret. */
@@ -78,7 +78,7 @@ export class ServiceContainer extends pulumi.ComponentResource {
             ...(args.network.ipv4Address && { ipv4Address: args.network.ipv4Address }),
           },
         ],
-        envs: args.env,
+        envs: [...args.env],
         ports: [...args.ports],
         mounts: args.mounts.map((m) => ({ type: m.type, source: m.source, target: m.target, readOnly: m.readOnly })),
         ...(args.files &&

@@ -4,7 +4,7 @@ import { Deployment } from "@pulumi/kubernetes/apps/v1";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { engineUrn, identity, PlanEngine, urnName, urnType, type Registration } from "./engine";
+import { engineUrn, identity, PlanEngine, standIns, urnName, urnType, type Registration } from "./engine";
 import { planEntry } from "./render";
 
 const PROJECT = "proj";
@@ -175,5 +175,34 @@ describe("stand-ins across a move", () => {
     expect(identity({ urn, type, aliases: [old, older] })).toBe(old);
     expect(identity({ urn, type, aliases: [otherType, older] })).toBe(older);
     expect(identity({ urn, type, aliases: [otherType] })).toBe(urn);
+  });
+});
+
+describe("the stand-in of an image", () => {
+  const IMAGE = "docker:index/remoteImage:RemoteImage";
+  const URN = `urn:pulumi:s::proj::${IMAGE}::images-redis`;
+
+  it("is another ID for another reference of the same resource, the same ID for the same one", () => {
+    const id = (name: string) => standIns(IMAGE, "images-redis", URN, { name }).imageId;
+    expect(id("redis:7.4.5-alpine")).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(id("redis:7.4.6-alpine")).not.toBe(id("redis:7.4.5-alpine"));
+    expect(id("redis:7.4.5-alpine")).toBe(id("redis:7.4.5-alpine"));
+    expect(standIns(IMAGE, "images-redis", URN, { name: "redis:7.4.5-alpine" }).repoDigest).toMatch(
+      /^redis:7\.4\.5-alpine@sha256:/,
+    );
+  });
+
+  it("names the reference a container runs, which the container's entry shows", async () => {
+    const { RemoteImage } = await import("@pulumi/docker/remoteImage");
+    const { Container } = await import("@pulumi/docker/container");
+    const { find } = await underEngine(() => {
+      const image = new RemoteImage("image", { name: "redis:7.4.5-alpine" });
+      new Container("redis", { image: image.imageId });
+    });
+    const container = find("docker:index/container:Container", "redis");
+    expect(container.imageReference).toBe("redis:7.4.5-alpine");
+    expect(planEntry(container).resource.imageReference).toBe("redis:7.4.5-alpine");
+    expect(String(container.inputs.image)).toMatch(/^sha256:/);
+    expect(find(IMAGE, "image").imageReference).toBeUndefined();
   });
 });

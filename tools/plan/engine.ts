@@ -31,6 +31,8 @@ export interface Registration {
   readonly customTimeouts: Record<string, string>;
   /** Inputs as registered, in the engine's wire form (secrets wrapped in signature objects). */
   readonly inputs: Record<string, unknown>;
+  /** For a Docker container, the image reference it runs: its `image` input is that image's ID. */
+  readonly imageReference?: string;
   /** The resource's state as the plan's engine answered it: inputs plus stand-ins. */
   state?: Record<string, unknown>;
   /** Outputs a component (or the stack) registered. */
@@ -90,6 +92,17 @@ export const identity = (r: Pick<Registration, "urn" | "type" | "aliases">) =>
 
 const digest = (text: string) => createHash("sha256").update(text).digest("hex");
 
+const IMAGE_TYPES = new Set([
+  "docker:index/remoteImage:RemoteImage",
+  "docker:index/image:Image",
+  "docker-build:index:Image",
+]);
+const CONTAINER_TYPE = "docker:index/container:Container";
+
+/** The reference an image resource pulls or builds. */
+const imageReference = (name: string, inputs: Record<string, unknown>) =>
+  String(inputs.name ?? inputs.imageName ?? name);
+
 /**
  * Made-up values for what a provider would compute, so that no input of a dependent resource is
  * missing from the plan. They are deterministic (derived from `urn`, the resource's identity) and
@@ -104,16 +117,13 @@ export function standIns(
   const hash = digest(urn);
   if (type === "random:index/randomPassword:RandomPassword")
     return { result: `${PLAN_SECRET_PREFIX}${name}`, bcryptHash: `${PLAN_SECRET_PREFIX}${name}-bcrypt` };
-  if (
-    type === "docker:index/remoteImage:RemoteImage" ||
-    type === "docker:index/image:Image" ||
-    type === "docker-build:index:Image"
-  )
-    return {
-      imageId: `sha256:${hash}`,
-      repoDigest: `${String(inputs.name ?? inputs.imageName ?? name)}@sha256:${hash}`,
-      digest: `sha256:${hash}`,
-    };
+  if (IMAGE_TYPES.has(type)) {
+    // Another reference is another image, with another ID: a new tag changes the `image` input of
+    // the containers that run it, as the provider's read-back of their image ID does for real.
+    const reference = imageReference(name, inputs);
+    const image = digest(`${urn}\n${reference}`);
+    return { imageId: `sha256:${image}`, repoDigest: `${reference}@sha256:${image}`, digest: `sha256:${image}` };
+  }
   if (type.startsWith("kubernetes:")) {
     // Auto-naming: the Kubernetes provider appends a random suffix to the resource name.
     const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
@@ -149,6 +159,8 @@ export class PlanEngine {
   private readonly byUrn = new Map<string, Registration>();
   /** Recorded requests waiting for MockMonitor to call newResource, which gets only type and name. */
   private readonly pending = new Map<string, Registration[]>();
+  /** Image references by the stand-in image ID the engine answered for them. */
+  private readonly imageReferences = new Map<string, string>();
   stackOutputs: Record<string, unknown> = {};
 
   private constructor(
@@ -207,6 +219,9 @@ export class PlanEngine {
     const name: string = req.getName();
     const parent: string = req.getParent();
     const resource: AliasedResource = { stack: this.stack, project: this.project, parent, type, name };
+    const inputs = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+    // A container registers after its image has been answered: its ID names the reference.
+    const reference = type === CONTAINER_TYPE ? this.imageReferences.get(String(inputs.image)) : undefined;
     const registration: Registration = {
       urn: engineUrn(this.stack, this.project, parent || undefined, type, name),
       type,
@@ -223,7 +238,8 @@ export class PlanEngine {
       replaceOnChanges: [...req.getReplaceonchangesList()],
       additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
       customTimeouts: timeouts(req.getCustomtimeouts()),
-      inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+      inputs,
+      ...(reference !== undefined && { imageReference: reference }),
     };
     if (this.byUrn.has(registration.urn)) throw new Error(`duplicate resource URN ${registration.urn}`);
     this.byUrn.set(registration.urn, registration);
@@ -242,6 +258,8 @@ export class PlanEngine {
     // From the identity, not the URN: the provider keeps a moved (aliased) resource's auto-name and ID.
     const self = identity(registration);
     const computed = standIns(args.type, urnName(self), self, args.inputs);
+    if (IMAGE_TYPES.has(args.type))
+      this.imageReferences.set(String(computed.imageId), imageReference(urnName(self), args.inputs));
     for (const key of registration.additionalSecretOutputs) {
       const value = key in computed ? computed[key] : args.inputs[key];
       if (value !== undefined) computed[key] = { [specialSigKey]: specialSecretSig, value };

@@ -3,16 +3,21 @@ import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { StackFileError } from "./merged-config";
-import { unparsableStackFile } from "../test-support";
+import { shippedPlan, unparsableStackFile } from "../test-support";
 import { PROJECT_DIR } from "./cli";
-import { PlanFilesBuilder, type PlanEntry } from "./files";
+import { assertNoLeak, HELM_INSTALL_ORDER, PlanFilesBuilder, type PlanEntry, type ResourceEntry } from "./files";
 import { PlanFilesThread, type FromWorker, type StackSources } from "./files-thread";
 import { serve } from "./files-worker";
 
 const entry = (urn: string, manifest?: Record<string, unknown>): PlanEntry => ({
   urn,
-  resource: { urn },
+  resource: { urn } as ResourceEntry,
   ...(manifest && { manifest }),
+});
+const object = (kind: string, name: string, namespace?: string) => ({
+  apiVersion: "v1",
+  kind,
+  metadata: { name, ...(namespace && { namespace }) },
 });
 const configMap = (name: string, data: Record<string, string>) => ({
   apiVersion: "v1",
@@ -26,6 +31,40 @@ const shipped = (stack: string): StackSources => ({
 });
 
 describe("the plan's files", () => {
+  it("list the manifests in apply order: cluster objects first, then by Helm's kind order, then by URN", () => {
+    const builder = new PlanFilesBuilder();
+    builder.add(entry("urn:1", object("Deployment", "web", "jarvis")));
+    builder.add(entry("urn:2", object("Middleware", "cors", "jarvis")));
+    builder.add(entry("urn:3", object("ConfigMap", "b", "jarvis")));
+    builder.add(entry("urn:0", object("ConfigMap", "a", "jarvis")));
+    builder.add(entry("urn:4", object("ClusterIssuer", "letsencrypt")));
+    builder.add(entry("urn:5", object("Namespace", "jarvis")));
+    builder.add(entry("urn:6", object("Certificate", "tls", "jarvis")));
+    const files = builder.build({});
+    const names = parseAllDocuments(files["manifests.yaml"]!).map((d) => d.toJS().metadata.name);
+    expect(names).toEqual(["jarvis", "letsencrypt", "a", "b", "web", "tls", "cors"]);
+    expect(JSON.parse(files["resources.json"]).map((r: { urn: string }) => r.urn)).toEqual([
+      "urn:0",
+      "urn:1",
+      "urn:2",
+      "urn:3",
+      "urn:4",
+      "urn:5",
+      "urn:6",
+    ]);
+  });
+
+  it("follow Helm's InstallOrder in the prod plan", async () => {
+    const { manifests } = await shippedPlan("prod");
+    const kinds = parseAllDocuments(manifests!).map((d) => d.toJS().kind as string);
+    expect(kinds[0]).toBe("Namespace");
+    const ranks = kinds
+      .map((kind) => HELM_INSTALL_ORDER.indexOf(kind))
+      .map((r) => (r < 0 ? HELM_INSTALL_ORDER.length : r));
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(kinds.indexOf("StatefulSet")).toBeGreaterThan(kinds.lastIndexOf("Service"));
+  });
+
   it("list the resources and the manifests sorted by URN, whatever order they were registered in", () => {
     const builder = new PlanFilesBuilder();
     builder.add(entry("urn:c", configMap("c", { mode: "c" })));
@@ -51,7 +90,17 @@ describe("the plan's files", () => {
     });
     const none = new PlanFilesBuilder();
     none.add(entry("urn:y"));
-    expect(Object.keys(none.build({}))).toEqual(["resources.json", "outputs.json"]);
+    expect(Object.keys(none.build({}))).toEqual(["resources.json", "outputs.json", "summary.md"]);
+  });
+
+  it("hold summary.md, refused too when a made-up secret shows in it", () => {
+    const builder = new PlanFilesBuilder();
+    builder.add(entry("urn:pulumi:qa::jarvis::pulumi:pulumi:Stack::jarvis-qa"));
+    expect(builder.build({ url: "https://jarvis.example.com" })["summary.md"]).toContain(
+      "- `url`: https://jarvis.example.com",
+    );
+    const files = { "resources.json": "[]", "outputs.json": "{}", "summary.md": "# Plan\n\nPLAN-SECRET-jwt" };
+    expect(() => assertNoLeak(files)).toThrow(/^secret leak: summary\.md:3 /);
   });
 
   it("are refused when a made-up secret shows in them", () => {
@@ -106,7 +155,12 @@ describe("the worker thread", () => {
     try {
       expect((await thread.config()).config["jarvis:platform"]).toBe("kubernetes");
       thread.add(entry("urn:a", configMap("a", {})));
-      expect(Object.keys(await thread.build({}))).toEqual(["resources.json", "outputs.json", "manifests.yaml"]);
+      expect(Object.keys(await thread.build({}))).toEqual([
+        "resources.json",
+        "outputs.json",
+        "manifests.yaml",
+        "summary.md",
+      ]);
     } finally {
       thread.close();
     }

@@ -1,14 +1,25 @@
-// The plan's files, made from the redacted registrations (render.ts): resources.json, outputs.json
-// and, for Kubernetes stacks, manifests.yaml; then the leak check. Free of the Pulumi SDK, so that
-// it runs in the plan's worker thread (files-worker.ts) while the program runs.
+// The plan's files, made from the redacted registrations (render.ts): resources.json, outputs.json,
+// summary.md and, for Kubernetes stacks, manifests.yaml in apply order; then the leak check. Free
+// of the Pulumi SDK, so that it runs in the plan's worker thread (files-worker.ts) while the program
+// runs.
 import { stringify } from "yaml";
 import { PLAN_SECRET_PREFIX } from "./merged-config";
+import type { Registration } from "./engine";
+import { planSummary } from "./summary";
+
+/**
+ * A resource as resources.json lists it (render.ts planEntry): what the engine recorded, its inputs
+ * redacted (a secret is `[secret]`). The import is of types only: the worker never loads the SDK.
+ */
+export type ResourceEntry = Omit<Registration, "inputs" | "state" | "outputs"> & {
+  readonly inputs: Record<string, unknown>;
+};
 
 /** One registered resource as the plan writes it. */
 export interface PlanEntry {
   readonly urn: string;
   /** Its entry in resources.json. */
-  readonly resource: Record<string, unknown>;
+  readonly resource: ResourceEntry;
   /** The Kubernetes object as it would be applied, if the resource is one. */
   readonly manifest?: Record<string, unknown>;
 }
@@ -17,6 +28,7 @@ export interface PlanFiles {
   readonly "resources.json": string;
   readonly "outputs.json": string;
   readonly "manifests.yaml"?: string;
+  readonly "summary.md": string;
 }
 
 // YAML 1.1, as kubectl and most Kubernetes tooling read it: strings such as "off" or "yes", which
@@ -24,26 +36,99 @@ export interface PlanFiles {
 const YAML_OPTIONS = { version: "1.1", lineWidth: 0 } as const;
 
 /**
+ * Helm's InstallOrder (helm/helm pkg/release/v1/util/kind_sorter.go, commit 82be04d7): the order in
+ * which `helm install` applies kinds, each kind before those that use it.
+ */
+export const HELM_INSTALL_ORDER = [
+  "PriorityClass",
+  "Namespace",
+  "NetworkPolicy",
+  "ResourceQuota",
+  "LimitRange",
+  "PodSecurityPolicy",
+  "PodDisruptionBudget",
+  "ServiceAccount",
+  "Secret",
+  "SecretList",
+  "ConfigMap",
+  "StorageClass",
+  "PersistentVolume",
+  "PersistentVolumeClaim",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleList",
+  "ClusterRoleBinding",
+  "ClusterRoleBindingList",
+  "Role",
+  "RoleList",
+  "RoleBinding",
+  "RoleBindingList",
+  "Service",
+  "DaemonSet",
+  "Pod",
+  "ReplicationController",
+  "ReplicaSet",
+  "Deployment",
+  "HorizontalPodAutoscaler",
+  "StatefulSet",
+  "Job",
+  "CronJob",
+  "IngressClass",
+  "Ingress",
+  "APIService",
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+];
+
+/**
+ * Where a manifest goes in apply order: cluster-scoped objects (the namespace among them: no
+ * metadata.namespace) before namespaced ones, then by kind as Helm orders them (kinds Helm does
+ * not know after those it knows, alphabetically, as Helm's lessByKind does), then by URN.
+ */
+function applyOrder(urn: string, manifest: Record<string, unknown>): string[] {
+  const kind = String(manifest.kind);
+  const metadata = (manifest.metadata ?? {}) as Record<string, unknown>;
+  const rank = HELM_INSTALL_ORDER.indexOf(kind);
+  return [
+    metadata.namespace === undefined ? "0" : "1",
+    String(rank < 0 ? HELM_INSTALL_ORDER.length : rank).padStart(3, "0"),
+    rank < 0 ? kind : "",
+    urn,
+  ];
+}
+
+const compareKeys = (a: readonly string[], b: readonly string[]) => {
+  const index = a.findIndex((part, i) => part !== b[i]);
+  return index < 0 ? 0 : a[index]! < b[index]! ? -1 : 1;
+};
+
+/**
  * Collects the entries as the program registers them. Each manifest becomes YAML on arrival, so
  * that little is left to do when the program ends.
  */
 export class PlanFilesBuilder {
-  private readonly entries: { urn: string; resource: Record<string, unknown>; manifest?: string }[] = [];
+  private readonly entries: { urn: string; resource: ResourceEntry }[] = [];
+  private readonly manifests: { order: string[]; yaml: string }[] = [];
 
   add(entry: PlanEntry): void {
-    const manifest = entry.manifest && stringify(entry.manifest, YAML_OPTIONS);
-    this.entries.push({ urn: entry.urn, resource: entry.resource, ...(manifest && { manifest }) });
+    this.entries.push({ urn: entry.urn, resource: entry.resource });
+    if (entry.manifest)
+      this.manifests.push({
+        order: applyOrder(entry.urn, entry.manifest),
+        yaml: stringify(entry.manifest, YAML_OPTIONS),
+      });
   }
 
-  /** The files, entries sorted by URN; refused if a made-up secret shows in plain text. */
+  /** The files, resources sorted by URN; refused if a made-up secret shows in plain text. */
   build(outputs: unknown): PlanFiles {
-    const sorted = [...this.entries].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+    const sorted = [...this.entries].sort((a, b) => compareKeys([a.urn], [b.urn]));
     const resources = sorted.map((entry) => entry.resource);
-    const manifests = sorted.flatMap((entry) => (entry.manifest === undefined ? [] : [entry.manifest]));
+    const manifests = [...this.manifests].sort((a, b) => compareKeys(a.order, b.order)).map((m) => m.yaml);
     const files: PlanFiles = {
       "resources.json": `${JSON.stringify(resources, null, 2)}\n`,
       "outputs.json": `${JSON.stringify(outputs, null, 2)}\n`,
       ...(manifests.length > 0 && { "manifests.yaml": manifests.join("---\n") }),
+      "summary.md": planSummary(resources, outputs),
     };
     assertNoLeak(files);
     return files;
@@ -63,7 +148,7 @@ export const ENCODED_MARKERS = [0, 1, 2].map((offset) => {
  * A made-up secret found in plain text (or base64-encoded) lost its secret flag on the way:
  * refuse the plan.
  */
-export function assertNoLeak(files: PlanFiles): void {
+export function assertNoLeak(files: PlanFiles | Readonly<Record<string, string>>): void {
   for (const [file, text] of Object.entries(files) as [string, string][]) {
     const found = [PLAN_SECRET_PREFIX, ...ENCODED_MARKERS]
       .map((marker) => text.indexOf(marker))

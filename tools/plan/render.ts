@@ -4,7 +4,7 @@
 import { specialResourceSig, specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { isPlainObject as isObject } from "./merged-config";
 import type { Registration } from "./engine";
-import type { PlanEntry } from "./files";
+import type { PlanEntry, ResourceEntry } from "./files";
 
 export const SECRET = "[secret]";
 export const UNKNOWN = "[unknown]";
@@ -50,7 +50,7 @@ function manifest(registration: Registration): Record<string, unknown> {
 
 /** A registration as the plan writes it: its resources.json entry and, if any, its manifest. */
 export function planEntry(r: Registration): PlanEntry {
-  const resource = {
+  const resource: ResourceEntry = {
     urn: r.urn,
     type: r.type,
     name: r.name,
@@ -66,7 +66,8 @@ export function planEntry(r: Registration): PlanEntry {
     replaceOnChanges: r.replaceOnChanges,
     additionalSecretOutputs: r.additionalSecretOutputs,
     customTimeouts: r.customTimeouts,
-    inputs: reveal(r.inputs),
+    ...(r.imageReference !== undefined && { imageReference: r.imageReference }),
+    inputs: reveal(r.inputs) as Record<string, unknown>,
   };
   return { urn: r.urn, resource, ...(isKubernetesObject(r) && { manifest: manifest(r) }) };
 }

@@ -1,0 +1,227 @@
+// --compare on real plans: the shipped stacks against the same stacks with one setting changed,
+// and against copies of their resources.json edited where no setting makes the change.
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { planStack, shippedPlan, stackValues, type ParsedPlan } from "../test-support";
+import { comparePlans, differences, NotAPlanError } from "./compare";
+import type { PlanFiles, ResourceEntry } from "./files";
+
+type Entry = ParsedPlan["resources"][number];
+
+/** A folder holding `resources` (and outputs) as an earlier plan's resources.json. */
+function planDir(resources: readonly unknown[], outputs: unknown = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "jarvis-earlier-plan-"));
+  writeFileSync(join(dir, "resources.json"), JSON.stringify(resources));
+  writeFileSync(join(dir, "outputs.json"), JSON.stringify(outputs));
+  return dir;
+}
+
+const filesOf = (resources: readonly unknown[], outputs: unknown = {}): PlanFiles => ({
+  "resources.json": JSON.stringify(resources),
+  "outputs.json": JSON.stringify(outputs),
+  "summary.md": "",
+});
+
+/** The plan's resources with `edit` applied to a deep copy of the one of `type` named `name`. */
+function edited(plan: ParsedPlan, type: string, name: string, edit: (entry: Entry) => void): Entry[] {
+  const copy: Entry[] = structuredClone(plan.resources) as Entry[];
+  const entry = copy.find((r) => r.type === type && r.name === name);
+  if (!entry) throw new Error(`no ${type} ${name}`);
+  edit(entry);
+  return copy;
+}
+
+/** The `### <type> <name>: <verdict>` headings of changes.md: the changed resources. */
+const changedHeadings = (markdown: string) =>
+  [...markdown.matchAll(/^### `([^`]+)` `([^`]+)`: (.+)$/gm)].map(
+    ([, type, name, verdict]) => `${type} ${name}: ${verdict}`,
+  );
+
+const VOLUME = "docker:index/volume:Volume";
+const CONTAINER = "docker:index/container:Container";
+const IMAGE = "docker:index/remoteImage:RemoteImage";
+const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
+const CLAIM = "kubernetes:core/v1:PersistentVolumeClaim";
+
+let dev: ParsedPlan;
+let prod: ParsedPlan;
+let devChanged: ParsedPlan;
+let prodStorageClass: ParsedPlan;
+beforeAll(async () => {
+  dev = await shippedPlan("dev");
+  prod = await shippedPlan("prod");
+  const devValues = stackValues("dev") as Record<string, any>;
+  devChanged = await planStack("dev", {
+    ...devValues,
+    "jarvis:volumes": { ...devValues["jarvis:volumes"], postgres: "jarvis-postgres-data-v2" },
+    "jarvis:images": { ...devValues["jarvis:images"], redis: "redis:7.4.6-alpine" },
+  });
+  const prodValues = stackValues("prod") as Record<string, any>;
+  prodStorageClass = await planStack("prod", {
+    ...prodValues,
+    "jarvis:storage": { ...prodValues["jarvis:storage"], className: "standard" },
+  });
+});
+
+describe("comparing a plan with itself", () => {
+  it("finds nothing", () => {
+    const { markdown, summary } = comparePlans(
+      planDir(dev.resources, dev.outputs),
+      filesOf(dev.resources, dev.outputs),
+    );
+    expect(summary).toEqual([expect.stringMatching(/: 0 added, 0 removed, 0 changed \(0 replaced\)$/)]);
+    expect(markdown).not.toContain("## ");
+  });
+});
+
+describe("a dev plan with the Postgres volume renamed and a new Redis tag", () => {
+  let comparison: ReturnType<typeof comparePlans>;
+  beforeAll(() => {
+    comparison = comparePlans(planDir(dev.resources, dev.outputs), filesOf(devChanged.resources, devChanged.outputs));
+  });
+
+  it("lists exactly the changed resources, each replaced", () => {
+    expect(changedHeadings(comparison.markdown).sort()).toEqual([
+      `${CONTAINER} postgres: replaced`,
+      `${CONTAINER} redis: replaced`,
+      `${IMAGE} images-redis: replaced`,
+      `${VOLUME} volumes-postgres: replaced`,
+    ]);
+    expect(comparison.summary[0]).toMatch(/: 0 added, 0 removed, 4 changed \(4 replaced\)$/);
+  });
+
+  it("flags the volume's rename as data at risk, the containers' replacement as downtime", () => {
+    const { summary, markdown } = comparison;
+    expect(summary).toContainEqual(
+      expect.stringContaining("this change recreates `jarvis-postgres-data`: data at risk"),
+    );
+    expect(markdown).toContain("The old one is kept (retainOnDelete)");
+    expect(summary).toContainEqual(expect.stringContaining("this change recreates `jarvis-postgres`: downtime"));
+    expect(summary).toContainEqual(expect.stringContaining("this change recreates `jarvis-redis`: downtime"));
+  });
+
+  it("shows the changed inputs with their old and new values", () => {
+    expect(comparison.markdown).toContain(
+      '| `name` | `"jarvis-postgres-data"` | `"jarvis-postgres-data-v2"` | replace: ForceNew',
+    );
+    expect(comparison.markdown).toContain(
+      '| `name` | `"redis:7.4.5-alpine"` | `"redis:7.4.6-alpine"` | replace: ForceNew',
+    );
+  });
+
+  it("gives the container another image ID for the new tag, and names the reference it runs", () => {
+    const redis = (plan: ParsedPlan) => plan.resources.find((r) => r.type === CONTAINER && r.name === "redis")!;
+    expect(redis(devChanged).inputs.image).not.toBe(redis(dev).inputs.image);
+    expect(comparison.markdown).toMatch(/\| `image` \| `"sha256:[0-9a-f]{64}"` \| `"sha256:[0-9a-f]{64}"` \| replace/);
+    expect(comparison.markdown).toContain('- option image reference: `"redis:7.4.5-alpine"` → `"redis:7.4.6-alpine"`');
+  });
+});
+
+describe("a prod plan with another storage class", () => {
+  let comparison: ReturnType<typeof comparePlans>;
+  beforeAll(() => {
+    comparison = comparePlans(planDir(prod.resources), filesOf(prodStorageClass.resources));
+  });
+
+  it("notes that the StatefulSets' claim templates reach no existing claim", () => {
+    const notes = comparison.markdown.split("\n").filter((line) => line.includes("spec.storageClassName` of"));
+    expect(notes).toHaveLength(5);
+    expect(notes[0]).toContain("ignoreChanges: spec.volumeClaimTemplates");
+    expect(notes[0]).toContain("no existing claim gets it");
+    expect(notes[0]).toContain("back it up and restore it");
+    expect(changedHeadings(comparison.markdown)).toContain(`${STATEFUL_SET} postgres: no change to the object`);
+  });
+
+  it("flags the backup claim, which the class replaces, as data at risk and protected", () => {
+    expect(changedHeadings(comparison.markdown)).toContain(`${CLAIM} backup: replaced`);
+    expect(comparison.summary).toContainEqual(
+      expect.stringContaining("this change recreates `jarvis-backups`: data at risk"),
+    );
+    expect(comparison.summary).toContainEqual(expect.stringContaining("`jarvis-backups` is protected"));
+  });
+});
+
+describe("changes no setting makes", () => {
+  it("a StatefulSet replaced on a field the provider replaces on is data at risk", () => {
+    const earlier = edited(prod, STATEFUL_SET, "postgres", (r) => (r.inputs.spec.serviceName = "jarvis-pg"));
+    const { summary, markdown } = comparePlans(planDir(earlier), filesOf(prod.resources));
+    expect(changedHeadings(markdown)).toEqual([`${STATEFUL_SET} postgres: replaced`]);
+    expect(summary).toContainEqual(expect.stringContaining("this change recreates `jarvis-postgres`: data at risk"));
+    expect(markdown).toContain("spec.serviceName (pulumi-kubernetes diff.go)");
+  });
+
+  it("a resource moved with an alias to its old URN is the same resource, not one removed and one added", () => {
+    const volume = dev.resources.find((r) => r.type === VOLUME && r.name === "volumes-redis")!;
+    const oldUrn = volume.urn.replace("jarvis:docker:Volumes$", "");
+    const earlier = edited(dev, VOLUME, "volumes-redis", (r) => (r.urn = oldUrn));
+    const now = edited(dev, VOLUME, "volumes-redis", (r) => (r.aliases = [oldUrn]));
+    const { summary, markdown } = comparePlans(planDir(earlier), filesOf(now));
+    expect(summary[0]).toMatch(/: 0 added, 0 removed, 0 changed \(0 replaced\), 1 moved$/);
+    expect(markdown).toContain(`- \`${oldUrn}\` → \`${volume.urn}\``);
+  });
+
+  it("a removed resource: protected fails the update, retained is kept, a volume is data at risk", () => {
+    const volume = dev.resources.find((r) => r.type === VOLUME && r.name === "volumes-redis")!;
+    const gone = (name: string, options: Partial<ResourceEntry>) => ({
+      ...volume,
+      urn: `${volume.urn}-${name}`,
+      name,
+      inputs: { ...volume.inputs, name },
+      ...options,
+    });
+    const earlier = [
+      ...dev.resources,
+      gone("locked", { protect: true }),
+      gone("kept", { retainOnDelete: true }),
+      gone("plain", { retainOnDelete: false }),
+    ];
+    const { summary, markdown } = comparePlans(planDir(earlier), filesOf(dev.resources));
+    expect(summary[0]).toMatch(/: 0 added, 3 removed, 0 changed/);
+    expect(summary).toContainEqual(
+      expect.stringContaining("`locked` is protected: Pulumi refuses to delete it, the update fails"),
+    );
+    expect(markdown).toContain(
+      "`kept` (`docker:index/volume:Volume` `kept`) leaves the stack but is kept where it runs (retainOnDelete)",
+    );
+    expect(summary).toContainEqual(expect.stringContaining("this change deletes `plain`: data at risk"));
+  });
+
+  it("an added resource and changed options and outputs are listed", () => {
+    const extra = { ...dev.resources[0]!, urn: `${dev.resources[0]!.urn}-new`, name: "new" };
+    const now = edited(dev, VOLUME, "volumes-redis", (r) => (r.protect = true));
+    const { markdown } = comparePlans(
+      planDir(dev.resources, { platform: "docker" }),
+      filesOf([...now, extra], { platform: "docker", extra: 1 }),
+    );
+    expect(markdown).toContain(`## Added\n\n- \`${extra.type}\` \`new\``);
+    expect(markdown).toContain("- option protect: `false` → `true`");
+    expect(markdown).toContain("## Outputs\n\n- `extra`: (absent) → `1`");
+  });
+});
+
+describe("the differences of two values", () => {
+  it("are the paths of the leaves that differ; lists of another length change as a whole", () => {
+    expect(differences({ a: { b: 1, c: [1, 2] }, d: [1] }, { a: { b: 2, c: [1, 3] }, d: [1, 2] })).toEqual([
+      { path: ["a", "b"], before: 1, after: 2 },
+      { path: ["a", "c", 1], before: 2, after: 3 },
+      { path: ["d"], before: [1], after: [1, 2] },
+    ]);
+    expect(differences({ a: 1 }, { a: 1 })).toEqual([]);
+  });
+});
+
+describe("a folder that is not a plan", () => {
+  it("is refused with NotAPlanError", () => {
+    const empty = mkdtempSync(join(tmpdir(), "jarvis-not-a-plan-"));
+    expect(() => comparePlans(empty, filesOf([]))).toThrow(NotAPlanError);
+    expect(() => comparePlans(empty, filesOf([]))).toThrow("no resources.json");
+    const broken = join(empty, "broken");
+    mkdirSync(broken);
+    writeFileSync(join(broken, "resources.json"), "{not json");
+    expect(() => comparePlans(broken, filesOf([]))).toThrow(/is not JSON/);
+    writeFileSync(join(broken, "resources.json"), JSON.stringify({ urn: "x" }));
+    expect(() => comparePlans(broken, filesOf([]))).toThrow(/not a plan's resources.json/);
+  });
+});

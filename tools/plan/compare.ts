@@ -1,0 +1,253 @@
+// `--compare <dir of an earlier plan>`: what would change from that plan to this one. Resources are
+// matched by identity (a resource whose URN or aliases name an old URN is that resource, as for the
+// engine); each changed input is shown with its old and new value (both already redacted) and what
+// it does to the existing object (replace-rules.ts); a replacement or deletion of what holds data
+// or serves traffic gets a warning, a change that reaches no existing object a note.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import type { PlanFiles, ResourceEntry } from "./files";
+import { effectOf, formatPath, type PathEffect, type PropertyPath } from "./replace-rules";
+
+/** The folder given to --compare holds no plan. */
+export class NotAPlanError extends Error {}
+
+export interface Comparison {
+  /** changes.md */
+  readonly markdown: string;
+  /** A few lines for the terminal. */
+  readonly summary: string[];
+}
+
+interface InputChange extends PathEffect {
+  readonly path: PropertyPath;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+interface Changed {
+  readonly before: ResourceEntry;
+  readonly after: ResourceEntry;
+  readonly inputs: InputChange[];
+  readonly options: string[];
+}
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Every path where `before` and `after` differ, with both values there. */
+export function differences(
+  before: unknown,
+  after: unknown,
+  path: PropertyPath = [],
+): Omit<InputChange, keyof PathEffect>[] {
+  if (isDeepStrictEqual(before, after)) return [];
+  if (isObject(before) && isObject(after))
+    return [...new Set([...Object.keys(before), ...Object.keys(after)])]
+      .sort()
+      .flatMap((key) => differences(before[key], after[key], [...path, key]));
+  // Lists of the same length compare item by item; otherwise the list is one change.
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length)
+    return before.flatMap((item, i) => differences(item, after[i], [...path, i]));
+  return [{ path, before, after }];
+}
+
+const OPTIONS = [
+  "protect",
+  "retainOnDelete",
+  "deleteBeforeReplace",
+  "ignoreChanges",
+  "replaceOnChanges",
+  "additionalSecretOutputs",
+  "customTimeouts",
+  "provider",
+] as const;
+
+function readEntries(text: string, where: string): ResourceEntry[] {
+  let entries: unknown;
+  try {
+    entries = JSON.parse(text);
+  } catch (error) {
+    throw new NotAPlanError(`${where} is not JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(entries) || !entries.every((e) => isObject(e) && typeof e.urn === "string" && isObject(e.inputs)))
+    throw new NotAPlanError(`${where} is not a plan's resources.json (a list of resources with urn and inputs)`);
+  return entries as ResourceEntry[];
+}
+
+/** The earlier plan's resources and outputs; NotAPlanError if `dir` holds no plan. */
+function readPlan(dir: string): { resources: ResourceEntry[]; outputs: unknown } {
+  const file = join(dir, "resources.json");
+  if (!existsSync(file))
+    throw new NotAPlanError(`${dir} holds no plan: no resources.json (make one with --out ${dir})`);
+  const outputsFile = join(dir, "outputs.json");
+  return {
+    resources: readEntries(readFileSync(file, "utf8"), file),
+    outputs: existsSync(outputsFile) ? JSON.parse(readFileSync(outputsFile, "utf8")) : undefined,
+  };
+}
+
+/** The name the object has where it runs: the Docker name, the Kubernetes metadata.name, else Pulumi's. */
+function objectName(entry: ResourceEntry): string {
+  const inputs = entry.inputs as { name?: unknown; metadata?: { name?: unknown } };
+  const name = entry.type.startsWith("kubernetes:") ? inputs.metadata?.name : inputs.name;
+  return typeof name === "string" ? name : entry.name;
+}
+
+const kindOf = (type: string) => type.split(":").pop()!;
+
+/** Why replacing or deleting this resource matters: data it holds, or the traffic it serves. */
+function risk(entry: ResourceEntry): "data at risk" | "downtime" | undefined {
+  const kind = kindOf(entry.type);
+  if (entry.type === "docker:index/volume:Volume") return "data at risk";
+  if (entry.type === "docker:index/container:Container") return "downtime";
+  if (!entry.type.startsWith("kubernetes:")) return undefined;
+  if (kind === "Namespace" || kind === "PersistentVolumeClaim") return "data at risk";
+  if (kind === "StatefulSet") {
+    const templates = (entry.inputs as { spec?: { volumeClaimTemplates?: unknown[] } }).spec?.volumeClaimTemplates;
+    return templates && templates.length > 0 ? "data at risk" : "downtime";
+  }
+  // A named object is deleted before its replacement is created (pulumi-kubernetes provider.go Diff).
+  const named = typeof (entry.inputs as { metadata?: { name?: unknown } }).metadata?.name === "string";
+  return named && ["Deployment", "DaemonSet", "Service", "Job", "CronJob"].includes(kind) ? "downtime" : undefined;
+}
+
+const show = (value: unknown) =>
+  value === undefined ? "(absent)" : `\`${JSON.stringify(value).replaceAll("`", "'")}\``;
+/** A markdown table cell: a pipe would end it. */
+const tableCell = (text: string) => text.replaceAll("|", "\\|");
+const label = (entry: ResourceEntry) => `\`${entry.type}\` \`${entry.name}\``;
+
+export function comparePlans(previousDir: string, current: PlanFiles): Comparison {
+  const previous = readPlan(previousDir);
+  const now = readEntries(current["resources.json"], "the current plan's resources.json");
+  const before = new Map(previous.resources.map((r) => [r.urn, r]));
+  const matched = new Set<string>();
+  const added: ResourceEntry[] = [];
+  const moved: [ResourceEntry, ResourceEntry][] = [];
+  const changed: Changed[] = [];
+  for (const after of now) {
+    const oldUrn = [after.urn, ...after.aliases].find((urn) => before.has(urn) && !matched.has(urn));
+    if (!oldUrn) {
+      added.push(after);
+      continue;
+    }
+    matched.add(oldUrn);
+    const old = before.get(oldUrn)!;
+    if (oldUrn !== after.urn) moved.push([old, after]);
+    const inputs = differences(old.inputs, after.inputs).map((change) => ({
+      ...change,
+      ...effectOf(after, change.path),
+    }));
+    const options = OPTIONS.filter((key) => !isDeepStrictEqual(old[key], after[key])).map(
+      (key) => `${key}: ${show(old[key])} → ${show(after[key])}`,
+    );
+    if (old.imageReference !== after.imageReference)
+      options.push(`image reference: ${show(old.imageReference)} → ${show(after.imageReference)}`);
+    if (inputs.length > 0 || options.length > 0) changed.push({ before: old, after, inputs, options });
+  }
+  const removed = previous.resources.filter((r) => !matched.has(r.urn));
+  const replaced = changed.filter((c) => c.inputs.some((i) => i.effect === "replace"));
+
+  const warnings: string[] = [];
+  const notes: string[] = [];
+  for (const c of replaced) {
+    const why = c.inputs.filter((i) => i.effect === "replace").map((i) => `\`${formatPath(i.path)}\``);
+    const at = risk(c.after);
+    const name = objectName(c.before);
+    const kept = c.before.retainOnDelete
+      ? " The old one is kept (retainOnDelete) but no longer used: its data does not move to the new one."
+      : "";
+    if (at)
+      warnings.push(
+        `this change recreates \`${name}\`: **${at}** (${label(c.after)}; replaced for ${why.join(", ")}).${kept}`,
+      );
+    if (c.after.protect) warnings.push(`\`${name}\` is protected: Pulumi refuses to replace it, **the update fails**.`);
+  }
+  for (const r of removed) {
+    const name = objectName(r);
+    const at = risk(r);
+    if (r.protect) warnings.push(`\`${name}\` is protected: Pulumi refuses to delete it, **the update fails**.`);
+    else if (r.retainOnDelete)
+      notes.push(`\`${name}\` (${label(r)}) leaves the stack but is kept where it runs (retainOnDelete).`);
+    else if (at) warnings.push(`this change deletes \`${name}\`: **${at}** (${label(r)}).`);
+  }
+  for (const c of changed)
+    for (const i of c.inputs.filter((change) => change.effect === "no effect"))
+      notes.push(
+        `\`${formatPath(i.path)}\` of \`${objectName(c.after)}\` has no effect on the existing object (${i.reason})` +
+          (i.ignored && kindOf(c.after.type) === "StatefulSet"
+            ? ": no existing claim gets it, only claims made later; to move the data, back it up and restore it into a new claim."
+            : "."),
+      );
+
+  const outputs = differences(previous.outputs, JSON.parse(current["outputs.json"]));
+  const counts =
+    `${added.length} added, ${removed.length} removed, ${changed.length} changed` +
+    ` (${replaced.length} replaced)${moved.length > 0 ? `, ${moved.length} moved` : ""}`;
+  const section = (title: string, lines: string[]) => (lines.length > 0 ? [`## ${title}`, "", ...lines, ""] : []);
+  const markdown = [
+    "# Changes since the earlier plan",
+    "",
+    `Compared with \`${previousDir}\`: ${counts}.`,
+    "",
+    ...section(
+      "Warnings",
+      warnings
+        .map((w) => `> ${w}`)
+        .flatMap((w) => [w, ""])
+        .slice(0, -1),
+    ),
+    ...section(
+      "Notes",
+      notes.map((n) => `- ${n}`),
+    ),
+    ...section(
+      "Added",
+      added.map((r) => `- ${label(r)} \`${r.urn}\``),
+    ),
+    ...section(
+      "Removed",
+      removed.map((r) => `- ${label(r)} \`${r.urn}\``),
+    ),
+    ...section(
+      "Moved",
+      moved.map(([old, now]) => `- \`${old.urn}\` → \`${now.urn}\` (alias: the same resource)`),
+    ),
+    ...section("Changed", changed.flatMap(changedLines)),
+    ...section(
+      "Outputs",
+      outputs.map((o) => `- \`${formatPath(o.path)}\`: ${show(o.before)} → ${show(o.after)}`),
+    ),
+  ].join("\n");
+  return {
+    markdown: `${markdown.trimEnd()}\n`,
+    summary: [`changes since ${previousDir}: ${counts}`, ...warnings.map((w) => `  ${w.replaceAll("**", "")}`)],
+  };
+}
+
+function changedLines(c: Changed): string[] {
+  const verdict = c.inputs.some((i) => i.effect === "replace")
+    ? "replaced"
+    : c.inputs.some((i) => i.effect === "update" || i.effect === "unknown")
+      ? "updated"
+      : "no change to the object";
+  return [
+    `### ${label(c.after)}: ${verdict}`,
+    "",
+    ...(c.inputs.length > 0
+      ? [
+          "| input | before | after | effect |",
+          "| --- | --- | --- | --- |",
+          ...c.inputs.map(
+            (i) =>
+              `| ${[`\`${formatPath(i.path)}\``, show(i.before), show(i.after), `${i.effect}: ${i.reason}`].map(tableCell).join(" | ")} |`,
+          ),
+          "",
+        ]
+      : []),
+    ...c.options.map((o) => `- option ${o}`),
+    ...(c.options.length > 0 ? [""] : []),
+  ];
+}

@@ -1,0 +1,130 @@
+// Each replace rule, one row per rule: what a change at a path does to the existing object.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PROJECT_DIR } from "./cli";
+import { DOCKER_RULES, effectOf, formatPath, parsePath, type Effect } from "./replace-rules";
+
+const plain = (type: string) => ({ type, ignoreChanges: [], replaceOnChanges: [] });
+const CONTAINER = "docker:index/container:Container";
+
+describe.each<[string, string, Effect]>([
+  // Docker container: ForceNew inputs replace.
+  [CONTAINER, "image", "replace"],
+  [CONTAINER, "name", "replace"],
+  [CONTAINER, "envs[3]", "replace"],
+  [CONTAINER, "cpus", "replace"],
+  [CONTAINER, "ports[0].external", "replace"],
+  [CONTAINER, "mounts[0].source", "replace"],
+  [CONTAINER, "labels[2].value", "replace"],
+  [CONTAINER, "networksAdvanced[0].ipv4Address", "replace"],
+  [CONTAINER, "deviceCgroupRules", "replace"],
+  // resourceDockerContainerUpdate's attributes, and must_run.
+  ...DOCKER_RULES[CONTAINER]!.updated.map((input): [string, string, Effect] => [CONTAINER, input, "update"]),
+  ...DOCKER_RULES[CONTAINER]!.providerSettings.map((input): [string, string, Effect] => [CONTAINER, input, "update"]),
+  ...DOCKER_RULES[CONTAINER]!.notApplied.map((input): [string, string, Effect] => [CONTAINER, input, "no effect"]),
+  ["docker:index/volume:Volume", "name", "replace"],
+  ["docker:index/volume:Volume", "labels[0].value", "replace"],
+  ["docker:index/volume:Volume", "driverOpts.type", "replace"],
+  ["docker:index/volume:Volume", "cluster.availability", "update"],
+  ["docker:index/network:Network", "ipamConfigs[0].subnet", "replace"],
+  ["docker:index/network:Network", "name", "replace"],
+  ["docker:index/remoteImage:RemoteImage", "name", "replace"],
+  ["docker:index/remoteImage:RemoteImage", "build.context", "replace"],
+  ["docker:index/remoteImage:RemoteImage", "build.tags[0]", "no effect"],
+  ["docker:index/remoteImage:RemoteImage", "keepLocally", "update"],
+  // pulumi-kubernetes diff.go and provider.go.
+  ["kubernetes:apps/v1:StatefulSet", "spec.volumeClaimTemplates[0].spec.storageClassName", "replace"],
+  ["kubernetes:apps/v1:StatefulSet", "spec.serviceName", "replace"],
+  ["kubernetes:apps/v1:StatefulSet", "spec.podManagementPolicy", "replace"],
+  ["kubernetes:apps/v1:StatefulSet", "spec.revisionHistoryLimit", "replace"],
+  ["kubernetes:apps/v1:StatefulSet", 'spec.selector.matchLabels["app.kubernetes.io/name"]', "replace"],
+  ["kubernetes:apps/v1:StatefulSet", "spec.template.spec.containers[0].image", "update"],
+  ["kubernetes:apps/v1:StatefulSet", "spec.replicas", "update"],
+  ["kubernetes:apps/v1:Deployment", "spec.selector.matchLabels.app", "replace"],
+  ["kubernetes:apps/v1:Deployment", "spec.template.spec.containers[0].image", "update"],
+  ["kubernetes:apps/v1:DaemonSet", "spec.selector", "replace"],
+  ["kubernetes:core/v1:Service", "spec.clusterIP", "replace"],
+  ["kubernetes:core/v1:Service", "spec.type", "update"],
+  ["kubernetes:core/v1:Service", "spec.ports[0].port", "update"],
+  ["kubernetes:core/v1:PersistentVolumeClaim", "spec.storageClassName", "replace"],
+  ["kubernetes:core/v1:PersistentVolumeClaim", "spec.accessModes[0]", "replace"],
+  ["kubernetes:core/v1:PersistentVolumeClaim", "spec.volumeName", "replace"],
+  ["kubernetes:core/v1:PersistentVolumeClaim", "spec.selector.matchLabels.tier", "replace"],
+  ["kubernetes:core/v1:PersistentVolumeClaim", "spec.resources.requests.storage", "update"],
+  ["kubernetes:core/v1:PersistentVolumeClaimPatch", "spec.resources.requests.storage", "update"],
+  ["kubernetes:core/v1:PersistentVolumeClaimPatch", "metadata.name", "replace"],
+  ["kubernetes:core/v1:PersistentVolume", "spec.csi.volumeHandle", "replace"],
+  ["kubernetes:core/v1:Pod", "spec.containers[1].image", "replace"],
+  ["kubernetes:core/v1:Pod", "spec.volumes", "replace"],
+  ["kubernetes:core/v1:ResourceQuota", "spec.scopes", "replace"],
+  ["kubernetes:core/v1:ResourceQuota", "spec.hard.pods", "update"],
+  ["kubernetes:core/v1:Secret", "data.PASSWORD", "replace"],
+  ["kubernetes:core/v1:Secret", "stringData.PASSWORD", "replace"],
+  ["kubernetes:core/v1:Secret", "type", "replace"],
+  ["kubernetes:core/v1:ConfigMap", "data.LOG_LEVEL", "replace"],
+  ["kubernetes:core/v1:ConfigMap", "metadata.labels.team", "update"],
+  ["kubernetes:core/v1:Namespace", "metadata.name", "replace"],
+  ["kubernetes:core/v1:Namespace", "metadata.labels.team", "update"],
+  ["kubernetes:batch/v1:Job", "spec.template.spec.containers[0].args", "replace"],
+  ["kubernetes:batch/v1:Job", "spec.completions", "replace"],
+  ["kubernetes:batch/v1:Job", "spec.parallelism", "replace"],
+  ["kubernetes:batch/v1:Job", "spec.backoffLimit", "update"],
+  ["kubernetes:batch/v1:CronJob", "spec.jobTemplate.spec.template", "update"],
+  ["kubernetes:policy/v1beta1:PodDisruptionBudget", "spec.minAvailable", "replace"],
+  ["kubernetes:policy/v1:PodDisruptionBudget", "spec.minAvailable", "update"],
+  ["kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "roleRef.name", "replace"],
+  ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "roleRef.name", "replace"],
+  ["kubernetes:storage.k8s.io/v1:StorageClass", "provisioner", "replace"],
+  ["kubernetes:storage.k8s.io/v1:StorageClass", "allowVolumeExpansion", "update"],
+  ["kubernetes:networking.k8s.io/v1:Ingress", "metadata.namespace", "replace"],
+  ["kubernetes:networking.k8s.io/v1:Ingress", "spec.rules[0].host", "update"],
+  ["random:index/randomPassword:RandomPassword", "keepers.rotation", "unknown"],
+])("a change of %s %s", (type, path, expected) => {
+  it(`is ${expected}`, () => {
+    expect(effectOf(plain(type), parsePath(path)).effect).toBe(expected);
+  });
+});
+
+describe("Pulumi's own options", () => {
+  it("ignoreChanges drops a change before any rule: it has no effect", () => {
+    const statefulSet = { ...plain("kubernetes:apps/v1:StatefulSet"), ignoreChanges: ["spec.volumeClaimTemplates"] };
+    const effect = effectOf(statefulSet, parsePath("spec.volumeClaimTemplates[0].spec.resources.requests.storage"));
+    expect(effect).toEqual({ effect: "no effect", reason: "ignoreChanges: spec.volumeClaimTemplates", ignored: true });
+    expect(effectOf(statefulSet, parsePath("spec.serviceName")).effect).toBe("replace");
+  });
+
+  it("replaceOnChanges replaces on what the provider would update", () => {
+    const container = { ...plain(CONTAINER), replaceOnChanges: ["healthcheck"] };
+    expect(effectOf(container, parsePath("healthcheck.retries"))).toEqual({
+      effect: "replace",
+      reason: "replaceOnChanges: healthcheck",
+    });
+  });
+});
+
+describe("the Docker container's lists", () => {
+  /** The inputs of @pulumi/docker 5.2.0's ContainerArgs. */
+  const containerArgs = () => {
+    const typings = readFileSync(join(PROJECT_DIR, "node_modules/@pulumi/docker/container.d.ts"), "utf8");
+    const args = typings.slice(typings.indexOf("export interface ContainerArgs {"));
+    return [...args.slice(0, args.indexOf("\n}")).matchAll(/^ {4}(\w+)\?:/gm)].map((m) => m[1]);
+  };
+
+  it("name only inputs the SDK has, each once", () => {
+    const { updated, notApplied, providerSettings } = DOCKER_RULES[CONTAINER]!;
+    const listed = [...updated, ...notApplied, ...providerSettings];
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(containerArgs()).toEqual(expect.arrayContaining(listed));
+    expect(containerArgs().length).toBeGreaterThan(listed.length);
+  });
+});
+
+describe("property paths", () => {
+  it("parse and format as Pulumi writes them", () => {
+    for (const text of ["spec.template", "a[0].b", 'metadata.labels["app.kubernetes.io/name"]', "logOpts.max-size"])
+      expect(formatPath(parsePath(text))).toBe(text);
+    expect(parsePath("spec.containers[*].image")).toEqual(["spec", "containers", "*", "image"]);
+    expect(parsePath('labels["a.b"]')).toEqual(["labels", "a.b"]);
+  });
+});
