@@ -1,12 +1,16 @@
 // The composition root: read and validate the whole config once, derive the wiring from the
 // service graph, generate the secrets, then assemble the platform the config names.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { Secrets } from "./components/secrets";
 import { CATALOGUE, type Catalogue } from "./infra/catalogue";
 import { loadStackConfig } from "./infra/config/load";
 import { MACHINE, type Host } from "./infra/host";
 import { formatProblems, type ConfigProblem } from "./infra/config/problems";
+import { projectDefaultsOf, StackFileError } from "./infra/config/project-file";
 import { deriveWiring } from "./infra/wiring";
 import { deployDocker } from "./stacks/docker";
 import { deployKubernetes } from "./stacks/kubernetes";
@@ -22,14 +26,55 @@ export class InvalidConfigError extends pulumi.RunError {
 // which keys the engine handed over as secrets; the SDK version is pinned and the plan tests use it.
 const { isConfigSecret } = runtimeConfig as unknown as { isConfigSecret(key: string): boolean };
 
+/** Pulumi.yaml's defaults by the text they were read from (see rememberProjectFile). */
+const projectFiles = new Map<string, ReadonlyMap<string, unknown>>();
+
 /**
- * Loads the config the engine handed over, or throws InvalidConfigError before anything is
- * registered; warnings go to the engine's log.
+ * Hands over the defaults of a Pulumi.yaml text that was read and parsed already: the offline plan
+ * parses it in its worker thread while the SDK loads, and a first YAML parse in this thread would
+ * cost a tenth of a second. The same text gives the same defaults.
+ */
+export function rememberProjectFile(text: string, values: ReadonlyMap<string, unknown>): void {
+  projectFiles.set(text, values);
+}
+
+/**
+ * The project-level defaults of Pulumi.yaml, in the project's root directory (the CLI has read and
+ * accepted the file already): the engine hands over a stack file's value of a key in place of the
+ * default, and the program lays it over the default (infra/config/overlay.ts).
+ */
+export function projectDefaults(rootDirectory = pulumi.getRootDirectory()): ReadonlyMap<string, unknown> {
+  const file = join(rootDirectory, "Pulumi.yaml");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new InvalidConfigError([
+      { key: file, message: "not readable: the stack's values are laid over its defaults" },
+    ]);
+  }
+  const known = projectFiles.get(text);
+  if (known) return known;
+  try {
+    return projectDefaultsOf(parse(text, { merge: true }), file).values;
+  } catch (error) {
+    if (error instanceof StackFileError) throw new InvalidConfigError(error.problems);
+    throw error;
+  }
+}
+
+/**
+ * Loads the config the engine handed over, laid over Pulumi.yaml's defaults, or throws
+ * InvalidConfigError before anything is registered; warnings go to the engine's log.
  */
 export function readStackConfig(catalogue: Catalogue = CATALOGUE, host: Host = MACHINE) {
   const raw = pulumi.runtime.allConfig();
   const secretKeys = Object.keys(raw).filter(isConfigSecret);
-  const result = loadStackConfig(raw, secretKeys, pulumi.getProject(), { catalogue, host });
+  const result = loadStackConfig(raw, secretKeys, pulumi.getProject(), {
+    catalogue,
+    host,
+    projectDefaults: projectDefaults(),
+  });
   if (!result.ok) throw new InvalidConfigError(result.problems);
   for (const warning of result.warnings) void pulumi.log.warn(`${warning.key}: ${warning.message}`);
   return result;

@@ -413,8 +413,8 @@ describe("health checks", () => {
   });
 
   it("leave out the start interval for engines older than Docker 25 when config does", async () => {
-    const { startIntervalSeconds: _omitted, ...older } = dev["jarvis:healthChecks"];
-    const planned = await planStack("dev", { ...dev, "jarvis:healthChecks": older });
+    // null removes the project's default (the stack's value is a merge patch of it).
+    const planned = await planStack("dev", { ...dev, "jarvis:healthChecks": { startIntervalSeconds: null } });
     expect(container("backend", planned).inputs.healthcheck.startInterval).toBeUndefined();
   });
 

@@ -695,7 +695,7 @@ describe("network exposure", () => {
   });
 
   it("refuses a model list that Ollama could not pull", () => {
-    expect(problems("prod", { "jarvis:egress": {} }).map((p) => p.key)).toEqual(["jarvis:egress.ollama"]);
+    expect(problems("prod", { "jarvis:egress": { ollama: null } }).map((p) => p.key)).toEqual(["jarvis:egress.ollama"]);
   });
 });
 
@@ -743,7 +743,7 @@ describe("bad Kubernetes config", () => {
     expect(prodKey("rollout", { ...prodValues["jarvis:rollout"], disruptionMaxUnavailable: 0 })).toEqual([
       {
         key: "jarvis:rollout.disruptionMaxUnavailable",
-        message: "0 would block every eviction (node drains and upgrades would hang)",
+        message: "0 would block every eviction (node drains and upgrades would hang) (got 0)",
       },
     ]);
     expect(prodKey("edge", { ...prodValues["jarvis:edge"], kind: "gateway" }).map((p) => p.key)).toEqual([

@@ -13,7 +13,7 @@ const ajv = () => new Ajv2020({ strict: false, validateFormats: false, allErrors
 describe("the configuration reference", () => {
   it("is in sync with the schema (run `npm run docs` after changing it)", () => {
     expect(read(DOCS_FILE)).toBe(configReference(PROJECT_DIR));
-    expect(JSON.parse(read(SCHEMA_FILE))).toEqual(stackFileSchema());
+    expect(JSON.parse(read(SCHEMA_FILE))).toEqual(stackFileSchema(PROJECT_DIR));
   });
 
   it("documents every key with its project default", () => {
@@ -30,7 +30,7 @@ describe("the configuration reference", () => {
 });
 
 describe("the stack-file JSON Schema", () => {
-  const validate = ajv().compile(stackFileSchema());
+  const validate = ajv().compile(stackFileSchema(PROJECT_DIR));
 
   // That every stack file matches it is one of the checks of every stack (tools/stack-checks.ts).
   it("accepts secrets as secure values and other namespaces as they are", () => {
@@ -47,6 +47,14 @@ describe("the stack-file JSON Schema", () => {
     expect(validate({ config: { "jarvis:smtpPassword": "plain" } })).toBe(false);
     expect(validate({ config: { "jarvis:platform": "nomad" } })).toBe(false);
     expect(validate({ config: {}, colour: "blue" })).toBe(false);
+    expect(validate({ config: { "jarvis:ports": { backend: { http: "x" } } } })).toBe(false);
+  });
+
+  it("takes a stack's value of a key with an object default as a merge patch of it", () => {
+    expect(validate({ config: { "jarvis:ports": { backend: { http: 9000 } } } })).toBe(true);
+    expect(validate({ config: { "jarvis:publish": { ports: { backend: null } } } })).toBe(true);
+    // A key without a default in Pulumi.yaml is the whole value.
+    expect(validate({ config: { "jarvis:namespace": { name: "jarvis-qa" } } })).toBe(false);
   });
 });
 

@@ -15,8 +15,8 @@ export const SCHEMA_FILE = "schema/stack-config.schema.json";
 
 const SECTIONS: [string, string, Record<string, z.ZodType>][] = [
   ["Shared keys", "Used by every platform.", sharedKeys],
-  ["Docker keys", "Required and validated only when `jarvis:platform` is `docker`.", PLATFORM_KEYS.docker],
-  ["Kubernetes keys", "Required and validated only when `jarvis:platform` is `kubernetes`.", PLATFORM_KEYS.kubernetes],
+  ["Docker keys", "Required and used only when `jarvis:platform` is `docker`.", PLATFORM_KEYS.docker],
+  ["Kubernetes keys", "Required and used only when `jarvis:platform` is `kubernetes`.", PLATFORM_KEYS.kubernetes],
 ];
 
 function jsonSchema(schema: z.ZodType): JsonSchema {
@@ -100,10 +100,12 @@ export function configReference(projectDir: string): string {
     "Generated from `infra/config/schema.ts` by `npm run docs`; a test fails when it is out of date.",
     "",
     "Every key lives in the `jarvis:` namespace. Defaults shared by all stacks are in `Pulumi.yaml`;",
-    "a stack file (`Pulumi.<stack>.yaml`) that sets a key **replaces its whole value** (the Pulumi CLI",
-    "does not merge objects), so copy the whole default when you change one field of it. Change a",
-    "nested value with `pulumi config set --path 'jarvis:ports.backend.http' 9000` after copying the",
-    "key into the stack file. Unknown `jarvis:` keys are refused; other namespaces pass through.",
+    "a stack file (`Pulumi.<stack>.yaml`) holds what differs. Where the default is an object, the",
+    "stack's value is laid over it as a JSON merge patch (RFC 7386): objects merge key by key, lists",
+    "and single values replace, `null` removes a key. So `pulumi config set --path",
+    "'jarvis:ports.backend.http' 9000` changes that one port. Every key that is set is validated,",
+    "whichever platform reads it; only the chosen platform's keys are required. Unknown `jarvis:`",
+    "keys are refused; other namespaces pass through.",
     "",
   ];
   for (const [title, intro, keys] of SECTIONS) {
@@ -143,7 +145,27 @@ export function configReference(projectDir: string): string {
   return `${out.join("\n")}\n`;
 }
 
-export function stackFileSchema(): JsonSchema {
+/**
+ * What a stack file may hold for a key whose Pulumi.yaml default is an object: a JSON merge patch of
+ * it (infra/config/overlay.ts): any part of each object, `null` to remove a key. Lists replace whole.
+ */
+function mergePatchOf(node: JsonSchema): JsonSchema {
+  if (node.anyOf) return { ...node, anyOf: node.anyOf.map(mergePatchOf) };
+  if (node.type !== "object") return node;
+  const { required: _everyKeyMayBeLeftOut, ...rest } = node;
+  const orNull = (child: JsonSchema) => ({ anyOf: [mergePatchOf(child), { type: "null" }] });
+  return {
+    ...rest,
+    ...(node.properties && {
+      properties: Object.fromEntries(Object.entries(node.properties).map(([k, v]) => [k, orNull(v as JsonSchema)])),
+    }),
+    ...(typeof node.additionalProperties === "object" && { additionalProperties: orNull(node.additionalProperties) }),
+  };
+}
+
+export function stackFileSchema(projectDir: string): JsonSchema {
+  const defaults = projectDefaults(projectDir);
+  const patchable = (key: string) => typeof defaults[key] === "object" && !Array.isArray(defaults[key]);
   const known = [...SECTIONS.flatMap(([, , keys]) => Object.keys(keys)), ...Object.keys(SECRET_KEYS)];
   const secure = {
     type: "object",
@@ -153,7 +175,10 @@ export function stackFileSchema(): JsonSchema {
   };
   const properties = Object.fromEntries([
     ...SECTIONS.flatMap(([, , keys]) =>
-      Object.entries(keys).map(([key, schema]) => [`${NAMESPACE}:${key}`, jsonSchema(schema)]),
+      Object.entries(keys).map(([key, schema]) => [
+        `${NAMESPACE}:${key}`,
+        patchable(key) ? mergePatchOf(jsonSchema(schema)) : jsonSchema(schema),
+      ]),
     ),
     ...Object.entries(SECRET_KEYS).map(([key, spec]) => [
       `${NAMESPACE}:${key}`,
@@ -185,7 +210,7 @@ export function stackFileSchema(): JsonSchema {
 if (require.main === module) {
   const root = join(__dirname, "..");
   writeFileSync(join(root, DOCS_FILE), configReference(root));
-  writeFileSync(join(root, SCHEMA_FILE), `${JSON.stringify(stackFileSchema(), null, 2)}\n`);
+  writeFileSync(join(root, SCHEMA_FILE), `${JSON.stringify(stackFileSchema(root), null, 2)}\n`);
   console.log(`wrote ${DOCS_FILE} and ${SCHEMA_FILE}`);
 }
 /* c8 ignore stop */

@@ -31,9 +31,16 @@ export const RESOURCE_KEYS = [
 
 type Resource = Record<string, unknown> & { urn: string; type: string };
 
-const validateStackFile = new Ajv2020({ strict: false, validateFormats: false, allErrors: true }).compile(
-  stackFileSchema(),
-);
+const stackFileValidators = new Map<string, ReturnType<Ajv2020["compile"]>>();
+/** The JSON Schema of the project's stack files: merge patches of its own Pulumi.yaml's defaults. */
+function validateStackFile(projectDir: string) {
+  if (!stackFileValidators.has(projectDir))
+    stackFileValidators.set(
+      projectDir,
+      new Ajv2020({ strict: false, validateFormats: false, allErrors: true }).compile(stackFileSchema(projectDir)),
+    );
+  return stackFileValidators.get(projectDir)!;
+}
 
 function resourceProblems(resources: Resource[], rootUrn: string): string[] {
   const problems: string[] = [];
@@ -104,10 +111,9 @@ export async function stackProblems(projectDir: string, stack: string, earlier?:
   );
   if (written["manifests.yaml"]) problems.push(...(await manifestProblems(written["manifests.yaml"])));
   const stackFile = parse(readFileSync(join(projectDir, stackFileName(stack)), "utf8"));
-  if (!validateStackFile(stackFile))
-    problems.push(
-      `${stackFileName(stack)} does not match the stack-file schema: ${JSON.stringify(validateStackFile.errors)}`,
-    );
+  const validate = validateStackFile(projectDir);
+  if (!validate(stackFile))
+    problems.push(`${stackFileName(stack)} does not match the stack-file schema: ${JSON.stringify(validate.errors)}`);
   return problems;
 }
 

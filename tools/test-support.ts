@@ -29,7 +29,10 @@ function shippedConfig(stack: string) {
   return mergedByStack.get(stack)!;
 }
 
-/** The merged config of a shipped stack, as the program receives it, with keys replaced or removed (undefined). */
+/**
+ * The merged config of a shipped stack, as the program receives it, with keys replaced or removed
+ * (undefined), and Pulumi.yaml's defaults, which the program lays an object value over.
+ */
 export function rawConfig(stack: string, overrides: Overrides = {}, secrets: Record<string, string> = {}) {
   const merged = shippedConfig(stack);
   const config = { ...merged.config };
@@ -38,7 +41,11 @@ export function rawConfig(stack: string, overrides: Overrides = {}, secrets: Rec
     else config[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
   Object.assign(config, secrets);
-  return { config, secretKeys: [...merged.secretKeys, ...Object.keys(secrets)] };
+  return {
+    config,
+    secretKeys: [...merged.secretKeys, ...Object.keys(secrets)],
+    projectDefaults: merged.projectDefaults,
+  };
 }
 
 /** The `jarvis:` values of a shipped stack as a stack file would hold them (objects, not JSON text). */
@@ -62,9 +69,21 @@ export function problems(
   secrets: Record<string, string> = {},
   host: Host = ANY_PATH,
 ): ConfigProblem[] {
-  const { config, secretKeys } = rawConfig(stack, overrides, secrets);
-  const result = loadStackConfig(config, secretKeys, "jarvis", { host });
+  const { config, secretKeys, projectDefaults } = rawConfig(stack, overrides, secrets);
+  const result = loadStackConfig(config, secretKeys, "jarvis", { host, projectDefaults });
   return result.ok ? [] : [...result.problems];
+}
+
+/** The warnings of a shipped stack's config with overrides (which must be valid). */
+export function warnings(
+  stack: string,
+  overrides: Overrides = {},
+  secrets: Record<string, string> = {},
+): ConfigProblem[] {
+  const { config, secretKeys, projectDefaults } = rawConfig(stack, overrides, secrets);
+  const result = loadStackConfig(config, secretKeys, "jarvis", { host: ANY_PATH, projectDefaults });
+  if (!result.ok) throw new Error(result.problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
+  return [...result.warnings];
 }
 
 export function validConfig(
@@ -73,8 +92,8 @@ export function validConfig(
   secrets: Record<string, string> = {},
   host: Host = ANY_PATH,
 ): StackConfig {
-  const { config, secretKeys } = rawConfig(stack, overrides, secrets);
-  const result = loadStackConfig(config, secretKeys, "jarvis", { host });
+  const { config, secretKeys, projectDefaults } = rawConfig(stack, overrides, secrets);
+  const result = loadStackConfig(config, secretKeys, "jarvis", { host, projectDefaults });
   if (!result.ok) throw new Error(result.problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
   return result.config;
 }

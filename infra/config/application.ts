@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { GENERATED_SECRETS } from "../secret-names";
 import { destinations, origin, port, seconds } from "./fields";
-import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
+import type { CheckContext, Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
 import type { Platform } from "./platform";
 
 const features = z
@@ -121,8 +121,11 @@ function integrationEgressFindings(config: Parsed): Finding[] {
   );
 }
 
-/** Integrations and person-provided secrets are required only while their feature is on. */
-function featureFindings(config: Parsed, { secrets }: { secrets: ReadonlySet<SecretKey> }): Finding[] {
+/**
+ * Integrations and person-provided secrets are required only while their feature is on, and have no
+ * effect while it is off.
+ */
+function featureFindings(config: Parsed, { secrets, namespace }: CheckContext): Finding[] {
   const { features, integrations } = config;
   if (!features) return [];
   const findings: Finding[] = [];
@@ -133,14 +136,38 @@ function featureFindings(config: Parsed, { secrets }: { secrets: ReadonlySet<Sec
         path: [integration],
         message: `required because features.${feature} is on`,
       });
+    if (!features[feature] && integrations?.[integration])
+      findings.push({
+        ...noEffect("integrations", [integration]),
+        message: `has no effect while features.${feature} is off`,
+      });
   }
-  for (const [secret, spec] of Object.entries(SECRET_KEYS)) {
-    if (secrets.has(secret as SecretKey)) continue;
-    const set = `pulumi config set --secret ${secret} <value>`;
-    if ("feature" in spec && features[spec.feature])
-      findings.push({ key: secret, path: [], message: `required because features.${spec.feature} is on: ${set}` });
-    if ("key" in spec && (config as Record<string, unknown>)[spec.key] !== undefined)
-      findings.push({ key: secret, path: [], message: `required because ${spec.key} is set: ${set}` });
+  for (const [secret, spec] of Object.entries(SECRET_KEYS) as [SecretKey, (typeof SECRET_KEYS)[SecretKey]][]) {
+    const needed = secretNeed(config, spec);
+    if (secrets.has(secret)) {
+      if (needed.unused) findings.push({ ...noEffect(secret, []), message: `has no effect: ${needed.unused}` });
+    } else if (needed.because) {
+      const set = `pulumi config set --secret ${namespace}:${secret} <value>`;
+      findings.push({ key: secret, path: [], message: `required because ${needed.because}: ${set}` });
+    }
   }
   return findings;
+}
+
+const noEffect = (key: string, path: (string | number)[]) => ({ key, path, warning: true });
+
+/** Why a provided secret is needed, or why it is not used. */
+export function secretNeed(
+  config: Parsed,
+  spec: { readonly feature?: Feature; readonly key?: string; readonly platform?: Platform },
+): { because?: string; unused?: string } {
+  if (spec.feature)
+    return config.features?.[spec.feature]
+      ? { because: `features.${spec.feature} is on` }
+      : { unused: `features.${spec.feature} is off` };
+  if (spec.key)
+    return (config as Record<string, unknown>)[spec.key] !== undefined
+      ? { because: `${spec.key} is set` }
+      : { unused: `${spec.key} is not set` };
+  return config.platform === spec.platform ? {} : { unused: `only ${spec.platform} stacks use it` };
 }

@@ -25,9 +25,11 @@ export function crossKeyFindings(
   namespace: string,
   catalogue: Catalogue,
   host: Host,
+  /** Whether the stack file sets the value at a path: a warning is about what a stack sets. */
+  setByStack: (key: string, path: readonly (string | number)[]) => boolean = () => true,
 ): { problems: ConfigProblem[]; warnings: ConfigProblem[] } {
   const config = parsed as Parsed;
-  const context = { catalogue, secrets, host };
+  const context = { catalogue, secrets, host, namespace };
   const platform = config.platform === "docker" || config.platform === "kubernetes" ? config.platform : undefined;
   const findings = MODULE_CHECKS.flatMap((checks) => [
     ...(checks.shared?.(config, context) ?? []),
@@ -36,6 +38,6 @@ export function crossKeyFindings(
   const problem = (f: (typeof findings)[number]) => ({ key: keyPath(namespace, f.key, f.path), message: f.message });
   return {
     problems: findings.filter((f) => !f.warning).map(problem),
-    warnings: findings.filter((f) => f.warning).map(problem),
+    warnings: findings.filter((f) => f.warning && setByStack(f.key, f.path)).map(problem),
   };
 }

@@ -3,7 +3,7 @@
 // on public host names, with TLS, CORS and a rate limit.
 import { z } from "zod";
 import type { Catalogue } from "../catalogue";
-import { configuredServices } from "../graph";
+import { configuredServices, deployedServices } from "../graph";
 import { interfacesOverlap } from "../network";
 import { browserHost, dnsLabel, dnsName, hostInterface, partialObjectOf, podsElsewhere, port, seconds } from "./fields";
 import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
@@ -141,6 +141,15 @@ function publishFindings(config: Parsed, { catalogue }: { catalogue: Catalogue }
       });
     seen.push(current);
   }
+  const deployed = new Set(deployedServices(catalogue));
+  for (const service of new Set(seen.map((p) => p.service)))
+    if (!deployed.has(service))
+      findings.push({
+        key: "publish",
+        path: ["ports", service],
+        message: `has no effect: this stack does not deploy ${service}`,
+        warning: true,
+      });
   // The browser talks to every port that has a browser endpoint directly.
   for (const [service, spec] of Object.entries(catalogue))
     for (const port of Object.keys(spec.browser ?? {}))

@@ -47,7 +47,10 @@ export const address = z
   .describe(
     "IPv4 address, or host number counted from the subnet's network address (so that moving the subnet moves every address)",
   );
-/** A CPU quantity; YAML readily writes `cpu: 1` as a number, so numbers are read as quantities too. */
+/**
+ * A CPU quantity; YAML and `pulumi config set --path` write `cpu: 1` as a number, so numbers are read
+ * as quantities too (`0.5` comes as a string from the CLI, as a number from YAML).
+ */
 export const cpu = z
   .union([z.number().transform(String), z.string()])
   .refine(
@@ -56,12 +59,12 @@ export const cpu = z
   )
   .describe("CPU quantity: 500m, 1.5, 2");
 export const memory = z
-  .string()
+  .union([z.int().transform(String), z.string()])
   .refine(
     (q) => /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/.test(q) && memoryBytes(q) > 0,
     "must be a memory quantity above zero, such as 512Mi or 2Gi",
   )
-  .describe("memory quantity: 512Mi, 2Gi");
+  .describe("memory quantity: 512Mi, 2Gi, or bytes");
 export const computeResources = z.strictObject({ cpu, memory });
 export const serviceResources = z
   .strictObject({
@@ -147,4 +150,11 @@ export const destinations = z.array(
 export type Destinations = z.infer<typeof destinations>;
 
 /** Where pods of another namespace run (the edge controller, the cluster DNS, the scraper). */
-export const podsElsewhere = z.strictObject({ namespace: dnsLabel, podLabels: z.record(z.string(), z.string()) });
+/**
+ * A label value: a string, which `pulumi config set --path` stores as a boolean or a number when it
+ * reads as one (`true`, `8`: pulumi/pulumi#18285).
+ */
+export const labelValue = z.union([z.boolean().transform(String), z.number().transform(String), z.string()]);
+export const labels = z.record(z.string(), labelValue);
+
+export const podsElsewhere = z.strictObject({ namespace: dnsLabel, podLabels: labels });

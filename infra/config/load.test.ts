@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { problems, rawConfig, stackValues, validConfig } from "../../tools/test-support";
+import { problems, rawConfig, stackValues, validConfig, warnings } from "../../tools/test-support";
 import { ANY_PATH, type Host } from "../host";
 import { loadStackConfig } from "./load";
 import { formatProblems } from "./problems";
@@ -49,10 +49,13 @@ describe("the shipped stacks", () => {
     expect(dev.backend.rateLimit).toEqual({ requests: 10, windowSeconds: 60 });
   });
 
-  it("prod overrides replicas and autoscaling from its stack file", () => {
+  it("prod overrides single fields of replicas and autoscaling, the rest comes from Pulumi.yaml", () => {
     const prod = validConfig("prod") as any;
-    expect(prod.replicas.backend).toBe(3);
-    expect(prod.autoscaling.backend.minReplicas).toBe(3);
+    expect(prod.replicas).toEqual({ stt: 2, tts: 2, backend: 2, interface: 3 });
+    expect(prod.autoscaling.backend).toEqual({
+      ...(validConfig("staging") as any).autoscaling.backend,
+      minReplicas: 3,
+    });
     expect(prod.namespace.name).toBe("jarvis");
   });
 });
@@ -138,7 +141,8 @@ describe("refused config, each problem at its key path", () => {
     [
       "a browser-facing port left unpublished",
       "dev",
-      { "jarvis:publish": { ...defaultPublish, ports: { interface: { http: 3000 } } } },
+      // A stack's value is a merge patch of the project's: null removes a key.
+      { "jarvis:publish": { ports: { backend: null } } },
       "jarvis:publish.ports.backend.http",
       /browser reaches this port/,
     ],
@@ -470,7 +474,7 @@ describe("refused config, each problem at its key path", () => {
       [
         "invalid stack configuration (3 problems):",
         "  jarvis:addresses.tts: 172.20.0.10 is already taken by stt",
-        "  jarvis:images.redis: must not use the moving tag 'latest'",
+        "  jarvis:images.redis: must not use the moving tag 'latest' (got \"redis:latest\")",
         "  jarvis:typo: unknown configuration key",
       ].join("\n"),
     );
@@ -565,14 +569,38 @@ describe("namespaces and platforms", () => {
     ).toEqual([]);
   });
 
-  it("validates only the chosen platform's keys", () => {
+  it("validates every key that is set, whichever platform reads it: one Pulumi.yaml serves every stack", () => {
     expect(
       problems("dev", {
         "jarvis:autoscaling": { backend: { minReplicas: 9, maxReplicas: 1 } },
+        "jarvis:clusterDns": { port: -1, prot: 53 },
         "jarvis:edge": "nonsense",
       }),
-    ).toEqual([]);
-    expect(problems("staging", { "jarvis:network": network("not-a-cidr"), "jarvis:addresses": {} })).toEqual([]);
+    ).toEqual([
+      { key: "jarvis:autoscaling.backend.minReplicas", message: "must not exceed maxReplicas (1) (got 9)" },
+      { key: "jarvis:clusterDns.port", message: "Too small: expected number to be >=1 (got -1)" },
+      { key: "jarvis:clusterDns.prot", message: "unknown key; did you mean port?" },
+      { key: "jarvis:edge", message: 'Invalid input: expected object (got "nonsense")' },
+    ]);
+    expect(problems("staging", { "jarvis:network": { subnet: "not-a-cidr" } }).map((p) => p.key)).toEqual([
+      "jarvis:network.subnet",
+    ]);
+  });
+
+  it("warns about the other platform's keys a stack file sets, not about Pulumi.yaml's defaults of them", () => {
+    const { config, secretKeys, projectDefaults } = rawConfig("staging", {
+      "jarvis:publish": { ports: { backend: { http: 8080 } } },
+    });
+    const result = loadStackConfig(config, secretKeys, "jarvis", { host: ANY_PATH, projectDefaults });
+    expect(result.ok && result.warnings).toEqual([
+      { key: "jarvis:publish", message: "has no effect on a kubernetes stack: only docker stacks read it" },
+    ]);
+    const shipped = rawConfig("staging");
+    const plain = loadStackConfig(shipped.config, shipped.secretKeys, "jarvis", {
+      host: ANY_PATH,
+      projectDefaults: shipped.projectDefaults,
+    });
+    expect(plain.ok && plain.warnings).toEqual([]);
   });
 
   it("requires the chosen platform's keys", () => {
@@ -645,7 +673,9 @@ describe("secrets a person provides", () => {
       "jarvis:integrations.smtp",
       "jarvis:smtpPassword",
     ]);
-    expect(found[0]!.message).toContain("pulumi config set --secret browserbaseApiKey");
+    expect(found[0]!.message).toBe(
+      "required because features.webBrowsing is on: pulumi config set --secret jarvis:browserbaseApiKey <value>",
+    );
   });
 
   it("pass once provided as secrets", () => {
@@ -665,7 +695,7 @@ describe("secrets a person provides", () => {
     expect(found).toEqual([
       {
         key: "jarvis:smtpPassword",
-        message: "must be stored encrypted: pulumi config set --secret jarvis:smtpPassword",
+        message: "must be stored encrypted: pulumi config set --secret jarvis:smtpPassword <value>",
       },
     ]);
     expect(JSON.stringify(found)).not.toContain("hunter2");
@@ -747,8 +777,10 @@ describe("secrets a person provides", () => {
 
   it("only warns about a missing host path when the engine is another machine's", () => {
     const nothing: Host = { exists: () => false };
-    const { config, secretKeys } = rawConfig("dev", { "jarvis:dockerHost": "ssh://deploy@engine.home.arpa" });
-    const result = loadStackConfig(config, secretKeys, "jarvis", { host: nothing });
+    const { config, secretKeys, projectDefaults } = rawConfig("dev", {
+      "jarvis:dockerHost": "ssh://deploy@engine.home.arpa",
+    });
+    const result = loadStackConfig(config, secretKeys, "jarvis", { host: nothing, projectDefaults });
     expect(result.ok).toBe(true);
     expect(result.ok && result.warnings.map((w) => w.key)).toEqual([
       "jarvis:hostPaths.postgresInit",
@@ -761,5 +793,43 @@ describe("secrets a person provides", () => {
 
   it("the cluster may be given as a secret kubeconfig alone", () => {
     expect(problems("staging", { "jarvis:cluster": {} }, { "jarvis:kubeconfig": "apiVersion: v1" })).toEqual([]);
+  });
+});
+
+describe("settings that have no effect", () => {
+  it("are none in the shipped stacks", () => {
+    for (const stack of ["dev", "staging", "prod"]) expect(warnings(stack)).toEqual([]);
+  });
+
+  it("include a replica count the autoscaler overrides", () => {
+    expect(warnings("prod", { "jarvis:replicas": { backend: 4 } })).toEqual([
+      {
+        key: "jarvis:replicas.backend",
+        message: "has no effect while autoscaling.backend is enabled: the autoscaler keeps 3 to 10",
+      },
+    ]);
+    expect(warnings("prod", { "jarvis:replicas": { interface: 4 } })).toEqual([]);
+  });
+
+  it("include secrets whose feature is off, whose login is not set, or that the platform does not read", () => {
+    const secrets = { "jarvis:smtpPassword": "p", "jarvis:registryPassword": "r", "jarvis:kubeconfig": "k" };
+    expect(warnings("dev", {}, secrets)).toEqual([
+      { key: "jarvis:kubeconfig", message: "has no effect: only kubernetes stacks use it" },
+      { key: "jarvis:registryPassword", message: "has no effect: registryLogin is not set" },
+      { key: "jarvis:smtpPassword", message: "has no effect: features.alertEmail is off" },
+    ]);
+  });
+
+  it("include an integration whose feature is off", () => {
+    const mqtt = { broker: "mqtt.home.arpa", port: 1883, username: "jarvis" };
+    expect(warnings("dev", { "jarvis:integrations": { mqtt } })).toEqual([
+      { key: "jarvis:integrations.mqtt", message: "has no effect while features.mqtt is off" },
+    ]);
+  });
+
+  it("include a published port of a service the stack does not deploy", () => {
+    expect(warnings("dev", { "jarvis:publish": { ports: { grafana: { http: 3001 } } } })).toEqual([
+      { key: "jarvis:publish.ports.grafana", message: "has no effect: this stack does not deploy grafana" },
+    ]);
   });
 });

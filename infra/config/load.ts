@@ -3,8 +3,11 @@
 import type { z } from "zod";
 import { CATALOGUE, type Catalogue } from "../catalogue";
 import { MACHINE, type Host } from "../host";
+import { secretNeed } from "./application";
 import { crossKeyFindings } from "./checks";
+import { overlay, patchSets } from "./overlay";
 import { keyPath, type ConfigProblem } from "./problems";
+import { unknownKeyMessage, zodProblems } from "./zod-problems";
 import {
   ABSENT_BY_DEFAULT,
   buildSchema,
@@ -38,12 +41,17 @@ export function parseRawValue(value: string): unknown {
   }
 }
 
-function zodProblems(namespace: string, key: string, error: z.ZodError): ConfigProblem[] {
-  return error.issues.flatMap((issue) =>
-    issue.code === "unrecognized_keys"
-      ? issue.keys.map((k) => ({ key: keyPath(namespace, key, [...issue.path, k]), message: "unknown key" }))
-      : [{ key: keyPath(namespace, key, issue.path), message: issue.message }],
-  );
+export interface LoadOptions {
+  /** The service graph the schema is built for (Jarvis's own by default). */
+  readonly catalogue?: Catalogue;
+  /** The machine whose files the config names (this one by default). */
+  readonly host?: Host;
+  /**
+   * Pulumi.yaml's defaults by full key. With them, a stack's object value is laid over its key's
+   * default (overlay.ts), and only what the stack sets draws a warning; without them every value
+   * is taken as the stack's own.
+   */
+  readonly projectDefaults?: ReadonlyMap<string, unknown>;
 }
 
 /**
@@ -51,23 +59,18 @@ function zodProblems(namespace: string, key: string, error: z.ZodError): ConfigP
  * `docker:`) pass through untouched. Secret values are checked for presence only and never copied
  * into the result: the program reads them with `requireSecret`.
  */
-export interface LoadOptions {
-  /** The service graph the schema is built for (Jarvis's own by default). */
-  readonly catalogue?: Catalogue;
-  /** The machine whose files the config names (this one by default). */
-  readonly host?: Host;
-}
-
 export function loadStackConfig(
   raw: Readonly<Record<string, string>>,
   secretKeys: readonly string[],
   namespace = "jarvis",
-  { catalogue = CATALOGUE, host = MACHINE }: LoadOptions = {},
+  { catalogue = CATALOGUE, host = MACHINE, projectDefaults }: LoadOptions = {},
 ): LoadResult {
   const { shared: sharedKeys, ...platformKeys } =
     catalogue === CATALOGUE ? { shared: defaultSharedKeys, ...PLATFORM_KEYS } : buildSchema(catalogue);
   const problems: ConfigProblem[] = [];
   const values = new Map<string, unknown>();
+  /** What the stack file itself sets, by key (see overlay.ts). */
+  const patches = new Map<string, unknown>();
   const present = new Set<SecretKey>();
   const refused = new Set<string>();
   const secretKeySet = new Set(secretKeys);
@@ -77,14 +80,19 @@ export function loadStackConfig(
     const key = fullKey.slice(namespace.length + 1);
     if (Object.hasOwn(SECRET_KEYS, key)) {
       const problem = !secretKeySet.has(fullKey)
-        ? `must be stored encrypted: pulumi config set --secret ${fullKey}`
+        ? `must be stored encrypted: pulumi config set --secret ${fullKey} <value>`
         : value.trim() === ""
           ? "must not be empty"
           : typeof parseRawValue(value) !== "string"
             ? "must be one encrypted string, not a map or a list"
             : undefined;
-      if (problem) problems.push({ key: fullKey, message: problem });
-      else present.add(key as SecretKey);
+      if (problem) {
+        problems.push({ key: fullKey, message: problem });
+        refused.add(key);
+      } else {
+        present.add(key as SecretKey);
+        patches.set(key, true);
+      }
     } else if (secretKeySet.has(fullKey)) {
       problems.push({
         key: fullKey,
@@ -92,54 +100,67 @@ export function loadStackConfig(
       });
       refused.add(key);
     } else {
-      values.set(key, parseRawValue(value));
+      const { value: overlaid, patch } = overlay(parseRawValue(value), projectDefaults?.get(fullKey));
+      values.set(key, overlaid);
+      patches.set(key, patch);
     }
   }
 
   const platformResult = sharedKeys.platform.safeParse(values.get("platform"));
   const platform: Platform | undefined = platformResult.success ? platformResult.data : undefined;
-  const known = new Set<string>([
-    ...Object.keys(sharedKeys),
-    ...PLATFORMS.flatMap((p) => Object.keys(platformKeys[p])),
-    ...Object.keys(SECRET_KEYS),
+  const chosen: Record<string, z.ZodType> = { ...sharedKeys, ...(platform ? platformKeys[platform] : {}) };
+  const owner = new Map<string, Platform | "shared">([
+    ...Object.keys(sharedKeys).map((key) => [key, "shared"] as const),
+    ...PLATFORMS.flatMap((p) => Object.keys(platformKeys[p]).map((key) => [key, p] as const)),
   ]);
-  for (const key of values.keys()) {
-    if (!known.has(key)) problems.push({ key: keyPath(namespace, key), message: "unknown configuration key" });
-  }
-
-  // Only the chosen platform's keys are validated; the other platform's project defaults are ignored.
-  const schemas: Record<string, z.ZodType> = { ...sharedKeys, ...(platform ? platformKeys[platform] : {}) };
+  const keysOf: Record<Platform | "shared", Record<string, z.ZodType>> = { shared: sharedKeys, ...platformKeys };
+  const schemaOf = (key: string): z.ZodType | undefined => {
+    const belongs = owner.get(key);
+    return belongs && keysOf[belongs][key];
+  };
+  const warnings: ConfigProblem[] = [];
   const parsed: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(schemas)) {
-    if (!values.has(key)) {
-      if (OPTIONAL_KEYS.has(key)) parsed[key] = ABSENT_BY_DEFAULT.has(key) ? undefined : {};
-      else if (!refused.has(key)) problems.push({ key: keyPath(namespace, key), message: missingMessage(key) });
+
+  // Every key that is set is validated, whichever platform reads it: a Pulumi.yaml that plans on
+  // Docker must not break Kubernetes. Only the chosen platform's keys are required and used.
+  for (const [key, value] of values) {
+    const schema = schemaOf(key);
+    if (!schema) {
+      const known = [...owner.keys(), ...Object.keys(SECRET_KEYS)];
+      problems.push({ key: keyPath(namespace, key), message: unknownKeyMessage(key, known, "configuration key") });
       continue;
     }
-    const result = schema.safeParse(values.get(key));
-    if (result.success) parsed[key] = result.data;
-    else problems.push(...zodProblems(namespace, key, result.error));
+    const result = schema.safeParse(value);
+    if (!result.success) problems.push(...zodProblems(namespace, key, schema, value, result.error));
+    else if (Object.hasOwn(chosen, key)) parsed[key] = result.data;
+    else if (platform && patches.get(key) !== undefined)
+      warnings.push({
+        key: keyPath(namespace, key),
+        message: `has no effect on a ${platform} stack: only ${owner.get(key)} stacks read it`,
+      });
+  }
+  for (const key of Object.keys(chosen)) {
+    if (values.has(key)) continue;
+    if (OPTIONAL_KEYS.has(key)) parsed[key] = ABSENT_BY_DEFAULT.has(key) ? undefined : {};
+    else if (!refused.has(key)) problems.push({ key: keyPath(namespace, key), message: missingMessage(key) });
   }
 
-  const crossKey = crossKeyFindings(parsed, present, namespace, catalogue, host);
-  problems.push(...crossKey.problems);
+  // A warning is about something the stack file sets; Pulumi.yaml's defaults serve every stack.
+  const setByStack = (key: string, path: readonly (string | number)[]) => patchSets(patches.get(key), path);
+  const crossKey = crossKeyFindings(parsed, present, namespace, catalogue, host, setByStack);
+  // A refused secret has its problem; "required" or "no effect" would contradict it.
+  problems.push(...crossKey.problems.filter((p) => !refused.has(p.key.slice(namespace.length + 1))));
+  warnings.push(...crossKey.warnings);
   if (problems.length > 0 || !platform) {
     return { ok: false, problems: sortProblems(problems) };
   }
   const config = parsed as unknown as StackConfig;
-  return { ok: true, config, secrets: neededSecrets(config, present), warnings: sortProblems(crossKey.warnings) };
+  return { ok: true, config, secrets: neededSecrets(config, present), warnings: sortProblems(warnings) };
 }
 
 /** The provided secrets this stack uses: those of switched-on features, and the platform's own. */
 function neededSecrets(config: StackConfig, present: ReadonlySet<SecretKey>): ReadonlySet<SecretKey> {
-  return new Set(
-    [...present].filter((key) => {
-      const spec: { feature?: keyof StackConfig["features"]; platform?: Platform; key?: string } = SECRET_KEYS[key];
-      if (spec.feature) return config.features[spec.feature];
-      if (spec.key) return (config as unknown as Record<string, unknown>)[spec.key] !== undefined;
-      return spec.platform === config.platform;
-    }),
-  );
+  return new Set([...present].filter((key) => !secretNeed(config, SECRET_KEYS[key]).unused));
 }
 
 function missingMessage(key: string): string {

@@ -23,6 +23,8 @@ export interface CheckContext {
   readonly host: Host;
   /** The person-provided secrets that are set. */
   readonly secrets: ReadonlySet<SecretKey>;
+  /** The config namespace, for the commands a message suggests. */
+  readonly namespace: string;
 }
 
 export type Check = (config: Parsed, context: CheckContext) => Finding[];

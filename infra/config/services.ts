@@ -19,6 +19,8 @@ import {
   dnsLabelUnderscore,
   healthTiming,
   image,
+  labels,
+  labelValue,
   memory,
   objectOf,
   partialObjectOf,
@@ -62,12 +64,12 @@ const autoscaling = z
   });
 
 const scheduling = z.strictObject({
-  nodeSelector: z.record(z.string(), z.string()),
+  nodeSelector: labels,
   tolerations: z.array(
     z.strictObject({
       key: z.string().min(1),
       operator: z.enum(["Equal", "Exists"]),
-      value: z.string().optional(),
+      value: labelValue.optional(),
       effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
     }),
   ),
@@ -292,12 +294,20 @@ function kubernetesFindings(config: Parsed): Finding[] {
     // The program reads these files itself (on this machine, the offline plan too).
     if (file && !MACHINE.exists(file, "file"))
       findings.push({ key: "databaseInit", path: [database], message: `no such file: ${file}` });
-  for (const [service, scaling] of Object.entries(config.autoscaling ?? {}))
+  for (const [service, scaling] of Object.entries(config.autoscaling ?? {})) {
     if (scaling?.enabled && scaling.minReplicas < 2)
       findings.push({
         key: "autoscaling",
         path: [service, "minReplicas"],
         message: "must be at least 2 so that one pod can be evicted while another serves",
       });
+    if (scaling?.enabled && config.replicas?.[service] !== undefined)
+      findings.push({
+        key: "replicas",
+        path: [service],
+        message: `has no effect while autoscaling.${service} is enabled: the autoscaler keeps ${scaling.minReplicas} to ${scaling.maxReplicas}`,
+        warning: true,
+      });
+  }
   return findings;
 }

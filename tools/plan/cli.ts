@@ -1,6 +1,7 @@
-// `npm run plan -- --stack <name> [--config <file>] [--out <dir>] [--stack-traces]`: runs the real
-// program under the SDK's mock engine and writes resources.json, outputs.json and (Kubernetes)
-// manifests.yaml. `npm run plan -- --help` explains the options.
+// `npm run plan -- --stack <name> [--config <file>] [--out <dir>] [--compare <dir>] [--stack-traces]`:
+// runs the real program under the SDK's mock engine and writes resources.json, outputs.json,
+// summary.md, (Kubernetes) manifests.yaml and (with --compare) changes.md. `npm run plan -- --help`
+// explains the options.
 // Exit status: 0 written; 2 invalid config or usage (nothing written); 1 internal error.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -11,6 +12,7 @@ import { formatProblems } from "../../infra/config/problems";
 import type { Registration } from "./engine";
 import type { PlanFiles } from "./files";
 import { PlanFilesThread } from "./files-thread";
+import { comparePlans, NotAPlanError } from "./compare";
 import { discoverStacks, parseStackReference, stackFileName } from "./stacks";
 
 export const PROJECT_DIR = resolve(__dirname, "../..");
@@ -39,6 +41,11 @@ const OPTIONS = {
     type: "string",
     value: "<dir>",
     help: "where to write the plan (default plan/<stack>/); only an empty folder or an earlier plan is replaced",
+  },
+  compare: {
+    type: "string",
+    value: "<dir>",
+    help: "an earlier plan's folder: also writes changes.md (what is added, removed, changed, replaced, and what puts data at risk) and prints its summary",
   },
   "stack-traces": {
     type: "boolean",
@@ -132,6 +139,8 @@ export interface Plan {
   readonly summary: [string, number][];
   /** What the engine recorded, secrets still in the engine's wire form (for tests; never written). */
   readonly registrations: readonly Registration[];
+  /** What the program logged as warnings: settings without effect, host paths it cannot check. */
+  readonly warnings: readonly string[];
 }
 
 /** What a plan folder may hold (checkOutDir): the files a plan writes. */
@@ -170,8 +179,8 @@ export async function plan(options: PlanOptions): Promise<Plan> {
       );
     const execution = await executeProgram(merged, { ...options, projectDir }, (entry) => thread.add(entry));
     if (!execution.ok) throw new PlanInputError(formatProblems(execution.problems));
-    const { registrations, outputs } = execution;
-    return { files: await thread.build(outputs), summary: countByType(registrations), registrations };
+    const { registrations, outputs, warnings } = execution;
+    return { files: await thread.build(outputs), summary: countByType(registrations), registrations, warnings };
   } catch (error) {
     throw error instanceof StackFileError ? new PlanInputError(error.message) : error;
   } finally {
@@ -256,13 +265,17 @@ export async function runPlanCli(
     });
     const result = await planned.finally(() => new Promise((turned) => setImmediate(turned)));
     if (stray.length > 0) throw stray[0];
-    writePlan(outDir, result.files);
+    // Before writing: the earlier plan may be the one in --out.
+    const comparison = args.compare === undefined ? undefined : comparePlans(args.compare, result.files);
+    writePlan(outDir, comparison ? { ...result.files, "changes.md": comparison.markdown } : result.files);
+    for (const warning of result.warnings) err(`warning: ${warning}`);
     out(`plan of stack ${reference.stack}: ${result.summary.reduce((n, [, c]) => n + c, 0)} resources`);
     for (const [type, count] of result.summary) out(`  ${String(count).padStart(4)}  ${type}`);
-    out(`wrote ${Object.keys(result.files).join(", ")} to ${outDir}`);
+    out(`wrote ${Object.keys(result.files).join(", ")}${comparison ? ", changes.md" : ""} to ${outDir}`);
+    for (const line of comparison?.summary ?? []) out(line);
     return 0;
   } catch (error) {
-    if (error instanceof PlanInputError) {
+    if (error instanceof PlanInputError || error instanceof NotAPlanError) {
       err(error.message);
       return 2;
     }

@@ -3,8 +3,11 @@
 // hands each registration, redacted, to the plan's files as soon as the engine has answered it.
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { LogSeverity } from "@pulumi/pulumi/proto/engine_pb";
+import * as state from "@pulumi/pulumi/runtime/state";
 import type { Catalogue } from "../../infra/catalogue";
 import { loadStackConfig } from "../../infra/config/load";
+import { rememberProjectFile } from "../../program";
 import { ANY_PATH } from "../../infra/host";
 import type { MergedConfig } from "./merged-config";
 import type { ConfigProblem } from "../../infra/config/problems";
@@ -24,7 +27,13 @@ export interface ProgramRun {
 }
 
 export type Execution =
-  | { readonly ok: true; readonly registrations: Registration[]; readonly outputs: unknown }
+  | {
+      readonly ok: true;
+      readonly registrations: Registration[];
+      readonly outputs: unknown;
+      /** What the program logged as warnings (`pulumi.log.warn`), which the CLI would show. */
+      readonly warnings: readonly string[];
+    }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 // Settings the providers would read from the machine; a plan depends on the files alone.
@@ -39,6 +48,39 @@ async function withoutMachineEnvironment<T>(work: () => Promise<T>): Promise<T> 
   } finally {
     Object.assign(process.env, Object.fromEntries(hidden));
   }
+}
+
+// The SDK marks its per-run store internal (absent from its typings); a fresh one reads the
+// settings from the environment, as the CLI's Node.js host does for each run.
+const { withLocalStorage, getStore } = state as unknown as {
+  withLocalStorage<T>(work: () => T): T;
+  getStore(): { settings: { engine?: unknown } };
+};
+
+/**
+ * Runs `work` with the SDK's settings of a new run whose project root is `projectDir`: the program
+ * reads Pulumi.yaml there, as under the CLI. The SDK reads the root from this variable when a run's
+ * store is made; under mocks it would otherwise be a placeholder.
+ */
+export function inProjectRoot<T>(projectDir: string, work: () => T): T {
+  process.env.PULUMI_NODEJS_ROOT_DIRECTORY = projectDir;
+  return withLocalStorage(work);
+}
+
+/**
+ * The engine's service as the SDK calls it while a program runs (the mock engine has none): its
+ * log, so that the plan keeps the program's warnings, and the root resource, which it accepts.
+ */
+function recordWarnings(warnings: string[]): void {
+  getStore().settings.engine = {
+    log(request: { getSeverity(): number; getMessage(): string }, done: () => void) {
+      if (request.getSeverity() === LogSeverity.WARNING) warnings.push(request.getMessage());
+      done();
+    },
+    setRootResource(_request: unknown, done: (error: unknown, response: unknown) => void) {
+      done(undefined, {});
+    },
+  };
 }
 
 /**
@@ -66,13 +108,17 @@ export async function executeProgram(
   const loaded = loadStackConfig(merged.config, merged.secretKeys, merged.project, {
     ...(run.catalogue && { catalogue: run.catalogue }),
     host: ANY_PATH,
+    projectDefaults: merged.projectDefaults,
   });
   if (!loaded.ok) return { ok: false, problems: loaded.problems };
+  rememberProjectFile(merged.projectText, merged.projectDefaults);
 
+  const warnings: string[] = [];
   const underEngine = async () => {
     const engine = await PlanEngine.start(merged.project, run.stack, (registration) =>
       onEntry(planEntry(registration)),
     );
+    recordWarnings(warnings);
     pulumi.runtime.setAllConfig(merged.config, merged.secretKeys);
     await pulumi.runtime.runInPulumiStack(async () => {
       // What the CLI's Node.js host does: require the program (Pulumi.yaml's `main`), call it if it
@@ -85,6 +131,13 @@ export async function executeProgram(
     await pulumi.runtime.disconnect();
     return engine;
   };
-  const engine = await withoutMachineEnvironment(run.stackTraces ? underEngine : () => withoutStackTraces(underEngine));
-  return { ok: true, registrations: engine.registrations(), outputs: reveal(engine.stackOutputs) };
+  const engine = await inProjectRoot(run.projectDir, () =>
+    withoutMachineEnvironment(run.stackTraces ? underEngine : () => withoutStackTraces(underEngine)),
+  );
+  return {
+    ok: true,
+    registrations: engine.registrations(),
+    outputs: reveal(engine.stackOutputs),
+    warnings,
+  };
 }

@@ -29,6 +29,8 @@ export interface PlanFiles {
   readonly "outputs.json": string;
   readonly "manifests.yaml"?: string;
   readonly "summary.md": string;
+  /** With `--compare`: what changed since an earlier plan (compare.ts). */
+  readonly "changes.md"?: string;
 }
 
 // YAML 1.1, as kubectl and most Kubernetes tooling read it: strings such as "off" or "yes", which

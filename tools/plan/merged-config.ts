@@ -1,12 +1,9 @@
 // What the stack-file reader (stack-files.ts) shares with the offline plan, without the YAML
 // library: the plan's main thread never loads it (files-thread.ts).
-import type { ConfigProblem } from "../../infra/config/problems";
+export { isPlainObject, StackFileError } from "../../infra/config/project-file";
 
 /** Made-up secret values start with this, so that one found in plain text is a leak. */
 export const PLAN_SECRET_PREFIX = "PLAN-SECRET-";
-
-export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 export interface MergedConfig {
   readonly project: string;
@@ -14,11 +11,8 @@ export interface MergedConfig {
   readonly config: Record<string, string>;
   /** Full keys whose value holds a secret. */
   readonly secretKeys: string[];
-}
-
-/** A project or stack file that cannot be read or merged. */
-export class StackFileError extends Error {
-  constructor(readonly problems: readonly ConfigProblem[]) {
-    super(problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
-  }
+  /** Pulumi.yaml's values by full key, which the program lays the stack's values over. */
+  readonly projectDefaults: ReadonlyMap<string, unknown>;
+  /** The text of Pulumi.yaml they were read from. */
+  readonly projectText: string;
 }

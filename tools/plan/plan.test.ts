@@ -6,7 +6,7 @@ import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { InvalidConfigError, main } from "../../program";
 import {
   ofType,
@@ -19,6 +19,7 @@ import {
   type ParsedPlan,
 } from "../test-support";
 import { engineUrn, PlanEngine } from "./engine";
+import { inProjectRoot } from "./execute";
 import { plan, PROJECT_DIR, runPlanCli, writePlan } from "./cli";
 import { assertNoLeak } from "./files";
 import { discoverStacks } from "./stacks";
@@ -198,17 +199,32 @@ describe("stack outputs", () => {
 });
 
 describe("bad config under the engine", () => {
+  /** Runs `work` under the plan's engine with a shipped stack's config, the project's root being `root`. */
+  const underEngineWith = (root: string, overrides: Record<string, unknown>, work: () => void) =>
+    inProjectRoot(root, async () => {
+      const answered: unknown[] = [];
+      const engine = await PlanEngine.start("jarvis", "dev", (registration) => answered.push(registration));
+      const { config, secretKeys } = rawConfig("dev", overrides);
+      pulumi.runtime.setAllConfig(config, secretKeys);
+      work();
+      await pulumi.runtime.disconnect();
+      expect(engine.registrations()).toEqual([]);
+      expect(answered).toEqual([]);
+    });
+
   it("throws InvalidConfigError, a RunError (reported without a stack trace), and registers nothing", async () => {
-    const answered: unknown[] = [];
-    const engine = await PlanEngine.start("jarvis", "dev", (registration) => answered.push(registration));
-    const { config, secretKeys } = rawConfig("dev", { "jarvis:addresses": undefined });
-    pulumi.runtime.setAllConfig(config, secretKeys);
-    expect(() => main()).toThrow(InvalidConfigError);
-    expect(() => main()).toThrow("jarvis:addresses: required");
-    expect(pulumi.RunError.isInstance(catching(main))).toBe(true);
-    await pulumi.runtime.disconnect();
-    expect(engine.registrations()).toEqual([]);
-    expect(answered).toEqual([]);
+    await underEngineWith(PROJECT_DIR, { "jarvis:addresses": undefined }, () => {
+      expect(() => main()).toThrow(InvalidConfigError);
+      expect(() => main()).toThrow("jarvis:addresses: required");
+      expect(pulumi.RunError.isInstance(catching(main))).toBe(true);
+    });
+  });
+
+  it("without a Pulumi.yaml in the project's root, says so and registers nothing", async () => {
+    const root = mkdtempSync(join(tmpdir(), "jarvis-root-"));
+    await underEngineWith(root, {}, () => {
+      expect(() => main()).toThrow(`${join(root, "Pulumi.yaml")}: not readable`);
+    });
   });
 
   it("is refused by plan() before the engine starts", async () => {
@@ -242,11 +258,40 @@ describe("npm run plan", () => {
     const file = stackFile({ "jarvis:platform": "docker", "jarvis:addresses": "oops", "jarvis:typo": 1 });
     const result = await run("--stack", "dev", "--config", file, "--out", out);
     expect(result.status).toBe(2);
-    expect(result.err).toContain("jarvis:addresses: Invalid input: expected object, received string");
+    expect(result.err).toContain('jarvis:addresses: Invalid input: expected object (got "oops")');
     expect(result.err).toContain("jarvis:typo: unknown configuration key");
     expect(result.err).not.toMatch(/\n\s+at /);
     expect(readdirSync(out)).toEqual(["resources.json"]);
     expect(readFileSync(join(out, "resources.json"), "utf8")).toBe("previous");
+  });
+
+  it("prints the warnings the program logs, and still writes the plan", async () => {
+    const staging = parse(readFileSync(join(PROJECT_DIR, "Pulumi.staging.yaml"), "utf8")).config;
+    const file = stackFile({ ...staging, "jarvis:publish": { bindAddress: "0.0.0.0" } });
+    const out = join(mkdtempSync(join(tmpdir(), "jarvis-plan-")), "staging");
+    const result = await run("--stack", "staging", "--config", file, "--out", out);
+    expect(result.status).toBe(0);
+    expect(result.err).toBe("warning: jarvis:publish: has no effect on a kubernetes stack: only docker stacks read it");
+    expect(existsSync(join(out, "resources.json"))).toBe(true);
+  });
+
+  it("--compare writes changes.md beside the plan and prints its summary, exit 0 with or without changes", async () => {
+    const earlier = join(mkdtempSync(join(tmpdir(), "jarvis-plan-")), "dev");
+    expect((await run("--stack", "dev", "--out", earlier)).status).toBe(0);
+    const unchanged = await run("--stack", "dev", "--out", earlier, "--compare", earlier);
+    expect(unchanged.status).toBe(0);
+    expect(unchanged.out).toContain("changes since");
+    expect(readdirSync(earlier)).toContain("changes.md");
+    const dev = parse(readFileSync(join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")).config;
+    const file = stackFile({ ...dev, "jarvis:volumes": { postgres: "jarvis-pg-data" } });
+    const later = join(mkdtempSync(join(tmpdir(), "jarvis-plan-")), "dev");
+    const changed = await run("--stack", "dev", "--config", file, "--out", later, "--compare", earlier);
+    expect(changed.status).toBe(0);
+    expect(changed.out).toMatch(/data at risk/);
+    expect(readFileSync(join(later, "changes.md"), "utf8")).toContain("jarvis-pg-data");
+    const notAPlan = await run("--stack", "dev", "--out", later, "--compare", tmpdir());
+    expect(notAPlan.status).toBe(2);
+    expect(readdirSync(later)).toContain("changes.md");
   });
 
   it("exits 2 on a stack name the CLI would refuse, before writing anywhere", async () => {
@@ -379,9 +424,10 @@ describe("Kubernetes manifests", () => {
 describe("writing the plan", () => {
   it("replaces an older plan whole", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "jarvis-plan-")), "staging");
-    writePlan(out, { "resources.json": "old", "outputs.json": "old", "manifests.yaml": "old" });
+    const old = { "resources.json": "old", "outputs.json": "old", "summary.md": "old" };
+    writePlan(out, { ...old, "manifests.yaml": "old", "changes.md": "old" });
     writePlan(out, (await plan({ stack: "dev", program: main })).files);
-    expect(readdirSync(out).sort()).toEqual(["outputs.json", "resources.json"]);
+    expect(readdirSync(out).sort()).toEqual(["outputs.json", "resources.json", "summary.md"]);
     expect(existsSync(`${out}.tmp-${process.pid}`)).toBe(false);
   });
 
@@ -394,7 +440,7 @@ describe("writing the plan", () => {
     });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("kubernetes:core/v1:Namespace");
-    expect(result.stdout).toContain(`wrote resources.json, outputs.json, manifests.yaml to ${out}`);
+    expect(result.stdout).toContain(`wrote resources.json, outputs.json, manifests.yaml, summary.md to ${out}`);
     // The machine's own kubeconfig and Docker host never reach the plan.
     const written = readFileSync(join(out, "resources.json"), "utf8");
     expect(written).not.toContain("/machine/kubeconfig");

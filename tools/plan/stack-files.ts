@@ -10,12 +10,13 @@
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import type { ConfigProblem } from "../../infra/config/problems";
+import { fullConfigKey, projectDefaultsOf, type ProjectDefaults } from "../../infra/config/project-file";
 import { isPlainObject, PLAN_SECRET_PREFIX, StackFileError, type MergedConfig } from "./merged-config";
 
 /** Top-level keys of a stack file besides `config`, all strings. */
 const STACK_FILE_SETTINGS = ["secretsprovider", "encryptedkey", "encryptionsalt"];
 
-function readYaml(path: string): unknown {
+function readYaml(path: string): { text: string; document: unknown } {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -27,12 +28,7 @@ function readYaml(path: string): unknown {
   const [problem] = [...document.errors, ...document.warnings];
   // The library's message ends with the lines around the problem and a caret under it.
   if (problem) throw new StackFileError([{ key: path, message: `not valid YAML: ${problem.message.trimEnd()}` }]);
-  return document.toJS() ?? {};
-}
-
-function fullKey(project: string, key: string): string {
-  if (!key.includes(":")) return `${project}:${key}`;
-  return key.replace(/^([^:]+):config:/, "$1:");
+  return { text, document: document.toJS() ?? {} };
 }
 
 function toProgramString(value: unknown): string {
@@ -67,32 +63,14 @@ function replaceSecure(value: unknown, label: string): { value: unknown; secret:
   return { value, secret: false };
 }
 
-/** The project-level config values of a Pulumi.yaml, by full key. */
-export function projectConfig(projectFile: string): { project: string; values: Map<string, unknown> } {
-  const document = readYaml(projectFile);
-  if (!isPlainObject(document) || typeof document.name !== "string")
-    throw new StackFileError([{ key: projectFile, message: "is not a Pulumi project file (no 'name')" }]);
-  const project = document.name;
-  const values = new Map<string, unknown>();
-  const config = document.config ?? {};
-  if (!isPlainObject(config))
-    throw new StackFileError([{ key: `${projectFile}: config`, message: "must be a map of config keys" }]);
-  for (const [key, declaration] of Object.entries(config)) {
-    const full = fullKey(project, key);
-    if (!isPlainObject(declaration)) {
-      values.set(full, declaration);
-      continue;
-    }
-    if ("value" in declaration && "default" in declaration)
-      throw new StackFileError([{ key: full, message: `${projectFile} gives both 'default' and 'value'` }]);
-    const value = declaration.value ?? declaration.default;
-    if (value !== undefined && value !== null) values.set(full, value);
-  }
-  return { project, values };
+/** The project-level config values of a Pulumi.yaml, by full key, and the text they come from. */
+export function projectConfig(projectFile: string): ProjectDefaults & { text: string } {
+  const { text, document } = readYaml(projectFile);
+  return { ...projectDefaultsOf(document, projectFile), text };
 }
 
 function stackConfig(stackFile: string): Record<string, unknown> {
-  const document = readYaml(stackFile);
+  const { document } = readYaml(stackFile);
   if (!isPlainObject(document))
     throw new StackFileError([{ key: stackFile, message: "must be a map with a 'config' key" }]);
   const problems: ConfigProblem[] = [];
@@ -114,10 +92,11 @@ function stackConfig(stackFile: string): Record<string, unknown> {
 }
 
 export function mergeStackConfig(projectFile: string, stackFile: string): MergedConfig {
-  const { project, values: merged } = projectConfig(projectFile);
+  const { project, values: defaults, text: projectText } = projectConfig(projectFile);
+  const merged = new Map(defaults);
   // A key left empty in the stack file (`key:` or `key: ~`) sets nothing.
   for (const [key, value] of Object.entries(stackConfig(stackFile)))
-    if (value !== null) merged.set(fullKey(project, key), value);
+    if (value !== null) merged.set(fullConfigKey(project, key), value);
 
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
@@ -129,5 +108,5 @@ export function mergeStackConfig(projectFile: string, stackFile: string): Merged
     if (replaced.secret) secretKeys.push(key);
   }
   if (problems.length > 0) throw new StackFileError(problems);
-  return { project, config, secretKeys };
+  return { project, config, secretKeys, projectDefaults: defaults, projectText };
 }
