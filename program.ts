@@ -3,7 +3,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { Secrets } from "./components/secrets";
 import { CATALOGUE, type Catalogue } from "./infra/catalogue";
@@ -55,6 +54,9 @@ export function projectDefaults(rootDirectory = pulumi.getRootDirectory()): Read
   }
   const known = projectFiles.get(text);
   if (known) return known;
+  // Required here, so that the offline plan's main thread, which is handed the parse, never loads it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parse } = require("yaml") as typeof import("yaml");
   try {
     return projectDefaultsOf(parse(text, { merge: true }), file).values;
   } catch (error) {
