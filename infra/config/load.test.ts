@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
 import { problems, rawConfig, stackValues, validConfig, warnings } from "../../tools/test-support";
 import { ANY_PATH, type Host } from "../host";
 import { loadStackConfig } from "./load";
 import { formatProblems } from "./problems";
+import { PLATFORM_KEYS, sharedKeys } from "./schema";
+import { knownKeysAt } from "./zod-problems";
 
 /** The backend's autoscaling of Pulumi.yaml with some fields changed. */
 const backendScaling = (changes: Record<string, number>) => ({
@@ -831,5 +834,23 @@ describe("settings that have no effect", () => {
     expect(warnings("dev", { "jarvis:publish": { ports: { grafana: { http: 3001 } } } })).toEqual([
       { key: "jarvis:publish.ports.grafana", message: "has no effect: this stack does not deploy grafana" },
     ]);
+  });
+});
+
+describe("any jarvis: key, on every stack", () => {
+  const schemas: Record<string, z.ZodType> = { ...sharedKeys, ...PLATFORM_KEYS.docker, ...PLATFORM_KEYS.kubernetes };
+
+  it.each(["dev", "staging", "prod"])("%s refuses a bad value or a misspelt field at its key path", (stack) => {
+    for (const [key, schema] of Object.entries(schemas)) {
+      expect(
+        problems(stack, { [`jarvis:${key}`]: [1] }).map((p) => p.key),
+        key,
+      ).toContain(`jarvis:${key}`);
+      if (knownKeysAt(schema, []).length > 0)
+        expect(
+          problems(stack, { [`jarvis:${key}`]: { zzzz: 1 } }).map((p) => p.key),
+          key,
+        ).toContain(`jarvis:${key}.zzzz`);
+    }
   });
 });

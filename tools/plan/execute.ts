@@ -3,7 +3,6 @@
 // hands each registration, redacted, to the plan's files as soon as the engine has answered it.
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { LogSeverity } from "@pulumi/pulumi/proto/engine_pb";
 import * as state from "@pulumi/pulumi/runtime/state";
 import type { Catalogue } from "../../infra/catalogue";
 import { loadStackConfig } from "../../infra/config/load";
@@ -50,37 +49,44 @@ async function withoutMachineEnvironment<T>(work: () => Promise<T>): Promise<T> 
   }
 }
 
-// The SDK marks its per-run store internal (absent from its typings); a fresh one reads the
-// settings from the environment, as the CLI's Node.js host does for each run.
-const { withLocalStorage, getStore } = state as unknown as {
-  withLocalStorage<T>(work: () => T): T;
-  getStore(): { settings: { engine?: unknown } };
-};
+// The SDK marks its settings store internal (absent from its typings).
+const { getStore } = state as unknown as { getStore(): { settings: { options: { rootDirectory?: string } } } };
 
 /**
- * Runs `work` with the SDK's settings of a new run whose project root is `projectDir`: the program
- * reads Pulumi.yaml there, as under the CLI. The SDK reads the root from this variable when a run's
- * store is made; under mocks it would otherwise be a placeholder.
+ * Runs `work` with the project root at `projectDir`: the program reads Pulumi.yaml there, as under
+ * the CLI (under mocks the root is otherwise a placeholder). The SDK reads the root from this variable
+ * into its settings when it loads, so a loaded SDK's settings are set too. (A fresh run store, the
+ * SDK's withLocalStorage, would read the variable again, but its AsyncLocalStorage costs every promise
+ * of the run: a tenth of the plan's time.)
  */
-export function inProjectRoot<T>(projectDir: string, work: () => T): T {
-  process.env.PULUMI_NODEJS_ROOT_DIRECTORY = projectDir;
-  return withLocalStorage(work);
+export async function inProjectRoot<T>(projectDir: string, work: () => Promise<T>): Promise<T> {
+  const { options } = getStore().settings;
+  const previous = { variable: process.env.PULUMI_NODEJS_ROOT_DIRECTORY, setting: options.rootDirectory };
+  process.env.PULUMI_NODEJS_ROOT_DIRECTORY = options.rootDirectory = projectDir;
+  try {
+    return await work();
+  } finally {
+    options.rootDirectory = previous.setting;
+    if (previous.variable === undefined) delete process.env.PULUMI_NODEJS_ROOT_DIRECTORY;
+    else process.env.PULUMI_NODEJS_ROOT_DIRECTORY = previous.variable;
+  }
 }
 
 /**
- * The engine's service as the SDK calls it while a program runs (the mock engine has none): its
- * log, so that the plan keeps the program's warnings, and the root resource, which it accepts.
+ * Runs `work` with the program's warnings (`pulumi.log.warn`) kept in `warnings` rather than
+ * printed: under mocks the SDK has no engine to send them to and writes them to the console.
  */
-function recordWarnings(warnings: string[]): void {
-  getStore().settings.engine = {
-    log(request: { getSeverity(): number; getMessage(): string }, done: () => void) {
-      if (request.getSeverity() === LogSeverity.WARNING) warnings.push(request.getMessage());
-      done();
-    },
-    setRootResource(_request: unknown, done: (error: unknown, response: unknown) => void) {
-      done(undefined, {});
-    },
+async function recordingWarnings<T>(warnings: string[], work: () => Promise<T>): Promise<T> {
+  const log = pulumi.log as { warn: typeof pulumi.log.warn };
+  const warn = log.warn;
+  log.warn = async (message) => {
+    warnings.push(message);
   };
+  try {
+    return await work();
+  } finally {
+    log.warn = warn;
+  }
 }
 
 /**
@@ -118,7 +124,6 @@ export async function executeProgram(
     const engine = await PlanEngine.start(merged.project, run.stack, (registration) =>
       onEntry(planEntry(registration)),
     );
-    recordWarnings(warnings);
     pulumi.runtime.setAllConfig(merged.config, merged.secretKeys);
     await pulumi.runtime.runInPulumiStack(async () => {
       // What the CLI's Node.js host does: require the program (Pulumi.yaml's `main`), call it if it
@@ -132,7 +137,9 @@ export async function executeProgram(
     return engine;
   };
   const engine = await inProjectRoot(run.projectDir, () =>
-    withoutMachineEnvironment(run.stackTraces ? underEngine : () => withoutStackTraces(underEngine)),
+    recordingWarnings(warnings, () =>
+      withoutMachineEnvironment(run.stackTraces ? underEngine : () => withoutStackTraces(underEngine)),
+    ),
   );
   return {
     ok: true,
