@@ -5,8 +5,8 @@ import type { Host } from "../host";
 import { applicationChecks, type SecretKey } from "./application";
 import { edgeChecks } from "./edge";
 import { modelPullChecks } from "./model-pull";
-import type { ModuleChecks, Parsed } from "./module";
-import { platformChecks } from "./platform";
+import type { Finding, ModuleChecks, Parsed } from "./module";
+import { PLATFORMS, platformChecks, type Platform } from "./platform";
 import { keyPath, type ConfigProblem } from "./problems";
 import { serviceChecks } from "./services";
 
@@ -18,26 +18,63 @@ const MODULE_CHECKS: readonly ModuleChecks[] = [
   modelPullChecks,
 ];
 
-/** Problems stop the run; warnings are printed. */
-export function crossKeyFindings(
-  parsed: Record<string, unknown>,
-  secrets: ReadonlySet<SecretKey>,
-  namespace: string,
-  catalogue: Catalogue,
-  host: Host,
+/**
+ * The settings of something switched off (`enabled: false`: a GPU, an autoscaler, the backups) have
+ * no effect: a warning each, wherever the schema has such a switch.
+ */
+export function switchedOffFindings(value: unknown, key = "", path: (string | number)[] = []): Finding[] {
+  if (typeof value !== "object" || value === null) return [];
+  const entries = Object.entries(value);
+  const here = key === "" ? undefined : `${[key, ...path].join(".")}.enabled`;
+  const off = !Array.isArray(value) && (value as { enabled?: unknown }).enabled === false && here !== undefined;
+  return entries.flatMap(([field, child]) => {
+    const at =
+      key === "" ? { key: field, path: [] } : { key, path: [...path, Array.isArray(value) ? Number(field) : field] };
+    return off && field !== "enabled"
+      ? [{ ...at, message: `has no effect while ${here} is off`, warning: true }]
+      : switchedOffFindings(child, at.key, at.path);
+  });
+}
+
+export interface CrossKeyInput {
+  /** The chosen platform's keys that parsed, with the defaults of absent optional ones. */
+  readonly parsed: Record<string, unknown>;
+  /** Every key that parsed, whichever platform reads it. */
+  readonly parsedAll: Record<string, unknown>;
+  readonly platform: Platform;
+  readonly secrets: ReadonlySet<SecretKey>;
+  readonly namespace: string;
+  readonly catalogue: Catalogue;
+  readonly host: Host;
   /** Whether the stack file sets the value at a path: a warning is about what a stack sets. */
-  setByStack: (key: string, path: readonly (string | number)[]) => boolean = () => true,
-): { problems: ConfigProblem[]; warnings: ConfigProblem[] } {
-  const config = parsed as Parsed;
+  readonly setByStack: (key: string, path: readonly (string | number)[]) => boolean;
+  /** Whether a value is set at a path (by the stack file or Pulumi.yaml). */
+  readonly isSet: (key: string, path: readonly (string | number)[]) => boolean;
+}
+
+/**
+ * Problems stop the run; warnings are printed. The chosen platform's checks run on its config; the
+ * other platform's checks run too, on every key that parsed, and keep what they find wrong with a
+ * value that is set (a clash, a bound): what they find missing is that platform's to require.
+ */
+export function crossKeyFindings(input: CrossKeyInput): { problems: ConfigProblem[]; warnings: ConfigProblem[] } {
+  const { catalogue, secrets, host, namespace, platform } = input;
   const context = { catalogue, secrets, host, namespace };
-  const platform = config.platform === "docker" || config.platform === "kubernetes" ? config.platform : undefined;
-  const findings = MODULE_CHECKS.flatMap((checks) => [
-    ...(checks.shared?.(config, context) ?? []),
-    ...((platform && checks[platform]?.(config, context)) || []),
-  ]);
-  const problem = (f: (typeof findings)[number]) => ({ key: keyPath(namespace, f.key, f.path), message: f.message });
+  const chosen = [
+    ...MODULE_CHECKS.flatMap((checks) => [
+      ...(checks.shared?.(input.parsed as Parsed, context) ?? []),
+      ...(checks[platform]?.(input.parsed as Parsed, context) ?? []),
+    ]),
+    ...switchedOffFindings(input.parsed),
+  ];
+  const others = PLATFORMS.filter((p) => p !== platform).flatMap((other) =>
+    MODULE_CHECKS.flatMap((checks) => checks[other]?.(input.parsedAll as Parsed, context) ?? []).filter(
+      (f) => !f.warning && input.isSet(f.key, f.path),
+    ),
+  );
+  const problem = (f: Finding) => ({ key: keyPath(namespace, f.key, f.path), message: f.message });
   return {
-    problems: findings.filter((f) => !f.warning).map(problem),
-    warnings: findings.filter((f) => f.warning && setByStack(f.key, f.path)).map(problem),
+    problems: [...chosen.filter((f) => !f.warning), ...others].map(problem),
+    warnings: chosen.filter((f) => f.warning && input.setByStack(f.key, f.path)).map(problem),
   };
 }

@@ -5,7 +5,17 @@ import { z } from "zod";
 import type { Catalogue } from "../catalogue";
 import { configuredServices, deployedServices } from "../graph";
 import { interfacesOverlap } from "../network";
-import { browserHost, dnsLabel, dnsName, hostInterface, partialObjectOf, podsElsewhere, port, seconds } from "./fields";
+import {
+  browserHost,
+  dnsLabel,
+  dnsName,
+  hostInterface,
+  labelValue,
+  partialObjectOf,
+  podsElsewhere,
+  port,
+  seconds,
+} from "./fields";
 import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
 
 const hostPort = z.union([port, z.strictObject({ hostPort: port, bindAddress: hostInterface })]);
@@ -103,7 +113,7 @@ export function edgeKeys(catalogue: Catalogue) {
             })
             .describe("Rate limit per client IP at the edge (implementation traefik)."),
           annotations: z
-            .record(z.string(), z.string())
+            .record(z.string(), labelValue)
             .optional()
             .describe(
               "Controller-specific annotations of the Ingresses, for an implementation the program does not know.",

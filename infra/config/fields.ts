@@ -151,10 +151,13 @@ export type Destinations = z.infer<typeof destinations>;
 
 /** Where pods of another namespace run (the edge controller, the cluster DNS, the scraper). */
 /**
- * A label value: a string, which `pulumi config set --path` stores as a boolean or a number when it
- * reads as one (`true`, `8`: pulumi/pulumi#18285).
+ * A label or annotation value: a string, which `pulumi config set --path` stores as a boolean or a
+ * number when it reads as one (`true`, `3600`: pulumi/pulumi#18285).
  */
 export const labelValue = z.union([z.boolean().transform(String), z.number().transform(String), z.string()]);
 export const labels = z.record(z.string(), labelValue);
 
 export const podsElsewhere = z.strictObject({ namespace: dnsLabel, podLabels: labels });
+
+/** Label maps that are one selector: a stack's value replaces the default's whole (overlay.ts). */
+export const SELECTOR_FIELDS: ReadonlySet<string> = new Set(["podLabels", "nodeSelector"]);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
+import { PROJECT_DIR } from "../../tools/plan/cli";
+import { discoverStacks } from "../../tools/plan/stacks";
 import { problems, rawConfig, stackValues, validConfig, warnings } from "../../tools/test-support";
 import { ANY_PATH, type Host } from "../host";
 import { loadStackConfig } from "./load";
@@ -50,6 +52,17 @@ describe("the shipped stacks", () => {
     expect(dev.addresses.backend).toBe(40);
     expect(dev.publish.bindAddress).toBe("127.0.0.1");
     expect(dev.backend.rateLimit).toEqual({ requests: 10, windowSeconds: 60 });
+  });
+
+  it("replaces a label selector of a stack whole, not merged with Pulumi.yaml's", () => {
+    const staging = validConfig("staging", {
+      "jarvis:clusterDns": { podLabels: { "app.kubernetes.io/name": "coredns" } },
+    });
+    expect((staging as any).clusterDns).toEqual({
+      namespace: "kube-system",
+      podLabels: { "app.kubernetes.io/name": "coredns" },
+      port: 53,
+    });
   });
 
   it("prod overrides single fields of replicas and autoscaling, the rest comes from Pulumi.yaml", () => {
@@ -590,6 +603,20 @@ describe("namespaces and platforms", () => {
     ]);
   });
 
+  it("checks the other platform's values across keys too, but requires nothing of that platform", () => {
+    expect(problems("dev", { "jarvis:autoscaling": { backend: { minReplicas: 1 } } })).toEqual([
+      {
+        key: "jarvis:autoscaling.backend.minReplicas",
+        message: "must be at least 2 so that one pod can be evicted while another serves",
+      },
+    ]);
+    expect(problems("staging", { "jarvis:addresses": { tts: 10 } })).toEqual([
+      { key: "jarvis:addresses.tts", message: "172.20.0.10 is already taken by stt" },
+    ]);
+    // What Docker requires of a stack (a published browser port) is not asked of staging.
+    expect(problems("staging", { "jarvis:publish": { ports: { backend: null } } })).toEqual([]);
+  });
+
   it("warns about the other platform's keys a stack file sets, not about Pulumi.yaml's defaults of them", () => {
     const { config, secretKeys, projectDefaults } = rawConfig("staging", {
       "jarvis:publish": { ports: { backend: { http: 8080 } } },
@@ -801,7 +828,7 @@ describe("secrets a person provides", () => {
 
 describe("settings that have no effect", () => {
   it("are none in the shipped stacks", () => {
-    for (const stack of ["dev", "staging", "prod"]) expect(warnings(stack)).toEqual([]);
+    for (const stack of discoverStacks(PROJECT_DIR)) expect(warnings(stack)).toEqual([]);
   });
 
   it("include a replica count the autoscaler overrides", () => {
@@ -830,6 +857,22 @@ describe("settings that have no effect", () => {
     ]);
   });
 
+  it("include the settings of what is switched off: a GPU, an autoscaler, the backups", () => {
+    expect(warnings("dev", { "jarvis:gpu": { count: 2 } })).toEqual([
+      { key: "jarvis:gpu.count", message: "has no effect while gpu.enabled is off" },
+    ]);
+    expect(warnings("prod", { "jarvis:autoscaling": { backend: { enabled: false, maxReplicas: 12 } } })).toEqual([
+      {
+        key: "jarvis:autoscaling.backend.maxReplicas",
+        message: "has no effect while autoscaling.backend.enabled is off",
+      },
+    ]);
+    expect(warnings("staging", { "jarvis:backup": { enabled: false } })).toEqual([]);
+    expect(warnings("staging", { "jarvis:backup": { enabled: false, keepDays: 3 } })).toEqual([
+      { key: "jarvis:backup.keepDays", message: "has no effect while backup.enabled is off" },
+    ]);
+  });
+
   it("include a published port of a service the stack does not deploy", () => {
     expect(warnings("dev", { "jarvis:publish": { ports: { grafana: { http: 3001 } } } })).toEqual([
       { key: "jarvis:publish.ports.grafana", message: "has no effect: this stack does not deploy grafana" },
@@ -840,7 +883,7 @@ describe("settings that have no effect", () => {
 describe("any jarvis: key, on every stack", () => {
   const schemas: Record<string, z.ZodType> = { ...sharedKeys, ...PLATFORM_KEYS.docker, ...PLATFORM_KEYS.kubernetes };
 
-  it.each(["dev", "staging", "prod"])("%s refuses a bad value or a misspelt field at its key path", (stack) => {
+  it.each(discoverStacks(PROJECT_DIR))("%s refuses a bad value or a misspelt field at its key path", (stack) => {
     for (const [key, schema] of Object.entries(schemas)) {
       expect(
         problems(stack, { [`jarvis:${key}`]: [1] }).map((p) => p.key),

@@ -5,9 +5,10 @@ import { CATALOGUE, type Catalogue } from "../catalogue";
 import { MACHINE, type Host } from "../host";
 import { secretNeed } from "./application";
 import { crossKeyFindings } from "./checks";
+import { SELECTOR_FIELDS } from "./fields";
 import { overlay, patchSets } from "./overlay";
 import { keyPath, type ConfigProblem } from "./problems";
-import { unknownKeyMessage, zodProblems } from "./zod-problems";
+import { unknownKeyMessage, valueAt, zodProblems } from "./zod-problems";
 import {
   ABSENT_BY_DEFAULT,
   buildSchema,
@@ -100,7 +101,8 @@ export function loadStackConfig(
       });
       refused.add(key);
     } else {
-      const { value: overlaid, patch } = overlay(parseRawValue(value), projectDefaults?.get(fullKey));
+      const received = parseRawValue(value);
+      const { value: overlaid, patch } = overlay(received, projectDefaults?.get(fullKey), SELECTOR_FIELDS);
       values.set(key, overlaid);
       patches.set(key, patch);
     }
@@ -120,6 +122,7 @@ export function loadStackConfig(
   };
   const warnings: ConfigProblem[] = [];
   const parsed: Record<string, unknown> = {};
+  const parsedAll: Record<string, unknown> = {};
 
   // Every key that is set is validated, whichever platform reads it: a Pulumi.yaml that plans on
   // Docker must not break Kubernetes. Only the chosen platform's keys are required and used.
@@ -131,8 +134,12 @@ export function loadStackConfig(
       continue;
     }
     const result = schema.safeParse(value);
-    if (!result.success) problems.push(...zodProblems(namespace, key, schema, value, result.error));
-    else if (Object.hasOwn(chosen, key)) parsed[key] = result.data;
+    if (!result.success) {
+      problems.push(...zodProblems(namespace, key, schema, value, result.error));
+      continue;
+    }
+    parsedAll[key] = result.data;
+    if (Object.hasOwn(chosen, key)) parsed[key] = result.data;
     else if (platform && patches.get(key) !== undefined)
       warnings.push({
         key: keyPath(namespace, key),
@@ -147,7 +154,10 @@ export function loadStackConfig(
 
   // A warning is about something the stack file sets; Pulumi.yaml's defaults serve every stack.
   const setByStack = (key: string, path: readonly (string | number)[]) => patchSets(patches.get(key), path);
-  const crossKey = crossKeyFindings(parsed, present, namespace, catalogue, host, setByStack);
+  const isSet = (key: string, path: readonly (string | number)[]) => valueAt(values.get(key), path) !== undefined;
+  const crossKey = platform
+    ? crossKeyFindings({ parsed, parsedAll, platform, secrets: present, namespace, catalogue, host, setByStack, isSet })
+    : { problems: [], warnings: [] };
   // A refused secret has its problem; "required" or "no effect" would contradict it.
   problems.push(...crossKey.problems.filter((p) => !refused.has(p.key.slice(namespace.length + 1))));
   warnings.push(...crossKey.warnings);

@@ -33,6 +33,23 @@ describe("a stack's value laid over the project's default", () => {
     expect(projectDefault).toEqual(before);
   });
 
+  it("replaces a label selector whole: merged, the default's labels would stay and select nothing", () => {
+    const projectDefault = { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } };
+    const patch = { podLabels: { "app.kubernetes.io/name": "coredns" } };
+    expect(overlay(patch, projectDefault, new Set(["podLabels"])).value).toEqual({
+      namespace: "kube-system",
+      podLabels: { "app.kubernetes.io/name": "coredns" },
+    });
+    expect(overlay(patch, projectDefault).value).toEqual({
+      namespace: "kube-system",
+      podLabels: { "k8s-app": "kube-dns", "app.kubernetes.io/name": "coredns" },
+    });
+    const nested = { ollama: { nodeSelector: { gpu: "true" }, tolerations: [] } };
+    expect(overlay({ ollama: { nodeSelector: { pool: "gpu" } } }, nested, new Set(["nodeSelector"])).value).toEqual({
+      ollama: { nodeSelector: { pool: "gpu" }, tolerations: [] },
+    });
+  });
+
   it("takes a value equal to the default for the default: the stack file sets nothing", () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {

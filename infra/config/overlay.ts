@@ -16,13 +16,28 @@ export interface Overlaid {
 
 /**
  * The value of a key from what the CLI handed over (`received`) and the project's default. A
- * received value equal to the default is the default: the stack file does not set the key.
+ * received value equal to the default is the default: the stack file does not set the key. A map
+ * named in `whole` (a label selector: its labels select together) is replaced, not merged: merged,
+ * the default's labels would stay in the selector and select nothing.
  */
-export function overlay(received: unknown, projectDefault: unknown): Overlaid {
+export function overlay(received: unknown, projectDefault: unknown, whole: ReadonlySet<string> = new Set()): Overlaid {
   if (projectDefault === undefined) return { value: received, patch: received };
   if (isDeepStrictEqual(received, projectDefault)) return { value: received, patch: undefined };
   if (!isPlainObject(received) || !isPlainObject(projectDefault)) return { value: received, patch: received };
-  return { value: mergePatch(structuredClone(projectDefault), received), patch: received };
+  const cleared = mergePatch(structuredClone(projectDefault), wholeMapsCleared(received, whole));
+  return { value: mergePatch(cleared, received), patch: received };
+}
+
+/** A patch that removes every map of `whole` that `patch` sets, so that the patch's own replaces it. */
+function wholeMapsCleared(patch: Record<string, unknown>, whole: ReadonlySet<string>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(patch).flatMap(([key, value]): [string, unknown][] => {
+      if (!isPlainObject(value)) return [];
+      if (whole.has(key)) return [[key, null]];
+      const inner = wholeMapsCleared(value, whole);
+      return Object.keys(inner).length > 0 ? [[key, inner]] : [];
+    }),
+  );
 }
 
 /** Whether a patch sets the value at `path` (or a part of it, or a value that holds it). */

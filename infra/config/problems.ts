@@ -8,9 +8,15 @@ export interface ConfigProblem {
 
 export type PathSegment = string | number | symbol;
 
+/** A name with a dot or a bracket (an annotation such as `nginx.ingress.kubernetes.io/x`) is quoted: `["..."]`. */
 export function keyPath(namespace: string, key: string, path: readonly PathSegment[] = []): string {
   return path.reduce<string>(
-    (acc, segment) => (typeof segment === "number" ? `${acc}[${segment}]` : `${acc}.${String(segment)}`),
+    (acc, segment) =>
+      typeof segment === "number"
+        ? `${acc}[${segment}]`
+        : /[.[\]"]/.test(String(segment))
+          ? `${acc}[${JSON.stringify(String(segment))}]`
+          : `${acc}.${String(segment)}`,
     `${namespace}:${key}`,
   );
 }

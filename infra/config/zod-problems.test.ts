@@ -1,5 +1,9 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
+import { PROJECT_DIR } from "../../tools/plan/cli";
 import { problems } from "../../tools/test-support";
 import { knownKeysAt, quoted, unknownKeyMessage } from "./zod-problems";
 
@@ -35,6 +39,8 @@ describe("a misspelt key", () => {
 
   it("gets no suggestion when nothing known is close, ignoring case", () => {
     expect(unknownKeyMessage("zzzzzz", ["ports", "images"])).toBe("unknown key");
+    expect(unknownKeyMessage("host", ["port", "broker", "username"])).toBe("unknown key");
+    expect(unknownKeyMessage("netwrok", ["network", "addresses"])).toBe("unknown key; did you mean network?");
     expect(unknownKeyMessage("PORTS", ["ports", "images"])).toBe("unknown key; did you mean ports?");
     expect(unknownKeyMessage("x", [])).toBe("unknown key");
   });
@@ -50,10 +56,14 @@ describe("a refused value", () => {
     );
   });
 
-  it("is said to be missing where there is none", () => {
+  it("is said to be missing where there is none, with what was expected", () => {
     expect(problems("dev", { "jarvis:ports": { backend: null } })).toEqual([
       { key: "jarvis:ports.backend", message: "missing: expected object" },
     ]);
+    const storage = parse(readFileSync(join(PROJECT_DIR, "Pulumi.staging.yaml"), "utf8")).config["jarvis:storage"];
+    expect(
+      problems("staging", { "jarvis:storage": { ...storage, sizes: { ...storage.sizes, ollama: undefined } } }),
+    ).toEqual([{ key: "jarvis:storage.sizes.ollama", message: "missing: expected number or string" }]);
   });
 
   it("is cut short when long", () => {
@@ -73,5 +83,18 @@ describe("the keys known at a path", () => {
     expect(knownKeysAt(schema, ["a"])).toEqual(["b"]);
     expect(knownKeysAt(schema, ["u"])).toEqual(["c", "d"]);
     expect(knownKeysAt(schema, ["nothing"])).toEqual([]);
+  });
+});
+
+describe("a problem's key path", () => {
+  it("is one `pulumi config set --path` takes, quoting names with dots", () => {
+    const staging = parse(readFileSync(join(PROJECT_DIR, "Pulumi.staging.yaml"), "utf8")).config;
+    const edge = { ...staging["jarvis:edge"], annotations: { "nginx.ingress.kubernetes.io/proxy-read-timeout": [1] } };
+    expect(problems("staging", { "jarvis:edge": edge }).map((p) => p.key)).toEqual([
+      'jarvis:edge.annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]',
+    ]);
+    // The CLI's forms of a value, a number where a string is meant, are read as the string.
+    const timeout = { ...edge, annotations: { "nginx.ingress.kubernetes.io/proxy-read-timeout": 3600 } };
+    expect(problems("staging", { "jarvis:edge": timeout })).toEqual([]);
   });
 });

@@ -52,13 +52,28 @@ export function knownKeysAt(schema: z.ZodType, path: readonly PathSegment[]): st
     });
 }
 
-/** "unknown key", with the nearest of `known` when one is close enough to be a typo of it. */
+/** Two letters swapped side by side (`prot`, `port`): a typo Levenshtein's distance counts as two. */
+function swapped(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const differ = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
+  return (
+    differ.length === 2 &&
+    differ[1] === differ[0]! + 1 &&
+    a[differ[0]!] === b[differ[1]!] &&
+    a[differ[1]!] === b[differ[0]!]
+  );
+}
+
+/**
+ * "unknown key", with the nearest of `known` when it is close enough to be a typo of it: a letter
+ * in three wrong (at least one), or two letters swapped. `host` is no typo of `port`.
+ */
 export function unknownKeyMessage(key: string, known: readonly string[], what = "key"): string {
   if (known.length === 0) return `unknown ${what}`;
   const lower = key.toLowerCase();
   const byLower = new Map(known.map((k) => [k.toLowerCase(), k]));
   const nearest = closest(lower, [...byLower.keys()]);
-  const close = distance(lower, nearest) <= Math.max(2, Math.ceil(key.length / 3));
+  const close = distance(lower, nearest) <= Math.max(1, Math.floor(key.length / 3)) || swapped(lower, nearest);
   return close ? `unknown ${what}; did you mean ${byLower.get(nearest)}?` : `unknown ${what}`;
 }
 
@@ -68,7 +83,8 @@ export function quoted(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function valueAt(value: unknown, path: readonly PathSegment[]): unknown {
+/** What lies at `path` inside a value, if anything. */
+export function valueAt(value: unknown, path: readonly PathSegment[]): unknown {
   return path.reduce<unknown>(
     (node, segment) =>
       typeof node === "object" && node !== null ? (node as Record<PathSegment, unknown>)[segment] : undefined,
@@ -89,6 +105,14 @@ function withinUnion(issue: Issue): Issue[] {
   return typed[0]!.flatMap((inner) => withinUnion({ ...inner, path: [...issue.path, ...inner.path] }));
 }
 
+/** The types an issue expected: of a type mismatch, or of every alternative of a union. */
+function expected(issue: Issue): string | undefined {
+  if (issue.code === "invalid_type") return issue.expected;
+  if (issue.code !== "invalid_union") return undefined;
+  const types = issue.errors.map((branch) => (branch.length === 1 ? expected(branch[0]!) : undefined));
+  return types.every((t) => t !== undefined) ? [...new Set(types)].join(" or ") : undefined;
+}
+
 export function zodProblems(
   namespace: string,
   key: string,
@@ -107,9 +131,7 @@ export function zodProblems(
     const found = valueAt(value, issue.path);
     const message =
       found === undefined
-        ? issue.code === "invalid_type"
-          ? `missing: expected ${issue.expected}`
-          : issue.message
+        ? `missing: expected ${expected(issue) ?? "a value"}`
         : `${issue.message.replace(/, received \w+$/, "")} (got ${quoted(found)})`;
     return [{ key: keyPath(namespace, key, issue.path), message }];
   });
