@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { PROJECT_DIR } from "../tools/plan/cli";
 import { POSTGRES_PASSWORD_STEP } from "../infra/rotation";
+import { standIns } from "../tools/plan/engine";
 import { ofType, planStack, shippedPlan, rawResource, stackValues, type ParsedPlan } from "../tools/test-support";
 import { CATALOGUE } from "../infra/catalogue";
 import { deployedServices, startOrder } from "../infra/graph";
@@ -39,6 +40,12 @@ function env(name: string, from: ParsedPlan = plan) {
     secret: envs.flatMap((e) => (typeof e === "string" ? [] : [split(e.secret)[0]!])),
     vars: Object.fromEntries(envs.map((e) => split(typeof e === "string" ? e : e.secret))) as Record<string, string>,
   };
+}
+const PASSWORD = "random:index/randomPassword:RandomPassword";
+/** The stand-in the plan's engine gives the generated secret `secret` (tools/plan/engine.ts standIns). */
+function password(secret: string, from: ParsedPlan = plan): string {
+  const { urn, inputs } = rawResource(from, PASSWORD, `secrets-${secret}`);
+  return String(standIns(PASSWORD, `secrets-${secret}`, urn, inputs).result);
 }
 const dependsOnContainers = (name: string) =>
   container(name)
@@ -185,16 +192,16 @@ describe("wiring from the derived endpoints", () => {
       "TIMESCALE_URL",
     ]);
     expect(vars).toMatchObject({
-      DATABASE_URL: "postgresql://jarvis:PLAN-SECRET-secrets-postgres@jarvis-postgres:5432/jarvis_db",
-      TIMESCALE_URL: "postgresql://jarvis:PLAN-SECRET-secrets-timescale@jarvis-timescale:5432/jarvis_timeseries",
-      REDIS_URL: "redis://:PLAN-SECRET-secrets-redis@jarvis-redis:6379/0",
+      DATABASE_URL: `postgresql://jarvis:${password("postgres")}@jarvis-postgres:5432/jarvis_db`,
+      TIMESCALE_URL: `postgresql://jarvis:${password("timescale")}@jarvis-timescale:5432/jarvis_timeseries`,
+      REDIS_URL: `redis://:${password("redis")}@jarvis-redis:6379/0`,
       OLLAMA_BASE_URL: "http://jarvis-ollama:11434",
       TTS_API_URL: "http://jarvis-tts:8002",
       STT_API_URL: "http://jarvis-stt:8003",
       INTERFACE_URL: "http://jarvis-interface:8001",
       QDRANT_URL: "http://jarvis-qdrant:6333",
-      QDRANT_API_KEY: "PLAN-SECRET-secrets-qdrant",
-      JARVIS_SECRET_KEY: "PLAN-SECRET-secrets-jwt",
+      QDRANT_API_KEY: password("qdrant"),
+      JARVIS_SECRET_KEY: password("jwt"),
       MEMORY_UPDATE_INTERVAL: "604800",
       MEMORY_RETENTION_DAYS: "365",
       BRAIN_MEMORY_ENABLED: "true",
@@ -208,7 +215,7 @@ describe("wiring from the derived endpoints", () => {
     const { vars } = env("backend");
     expect(vars.CORS_ORIGINS).toBe("http://localhost:3000");
     expect(vars.RATE_LIMIT).toBe("10 per 60 seconds");
-    expect(vars.RATE_LIMIT_STORAGE_URL).toBe("redis://:PLAN-SECRET-secrets-redis@jarvis-redis:6379/1");
+    expect(vars.RATE_LIMIT_STORAGE_URL).toBe(`redis://:${password("redis")}@jarvis-redis:6379/1`);
   });
 
   it("takes the rate limit and CORS origins from config", async () => {
@@ -245,15 +252,15 @@ describe("wiring from the derived endpoints", () => {
       POSTGRES_DB: "jarvis_db",
       POSTGRES_USER: "jarvis",
       PGPORT: "5432",
-      POSTGRES_PASSWORD: "PLAN-SECRET-secrets-postgres",
+      POSTGRES_PASSWORD: password("postgres"),
     });
     expect(env("timescale").vars).toMatchObject({
       POSTGRES_DB: "jarvis_timeseries",
-      POSTGRES_PASSWORD: "PLAN-SECRET-secrets-timescale",
+      POSTGRES_PASSWORD: password("timescale"),
       TIMESCALEDB_TELEMETRY: "off",
     });
     expect(env("qdrant").vars).toMatchObject({
-      QDRANT__SERVICE__API_KEY: "PLAN-SECRET-secrets-qdrant",
+      QDRANT__SERVICE__API_KEY: password("qdrant"),
       QDRANT__SERVICE__HTTP_PORT: "6333",
       QDRANT__SERVICE__GRPC_PORT: "6334",
     });
@@ -261,8 +268,8 @@ describe("wiring from the derived endpoints", () => {
 
   it("starts Redis with a password from the environment, never on the command line, and checks it authenticated", () => {
     expect(env("redis").vars).toEqual({
-      REDIS_PASSWORD: "PLAN-SECRET-secrets-redis",
-      REDISCLI_AUTH: "PLAN-SECRET-secrets-redis",
+      REDIS_PASSWORD: password("redis"),
+      REDISCLI_AUTH: password("redis"),
     });
     const redis = container("redis").inputs;
     expect(JSON.stringify(redis.command)).not.toContain("PLAN-SECRET");
@@ -355,7 +362,7 @@ describe("password rotation", () => {
       expect(command[2], database).toMatch(/\nexec docker-entrypoint\.sh postgres$/);
       // The password is in the container's environment only, inside a secret value.
       expect(env(database).secret, database).toContain("POSTGRES_PASSWORD");
-      expect(env(database).vars.POSTGRES_PASSWORD, database).toBe(`PLAN-SECRET-secrets-${database}`);
+      expect(env(database).vars.POSTGRES_PASSWORD, database).toBe(password(database));
     }
     // A raised counter makes that secret anew, and only that one: its database and the backend follow.
     const rotated = await planStack("dev", { ...dev, "jarvis:rotation": { postgres: 1 } });
@@ -363,6 +370,11 @@ describe("password rotation", () => {
       rawResource(p, "random:index/randomPassword:RandomPassword", `secrets-${secret}`).inputs.keepers;
     expect(keepers(rotated, "postgres")).toEqual({ rotation: "1" });
     expect(keepers(rotated, "timescale")).toEqual({ rotation: "0" });
+    // A new password (its stand-in follows the keepers, as a replaced RandomPassword's result does).
+    expect(password("postgres", rotated)).not.toBe(password("postgres"));
+    expect(env("postgres", rotated).vars.POSTGRES_PASSWORD).toBe(password("postgres", rotated));
+    expect(env("backend", rotated).vars.DATABASE_URL).toContain(password("postgres", rotated));
+    expect(password("timescale", rotated)).toBe(password("timescale"));
     expect(rotated.text).not.toContain("PLAN-SECRET-");
   });
 });

@@ -20,6 +20,7 @@ const args = (overrides: Partial<ServiceContainerArgs> = {}): ServiceContainerAr
   image: "sha256:abc",
   network: { name: "jarvis-net", aliases: ["api"] },
   env: ["LOG_LEVEL=info"],
+  listens: { http: 8000 },
   ports: [{ internal: 8000, external: 18000, ip: "127.0.0.1", protocol: "tcp" }],
   mounts: [
     { type: "volume", source: "jarvis-data", target: "/data", readOnly: false },
@@ -168,10 +169,18 @@ describe("the ServiceContainer component", () => {
     expect(inputs.envs[1].value).toBe("TOKEN=s3cr3t");
   });
 
-  it("registers the container's name as the component's output, and nothing as its inputs", async () => {
-    const { find } = await container({ env: [pulumi.secret("TOKEN=s3cr3t")] });
+  it("registers the container's name as the component's output, and as its inputs only the ports it listens on", async () => {
+    const { find } = await container({
+      env: [pulumi.secret("TOKEN=s3cr3t")],
+      listens: { http: 8000, metrics: 9100 },
+    });
     const component = find(COMPONENT, "api");
     expect(component.outputs).toEqual({ name: "jarvis-api" });
-    expect(component.inputs).toEqual({});
+    expect(component.inputs).toEqual({
+      listens: [
+        { name: "http", port: 8000 },
+        { name: "metrics", port: 9100 },
+      ],
+    });
   });
 });

@@ -39,6 +39,9 @@ export interface ServiceContainerArgs {
   readonly network: { readonly name: pulumi.Input<string>; readonly ipv4Address?: string; readonly aliases: string[] };
   /** `NAME=value` entries, each its own input: a secret entry leaves the others readable. */
   readonly env: readonly pulumi.Input<string>[];
+  /** The ports the service listens on inside the container, by name, published or not. */
+  readonly listens: Readonly<Record<string, number>>;
+  /** The published ones: host interface and port to a container port. */
   readonly ports: readonly ContainerPort[];
   readonly mounts: MountSpec[];
   /** Files written into the container before it starts (generated config, scripts); secret content stays secret. */
@@ -63,8 +66,11 @@ export class ServiceContainer extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
 
   constructor(name: string, args: ServiceContainerArgs, opts?: pulumi.ComponentResourceOptions) {
-    // The arguments carry secrets in `env`: none of them go to super().
-    super("jarvis:docker:ServiceContainer", name, {}, opts);
+    // The arguments carry secrets in `env`: only the listened ports go to super(), which records them
+    // in the component's state (the plan's summary reads them there), as a list to keep their order;
+    // a component has no provider, so they change nothing where the container runs.
+    const listens = Object.entries(args.listens).map(([portName, port]) => ({ name: portName, port }));
+    super("jarvis:docker:ServiceContainer", name, { listens }, opts);
     const { health, oneShot = false } = args;
     this.container = new Container(
       name,

@@ -80,9 +80,13 @@ describe("the Autoscaling component", () => {
   it("an autoscaler deployed as the workload's child keeps its identity and generated name", async () => {
     const before = await underEngine(() => {
       const workload = new pulumi.ComponentResource(WORKLOAD, "api", {}, {});
+      // In the same namespace: another would be another object, with another name.
       new HorizontalPodAutoscaler(
         "api",
-        { spec: { scaleTargetRef: { kind: "Deployment", name: "api" }, maxReplicas: 6 } },
+        {
+          metadata: { namespace: "jarvis" },
+          spec: { scaleTargetRef: { kind: "Deployment", name: "api" }, maxReplicas: 6 },
+        },
         { parent: workload },
       );
     });

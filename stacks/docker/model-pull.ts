@@ -25,6 +25,7 @@ export function modelPullContainer(
       image: images.ids[modelStore(wiring.catalogue)!]!,
       network: { name: context.network, aliases: [] },
       env: envList(serviceEnvironment(config, wiring, MODEL_PULL_JOB, context.stack), secrets, wiring),
+      listens: {},
       ports: [],
       mounts: [],
       entrypoint: ["/bin/sh", "-c"],

@@ -150,6 +150,7 @@ export function serviceContainers(
           image: images.ids[service]!,
           network: { name: context.network, aliases: [service], ipv4Address: wiring.addresses![service] },
           env: envList(serviceEnvironment(config, wiring, service, context.stack), secrets, wiring),
+          listens: config.ports[service]!,
           ports: hostPorts(config, service),
           // A volume mount names its Volume resource, so the container waits for exactly that volume.
           mounts: [

@@ -49,6 +49,9 @@ let dev: ParsedPlan;
 let prod: ParsedPlan;
 let devChanged: ParsedPlan;
 let prodStorageClass: ParsedPlan;
+let devOtherDatabase: ParsedPlan;
+let devRotated: ParsedPlan;
+let prodDebug: ParsedPlan;
 beforeAll(async () => {
   dev = await shippedPlan("dev");
   prod = await shippedPlan("prod");
@@ -63,7 +66,18 @@ beforeAll(async () => {
     ...prodValues,
     "jarvis:storage": { ...prodValues["jarvis:storage"], className: "standard" },
   });
+  // Merge patches of Pulumi.yaml's defaults, as a stack file writes them.
+  devOtherDatabase = await planStack("dev", { ...devValues, "jarvis:databases": { postgres: { name: "other_db" } } });
+  devRotated = await planStack("dev", { ...devValues, "jarvis:rotation": { postgres: 1 } });
+  prodDebug = await planStack("prod", { ...prodValues, "jarvis:backend": { logLevel: "DEBUG" } });
 });
+
+const PASSWORD = "random:index/randomPassword:RandomPassword";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
+const JOB = "kubernetes:batch/v1:Job";
+const compared = (earlier: ParsedPlan, now: ParsedPlan) =>
+  comparePlans(planDir(earlier.resources, earlier.outputs), filesOf(now.resources, now.outputs));
 
 describe("comparing a plan with itself", () => {
   it("finds nothing", () => {
@@ -143,7 +157,119 @@ describe("a prod plan with another storage class", () => {
   });
 });
 
+describe("changes that show only through stand-ins", () => {
+  it("another database name changes the backend's secret DATABASE_URL: listed, by its digest, and replaced", () => {
+    const { markdown, summary } = compared(dev, devOtherDatabase);
+    expect(changedHeadings(markdown).sort()).toEqual([
+      `${CONTAINER} backend: replaced`,
+      `${CONTAINER} postgres: replaced`,
+    ]);
+    expect(markdown).toContain(
+      '| `envs.DATABASE_URL` | `"DATABASE_URL=[secret]"` | `"DATABASE_URL=[secret] (changed)"` | replace: ForceNew',
+    );
+    expect(summary).toContainEqual(expect.stringContaining("this change recreates `jarvis-backend`: downtime"));
+  });
+
+  it("records a digest per secret leaf, hex that is neither the stand-in nor its prefix", () => {
+    const backend = dev.resources.find((r) => r.type === CONTAINER && r.name === "backend")!;
+    const digests = backend.secretDigests as Record<string, string>;
+    const envs = backend.inputs.envs as string[];
+    expect(Object.keys(digests).map((path) => envs[Number(/\[(\d+)\]$/.exec(path)![1])])).toEqual(
+      envs.filter((e) => e.endsWith("=[secret]")),
+    );
+    for (const digest of Object.values(digests)) expect(digest).toMatch(/^[0-9a-f]{12}$/);
+    expect(dev.text).not.toContain("PLAN-SECRET-");
+  });
+
+  it("a rotation replaces the password, and so its database's container and the backend's", () => {
+    const { markdown } = compared(dev, devRotated);
+    expect(changedHeadings(markdown).sort()).toEqual([
+      `${CONTAINER} backend: replaced`,
+      `${CONTAINER} postgres: replaced`,
+      `${PASSWORD} secrets-postgres: replaced`,
+    ]);
+    expect(markdown).toContain(
+      '| `keepers.rotation` | `"0"` | `"1"` | replace: every input RequiresReplace (terraform-provider-random v3.7.2',
+    );
+    expect(markdown).toContain('`"POSTGRES_PASSWORD=[secret] (changed)"`');
+  });
+
+  it("a replaced auto-named ConfigMap gets a new name, which the Deployments that read it follow", () => {
+    const { markdown } = compared(prod, prodDebug);
+    const headings = changedHeadings(markdown);
+    const replacedMaps = headings.filter((h) => h.startsWith(`${CONFIG_MAP} `) && h.endsWith(": replaced"));
+    expect(replacedMaps.length).toBeGreaterThan(0);
+    const deployments = headings.filter((h) => h.startsWith(`${DEPLOYMENT} `));
+    expect(deployments.map((h) => h.replace(/-settings$/, ""))).toEqual(
+      replacedMaps.map((h) => h.replace(CONFIG_MAP, DEPLOYMENT).replace("-settings: replaced", ": updated")),
+    );
+    expect(markdown).toMatch(
+      /\| `spec\.template\.spec\.containers\[0\]\.envFrom\[0\]\.configMapRef\.name` \| `"backend-settings-[0-9a-f]{8}"` \| `"backend-settings-[0-9a-f]{8}"` \| update/,
+    );
+  });
+
+  it("an auto-named object that is not replaced keeps its name, and what reads it is unchanged", () => {
+    const statefulSets = (plan: ParsedPlan) => plan.resources.filter((r) => r.type === STATEFUL_SET);
+    // The StatefulSets read ConfigMaps of their own, by auto-name: the log level changes none of them.
+    expect(JSON.stringify(statefulSets(prod))).toMatch(/"configMapRef":\{"name":"postgres-settings-[0-9a-f]{8}"/);
+    expect(statefulSets(prodDebug)).toEqual(statefulSets(prod));
+    expect(changedHeadings(compared(prod, prodDebug).markdown).filter((h) => h.startsWith(STATEFUL_SET))).toEqual([]);
+  });
+});
+
 describe("changes no setting makes", () => {
+  it("an environment that gains and loses entries is listed entry by entry, by NAME", () => {
+    const nameOf = (entry: string) => entry.slice(0, entry.indexOf("="));
+    const earlier = edited(dev, CONTAINER, "backend", (r) => {
+      const envs = r.inputs.envs as string[];
+      // The secret entries' digests move with them, as the plan would record them.
+      const digests = new Map(
+        Object.entries(r.secretDigests as Record<string, string>).map(([path, digest]) => [
+          nameOf(envs[Number(/\d+/.exec(path)![0])]!),
+          digest,
+        ]),
+      );
+      const shifted = [...envs.filter((e) => !e.startsWith("DEBUG=")), "LEGACY=1"].map((e) =>
+        e.startsWith("LOG_LEVEL=") ? "LOG_LEVEL=DEBUG" : e,
+      );
+      r.inputs.envs = shifted;
+      r.secretDigests = Object.fromEntries(
+        shifted.flatMap((e, i) => (digests.has(nameOf(e)) ? [[`envs[${i}]`, digests.get(nameOf(e))]] : [])),
+      );
+    });
+    const { markdown } = compared({ ...dev, resources: earlier }, dev);
+    const rows = markdown.split("\n").filter((line) => line.startsWith("| `envs"));
+    expect(rows).toEqual([
+      expect.stringMatching(/^\| `envs\.DEBUG` \| \(absent\) \| `"DEBUG=false"` \| replace/),
+      expect.stringMatching(/^\| `envs\.LOG_LEVEL` \| `"LOG_LEVEL=DEBUG"` \| `"LOG_LEVEL=INFO"` \| replace/),
+      expect.stringMatching(/^\| `envs\.LEGACY` \| `"LEGACY=1"` \| \(absent\) \| replace/),
+    ]);
+  });
+
+  it("a replaced Job runs again: a note, not downtime", () => {
+    const earlier = edited(prod, JOB, "ollama-pull", (r) => (r.inputs.spec.completions = 2));
+    const { markdown, summary } = compared({ ...prod, resources: earlier }, prod);
+    expect(changedHeadings(markdown)).toEqual([`${JOB} ollama-pull: replaced`]);
+    expect(summary).toHaveLength(1);
+    expect(markdown).toMatch(
+      /^- this change recreates `[^`]+` \(`kubernetes:batch\/v1:Job` `ollama-pull`; replaced for `spec\.completions`\): it runs again\.$/m,
+    );
+    expect(markdown).not.toContain("downtime");
+  });
+
+  it("a protected component removed with its resources warns once per resource, not for the component", () => {
+    const workload = prod.resources.find((r) => r.type === "jarvis:kubernetes:Workload" && r.name === "postgres")!;
+    const under = (r: Entry): boolean =>
+      r.parent === workload.urn || prod.resources.some((p) => p.urn === r.parent && under(p));
+    const now = prod.resources.filter((r) => r !== workload && !under(r));
+    const { summary } = compared(prod, { ...prod, resources: now });
+    const protectedWarnings = summary.filter((line) => line.includes("is protected"));
+    expect(workload.protect).toBe(true);
+    expect(protectedWarnings).toEqual([
+      expect.stringContaining("`jarvis-postgres` is protected: Pulumi refuses to delete it"),
+    ]);
+  });
+
   it("a StatefulSet replaced on a field the provider replaces on is data at risk", () => {
     const earlier = edited(prod, STATEFUL_SET, "postgres", (r) => (r.inputs.spec.serviceName = "jarvis-pg"));
     const { summary, markdown } = comparePlans(planDir(earlier), filesOf(prod.resources));
@@ -209,6 +335,16 @@ describe("the differences of two values", () => {
       { path: ["d"], before: [1], after: [1, 2] },
     ]);
     expect(differences({ a: 1 }, { a: 1 })).toEqual([]);
+  });
+
+  it("take lists of NAME=value entries entry by entry by NAME, unless a NAME repeats or an item is no entry", () => {
+    expect(differences({ env: ["A=1", "B=2"] }, { env: ["B=3", "C=4", "A=1"] })).toEqual([
+      { path: ["env", "B"], before: "B=2", after: "B=3" },
+      { path: ["env", "C"], before: undefined, after: "C=4" },
+    ]);
+    expect(differences(["A=1"], [])).toEqual([{ path: ["A"], before: "A=1", after: undefined }]);
+    expect(differences(["A=1", "A=2"], ["A=1"])).toEqual([{ path: [], before: ["A=1", "A=2"], after: ["A=1"] }]);
+    expect(differences(["A=1", "-x"], ["A=1"])).toEqual([{ path: [], before: ["A=1", "-x"], after: ["A=1"] }]);
   });
 });
 

@@ -1,13 +1,15 @@
 // `--compare <dir of an earlier plan>`: what would change from that plan to this one. Resources are
 // matched by identity (a resource whose URN or aliases name an old URN is that resource, as for the
 // engine); each changed input is shown with its old and new value (both already redacted) and what
-// it does to the existing object (replace-rules.ts); a replacement or deletion of what holds data
-// or serves traffic gets a warning, a change that reaches no existing object a note.
+// it does to the existing object (replace-rules.ts); a changed secret shows by its digest
+// (render.ts secretDigests); a replacement or deletion of what holds data or serves traffic gets a
+// warning, a change that reaches no existing object, or a job that runs again, a note.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import type { PlanFiles, ResourceEntry } from "./files";
-import { effectOf, formatPath, type PathEffect, type PropertyPath } from "./replace-rules";
+import { SECRET, type PlanFiles, type ResourceEntry } from "./files";
+import { isPlainObject as isObject } from "./merged-config";
+import { effectOf, formatPath, parsePath, type PathEffect, type PropertyPath } from "./replace-rules";
 
 /** The folder given to --compare holds no plan. */
 export class NotAPlanError extends Error {}
@@ -33,10 +35,26 @@ interface Changed {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** Every path where `before` and `after` differ, with both values there. */
+/** An environment entry `NAME=value`. */
+const ENV_ENTRY = /^([A-Za-z_][A-Za-z0-9_]*)=/;
+
+/** A list's `NAME=value` entries by NAME, if every item is one and no NAME repeats. */
+function entriesByName(list: readonly unknown[]): Map<string, string> | undefined {
+  const byName = new Map<string, string>();
+  for (const item of list) {
+    const name = typeof item === "string" ? ENV_ENTRY.exec(item)?.[1] : undefined;
+    if (name === undefined || byName.has(name)) return undefined;
+    byName.set(name, item as string);
+  }
+  return byName;
+}
+
+/**
+ * Every path where `before` and `after` differ, with both values there. Lists of `NAME=value`
+ * entries (an environment) compare entry by entry by NAME (the path ends in the NAME); other lists
+ * of the same length item by item; otherwise the list is one change.
+ */
 export function differences(
   before: unknown,
   after: unknown,
@@ -47,7 +65,11 @@ export function differences(
     return [...new Set([...Object.keys(before), ...Object.keys(after)])]
       .sort()
       .flatMap((key) => differences(before[key], after[key], [...path, key]));
-  // Lists of the same length compare item by item; otherwise the list is one change.
+  const [entriesBefore, entriesAfter] = [before, after].map((v) => (Array.isArray(v) ? entriesByName(v) : undefined));
+  if (entriesBefore && entriesAfter)
+    return [...new Set([...entriesAfter.keys(), ...entriesBefore.keys()])]
+      .filter((name) => entriesBefore.get(name) !== entriesAfter.get(name))
+      .map((name) => ({ path: [...path, name], before: entriesBefore.get(name), after: entriesAfter.get(name) }));
   if (Array.isArray(before) && Array.isArray(after) && before.length === after.length)
     return before.flatMap((item, i) => differences(item, after[i], [...path, i]));
   return [{ path, before, after }];
@@ -88,6 +110,58 @@ function readPlan(dir: string): { resources: ResourceEntry[]; outputs: unknown }
   };
 }
 
+/** Joins a secret leaf and its digest, so that differences() sees a changed secret; shown without it. */
+const DIGEST_MARK = "\u0000";
+
+/** `inputs` with each secret leaf (a `[secret]` string, or `NAME=[secret]`) carrying its digest. */
+function withSecretDigests(inputs: Json, digests: Readonly<Record<string, string>>): Json {
+  const marked = structuredClone(inputs);
+  for (const [text, digest] of Object.entries(digests)) {
+    const path = parsePath(text);
+    const parent = path.slice(0, -1).reduce<unknown>((node, part) => (node as Json | undefined)?.[part], marked);
+    const leaf = path.at(-1)!;
+    const value = (parent as Json | undefined)?.[leaf];
+    if (typeof value === "string" && value.endsWith(SECRET)) (parent as Json)[leaf] = `${value}${DIGEST_MARK}${digest}`;
+  }
+  return marked;
+}
+
+const withoutDigests = (value: unknown): unknown =>
+  typeof value === "string"
+    ? value.split(DIGEST_MARK)[0]
+    : Array.isArray(value)
+      ? value.map(withoutDigests)
+      : isObject(value)
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutDigests(v)]))
+        : value;
+
+/**
+ * The changed inputs of a resource. Secrets compare by digest where both plans record them (an
+ * earlier plan may predate digests): a secret that changed reads `[secret] (changed)` after.
+ */
+function inputChanges(old: ResourceEntry, now: ResourceEntry): InputChange[] {
+  const digests = old.secretDigests && now.secretDigests;
+  const [before, after] = digests
+    ? [withSecretDigests(old.inputs, old.secretDigests!), withSecretDigests(now.inputs, now.secretDigests!)]
+    : [old.inputs, now.inputs];
+  return differences(before, after).map((change) => {
+    const [was, is] = [withoutDigests(change.before), withoutDigests(change.after)];
+    const secretOnly = isDeepStrictEqual(was, is) && typeof is === "string";
+    return {
+      path: change.path,
+      before: was,
+      after: secretOnly ? `${is} (changed)` : is,
+      ...effectOn(now, change.path),
+    };
+  });
+}
+
+/** A component has no provider: a change of its inputs changes only its record in the stack. */
+const effectOn = (resource: ResourceEntry, path: PropertyPath): PathEffect =>
+  resource.custom
+    ? effectOf(resource, path)
+    : { effect: "update", reason: "a component: no provider, nothing where the stack runs changes" };
+
 /** The name the object has where it runs: the Docker name, the Kubernetes metadata.name, else Pulumi's. */
 function objectName(entry: ResourceEntry): string {
   const inputs = entry.inputs as { name?: unknown; metadata?: { name?: unknown } };
@@ -97,20 +171,26 @@ function objectName(entry: ResourceEntry): string {
 
 const kindOf = (type: string) => type.split(":").pop()!;
 
-/** Why replacing or deleting this resource matters: data it holds, or the traffic it serves. */
-function risk(entry: ResourceEntry): "data at risk" | "downtime" | undefined {
+/**
+ * Why replacing or deleting this resource matters: data it holds, the traffic it serves, or, for
+ * a job (a Job, a one-shot container), that a new one runs it again.
+ */
+function risk(entry: ResourceEntry): "data at risk" | "downtime" | "runs again" | undefined {
   const kind = kindOf(entry.type);
   if (entry.type === "docker:index/volume:Volume") return "data at risk";
-  if (entry.type === "docker:index/container:Container") return "downtime";
+  // A one-shot container (stacks/docker: restart "no") is a job, not a server.
+  if (entry.type === "docker:index/container:Container")
+    return (entry.inputs as { restart?: unknown }).restart === "no" ? "runs again" : "downtime";
   if (!entry.type.startsWith("kubernetes:")) return undefined;
   if (kind === "Namespace" || kind === "PersistentVolumeClaim") return "data at risk";
   if (kind === "StatefulSet") {
     const templates = (entry.inputs as { spec?: { volumeClaimTemplates?: unknown[] } }).spec?.volumeClaimTemplates;
     return templates && templates.length > 0 ? "data at risk" : "downtime";
   }
+  if (kind === "Job") return "runs again";
   // A named object is deleted before its replacement is created (pulumi-kubernetes provider.go Diff).
   const named = typeof (entry.inputs as { metadata?: { name?: unknown } }).metadata?.name === "string";
-  return named && ["Deployment", "DaemonSet", "Service", "Job", "CronJob"].includes(kind) ? "downtime" : undefined;
+  return named && ["Deployment", "DaemonSet", "Service"].includes(kind) ? "downtime" : undefined;
 }
 
 const show = (value: unknown) =>
@@ -136,10 +216,7 @@ export function comparePlans(previousDir: string, current: PlanFiles): Compariso
     matched.add(oldUrn);
     const old = before.get(oldUrn)!;
     if (oldUrn !== after.urn) moved.push([old, after]);
-    const inputs = differences(old.inputs, after.inputs).map((change) => ({
-      ...change,
-      ...effectOf(after, change.path),
-    }));
+    const inputs = inputChanges(old, after);
     const options = OPTIONS.filter((key) => !isDeepStrictEqual(old[key], after[key])).map(
       (key) => `${key}: ${show(old[key])} → ${show(after[key])}`,
     );
@@ -149,6 +226,8 @@ export function comparePlans(previousDir: string, current: PlanFiles): Compariso
   }
   const removed = previous.resources.filter((r) => !matched.has(r.urn));
   const replaced = changed.filter((c) => c.inputs.some((i) => i.effect === "replace"));
+  // A component is neither replaced nor deleted by a provider: what it groups has its own warnings.
+  const removedObjects = removed.filter((r) => r.custom);
 
   const warnings: string[] = [];
   const notes: string[] = [];
@@ -159,19 +238,23 @@ export function comparePlans(previousDir: string, current: PlanFiles): Compariso
     const kept = c.before.retainOnDelete
       ? " The old one is kept (retainOnDelete) but no longer used: its data does not move to the new one."
       : "";
-    if (at)
+    if (at === "runs again")
+      notes.push(
+        `this change recreates \`${name}\` (${label(c.after)}; replaced for ${why.join(", ")}): it runs again.`,
+      );
+    else if (at)
       warnings.push(
         `this change recreates \`${name}\`: **${at}** (${label(c.after)}; replaced for ${why.join(", ")}).${kept}`,
       );
     if (c.after.protect) warnings.push(`\`${name}\` is protected: Pulumi refuses to replace it, **the update fails**.`);
   }
-  for (const r of removed) {
+  for (const r of removedObjects) {
     const name = objectName(r);
     const at = risk(r);
     if (r.protect) warnings.push(`\`${name}\` is protected: Pulumi refuses to delete it, **the update fails**.`);
     else if (r.retainOnDelete)
       notes.push(`\`${name}\` (${label(r)}) leaves the stack but is kept where it runs (retainOnDelete).`);
-    else if (at) warnings.push(`this change deletes \`${name}\`: **${at}** (${label(r)}).`);
+    else if (at && at !== "runs again") warnings.push(`this change deletes \`${name}\`: **${at}** (${label(r)}).`);
   }
   for (const c of changed)
     for (const i of c.inputs.filter((change) => change.effect === "no effect"))

@@ -4,7 +4,16 @@ import { Deployment } from "@pulumi/kubernetes/apps/v1";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { engineUrn, identity, PlanEngine, standIns, urnName, urnType, type Registration } from "./engine";
+import {
+  engineUrn,
+  identity,
+  PlanEngine,
+  replacingInputsDigest,
+  standIns,
+  urnName,
+  urnType,
+  type Registration,
+} from "./engine";
 import { planEntry } from "./render";
 
 const PROJECT = "proj";
@@ -204,5 +213,66 @@ describe("the stand-in of an image", () => {
     expect(planEntry(container).resource.imageReference).toBe("redis:7.4.5-alpine");
     expect(String(container.inputs.image)).toMatch(/^sha256:/);
     expect(find(IMAGE, "image").imageReference).toBeUndefined();
+  });
+});
+
+describe("what a provider makes anew when it replaces an object", () => {
+  const PASSWORD = "random:index/randomPassword:RandomPassword";
+  const PASSWORD_URN = `urn:pulumi:s::proj::${PASSWORD}::secrets-postgres`;
+  const password = (inputs: Record<string, unknown>) =>
+    standIns(PASSWORD, "secrets-postgres", PASSWORD_URN, inputs).result as string;
+
+  it("a password's stand-in follows every input (all replace it): a raised keeper makes another", () => {
+    const inputs = { length: 32, special: false, keepers: { rotation: "0" } };
+    expect(password(inputs)).toMatch(/^PLAN-SECRET-secrets-postgres-[0-9a-f]{8}$/);
+    expect(password(inputs)).toBe(password({ ...inputs }));
+    expect(password({ ...inputs, keepers: { rotation: "1" } })).not.toBe(password(inputs));
+    expect(password({ ...inputs, length: 40 })).not.toBe(password(inputs));
+    expect(standIns(PASSWORD, "secrets-postgres", PASSWORD_URN, inputs).bcryptHash).toBe(`${password(inputs)}-bcrypt`);
+  });
+
+  const autoName = (type: string, inputs: Record<string, unknown>, options?: Parameters<typeof standIns>[4]) =>
+    (standIns(type, "settings", `urn:pulumi:s::proj::${type}::settings`, inputs, options).metadata as { name: string })
+      .name;
+
+  it("a Kubernetes auto-name is new when a replacing input changes, kept when the change is an update", () => {
+    const map = { metadata: { labels: { team: "a" } }, data: { LEVEL: "info" } };
+    const name = autoName(CONFIG_MAP, map);
+    expect(name).toMatch(/^settings-[0-9a-f]{8}$/);
+    expect(autoName(CONFIG_MAP, structuredClone(map))).toBe(name);
+    expect(autoName(CONFIG_MAP, { ...map, data: { LEVEL: "debug" } })).not.toBe(name);
+    expect(autoName(CONFIG_MAP, { ...map, metadata: { labels: { team: "b" } } })).toBe(name);
+    expect(autoName(CONFIG_MAP, { ...map, metadata: { ...map.metadata, namespace: "other" } })).not.toBe(name);
+    // Pulumi's options count: an ignored change reaches no provider, a replaceOnChanges path replaces.
+    const ignoring = { ignoreChanges: ["data"], replaceOnChanges: [] };
+    expect(autoName(CONFIG_MAP, { ...map, data: { LEVEL: "debug" } }, ignoring)).toBe(
+      autoName(CONFIG_MAP, map, ignoring),
+    );
+    const replacing = { ignoreChanges: [], replaceOnChanges: ["metadata.labels"] };
+    expect(autoName(CONFIG_MAP, { ...map, metadata: { labels: { team: "b" } } }, replacing)).not.toBe(
+      autoName(CONFIG_MAP, map, replacing),
+    );
+  });
+
+  it("a Deployment keeps its auto-name for a new pod template, and gets another for a new selector", () => {
+    const deployment = (image: string, app: string) => ({
+      spec: { selector: { matchLabels: { app } }, template: { spec: { containers: [{ image }] } } },
+    });
+    const name = autoName(DEPLOYMENT, deployment("web:1", "web"));
+    expect(autoName(DEPLOYMENT, deployment("web:2", "web"))).toBe(name);
+    expect(autoName(DEPLOYMENT, deployment("web:1", "site"))).not.toBe(name);
+  });
+
+  it("the digest of the replacing inputs counts an emptied list or object as a change", () => {
+    const type = { type: CONFIG_MAP, ignoreChanges: [], replaceOnChanges: [] };
+    expect(replacingInputsDigest(type, { data: {} })).not.toBe(replacingInputsDigest(type, {}));
+    expect(replacingInputsDigest(type, { data: { A: "1" } })).not.toBe(replacingInputsDigest(type, { data: {} }));
+    expect(replacingInputsDigest(type, { metadata: { labels: { a: "1" } } })).toBe(replacingInputsDigest(type, {}));
+  });
+
+  it("a type whose provider computes nothing the plan needs gets no stand-ins", () => {
+    expect(
+      standIns("docker:index/network:Network", "net", "urn:pulumi:s::proj::docker:index/network:Network::net", {}),
+    ).toEqual({});
   });
 });

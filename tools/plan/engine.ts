@@ -6,7 +6,8 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { MockResourceArgs, MockResourceResult, Mocks } from "@pulumi/pulumi/runtime/mocks";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import { PLAN_SECRET_PREFIX } from "./merged-config";
+import { isPlainObject, PLAN_SECRET_PREFIX } from "./merged-config";
+import { effectOf, formatPath, type PropertyPath, type ResourceOptions } from "./replace-rules";
 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
@@ -103,20 +104,46 @@ const CONTAINER_TYPE = "docker:index/container:Container";
 const imageReference = (name: string, inputs: Record<string, unknown>) =>
   String(inputs.name ?? inputs.imageName ?? name);
 
+/** What decides a resource's replacement: its type and the options that change the provider's rules. */
+export type ReplaceOptions = Pick<ResourceOptions, "ignoreChanges" | "replaceOnChanges">;
+const NO_OPTIONS: ReplaceOptions = { ignoreChanges: [], replaceOnChanges: [] };
+
+/**
+ * A digest of the inputs a change of which replaces the resource (replace-rules.ts: each leaf at a
+ * path whose change replaces it). A replacement is a new object, with what its provider makes anew
+ * (a password, an auto-name's random suffix); an update in place keeps them.
+ */
+export function replacingInputsDigest(resource: ResourceOptions, inputs: Record<string, unknown>): string {
+  const leaves: [string, unknown][] = [];
+  const visit = (value: unknown, path: PropertyPath) => {
+    if (Array.isArray(value) && value.length > 0) value.forEach((item, i) => visit(item, [...path, i]));
+    else if (isPlainObject(value) && Object.keys(value).length > 0)
+      for (const key of Object.keys(value).sort()) visit(value[key], [...path, key]);
+    else if (path.length > 0 && effectOf(resource, path).effect === "replace") leaves.push([formatPath(path), value]);
+  };
+  visit(inputs, []);
+  return digest(JSON.stringify(leaves));
+}
+
 /**
  * Made-up values for what a provider would compute, so that no input of a dependent resource is
- * missing from the plan. They are deterministic (derived from `urn`, the resource's identity) and
- * plainly fake.
+ * missing from the plan. They are deterministic and plainly fake: derived from `urn`, the
+ * resource's identity, and, for what the provider makes anew when it replaces the object (a
+ * RandomPassword's result, a Kubernetes auto-name), from the inputs whose change replaces it, so
+ * that a replacement changes them as for real and its consumers see the change.
  */
 export function standIns(
   type: string,
   name: string,
   urn: string,
   inputs: Record<string, unknown>,
+  options: ReplaceOptions = NO_OPTIONS,
 ): Record<string, unknown> {
-  const hash = digest(urn);
-  if (type === "random:index/randomPassword:RandomPassword")
-    return { result: `${PLAN_SECRET_PREFIX}${name}`, bcryptHash: `${PLAN_SECRET_PREFIX}${name}-bcrypt` };
+  const anew = () => digest(`${urn}\n${replacingInputsDigest({ type, ...options }, inputs)}`).slice(0, 8);
+  if (type === "random:index/randomPassword:RandomPassword") {
+    const result = `${PLAN_SECRET_PREFIX}${name}-${anew()}`;
+    return { result, bcryptHash: `${result}-bcrypt` };
+  }
   if (IMAGE_TYPES.has(type)) {
     // Another reference is another image, with another ID: a new tag changes the `image` input of
     // the containers that run it, as the provider's read-back of their image ID does for real.
@@ -125,13 +152,16 @@ export function standIns(
     return { imageId: `sha256:${image}`, repoDigest: `${reference}@sha256:${image}`, digest: `sha256:${image}` };
   }
   if (type.startsWith("kubernetes:")) {
-    // Auto-naming: the Kubernetes provider appends a random suffix to the resource name.
+    // Auto-naming: the Kubernetes provider appends a random suffix to the resource name
+    // (pulumi-kubernetes provider.go Check: AssignNameIfAutonamable). An update keeps it (Check
+    // adopts the old inputs' name); a replacement, which the engine checks anew without old inputs
+    // (pulumi's step_generator), gets a new one and is created beside the old object.
     const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
     const status =
       type === "kubernetes:networking.k8s.io/v1:Ingress"
         ? { status: { loadBalancer: { ingress: [{ hostname: `${name}.plan.invalid` }] } } }
         : {};
-    return { metadata: { ...metadata, name: metadata.name ?? `${name}-${hash.slice(0, 8)}` }, ...status };
+    return { metadata: { ...metadata, name: metadata.name ?? `${name}-${anew()}` }, ...status };
   }
   return {};
 }
@@ -257,7 +287,7 @@ export class PlanEngine {
     // the stand-ins, and the inputs declared secret outputs, make the round trip through protobuf.
     // From the identity, not the URN: the provider keeps a moved (aliased) resource's auto-name and ID.
     const self = identity(registration);
-    const computed = standIns(args.type, urnName(self), self, args.inputs);
+    const computed = standIns(args.type, urnName(self), self, args.inputs, registration);
     if (IMAGE_TYPES.has(args.type))
       this.imageReferences.set(String(computed.imageId), imageReference(urnName(self), args.inputs));
     for (const key of registration.additionalSecretOutputs) {

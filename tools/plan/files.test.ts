@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { StackFileError } from "./merged-config";
 import { shippedPlan, unparsableStackFile } from "../test-support";
@@ -9,9 +9,14 @@ import { assertNoLeak, HELM_INSTALL_ORDER, PlanFilesBuilder, type PlanEntry, typ
 import { PlanFilesThread, type FromWorker, type StackSources } from "./files-thread";
 import { serve } from "./files-worker";
 
-const entry = (urn: string, manifest?: Record<string, unknown>): PlanEntry => ({
+/** An entry of `manifest`, of the Kubernetes type of its kind unless `type` says otherwise. */
+const entry = (
+  urn: string,
+  manifest?: Record<string, unknown>,
+  type = manifest && `kubernetes:core/v1:${manifest.kind}`,
+): PlanEntry => ({
   urn,
-  resource: { urn } as ResourceEntry,
+  resource: { urn, type } as ResourceEntry,
   ...(manifest && { manifest }),
 });
 const object = (kind: string, name: string, namespace?: string) => ({
@@ -54,15 +59,52 @@ describe("the plan's files", () => {
     ]);
   });
 
-  it("follow Helm's InstallOrder in the prod plan", async () => {
-    const { manifests } = await shippedPlan("prod");
-    const kinds = parseAllDocuments(manifests!).map((d) => d.toJS().kind as string);
-    expect(kinds[0]).toBe("Namespace");
-    const ranks = kinds
-      .map((kind) => HELM_INSTALL_ORDER.indexOf(kind))
-      .map((r) => (r < 0 ? HELM_INSTALL_ORDER.length : r));
-    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
-    expect(kinds.indexOf("StatefulSet")).toBeGreaterThan(kinds.lastIndexOf("Service"));
+  it("put objects that patch existing ones after all others, whatever their kind", () => {
+    const builder = new PlanFilesBuilder();
+    const patch = object("PersistentVolumeClaim", "data-db-0", "jarvis");
+    builder.add(entry("urn:0", patch, "kubernetes:core/v1:PersistentVolumeClaimPatch"));
+    builder.add(entry("urn:1", object("StatefulSet", "db", "jarvis")));
+    builder.add(entry("urn:2", object("Ingress", "edge", "jarvis")));
+    builder.add(entry("urn:3", object("Namespace", "jarvis")));
+    const names = parseAllDocuments(builder.build({})["manifests.yaml"]!).map((d) => d.toJS().metadata.name);
+    expect(names).toEqual(["jarvis", "db", "edge", "data-db-0"]);
+  });
+
+  describe("of the prod plan", () => {
+    let documents: Record<string, any>[];
+    let patched: Set<string>;
+    beforeAll(async () => {
+      const plan = await shippedPlan("prod");
+      documents = parseAllDocuments(plan.manifests!).map((d) => d.toJS());
+      patched = new Set(
+        plan.resources.filter((r) => r.type.endsWith("Patch")).map((r) => (r.inputs as any).metadata.name),
+      );
+    });
+
+    it("follow Helm's InstallOrder, the patches last", () => {
+      const kinds = documents.map((d) => d.kind as string);
+      expect(kinds[0]).toBe("Namespace");
+      const ranks = documents
+        .filter((d) => !patched.has(d.metadata.name))
+        .map((d) => HELM_INSTALL_ORDER.indexOf(d.kind))
+        .map((r) => (r < 0 ? HELM_INSTALL_ORDER.length : r));
+      expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+      expect(kinds.indexOf("StatefulSet")).toBeGreaterThan(kinds.lastIndexOf("Service"));
+      expect(documents.slice(-patched.size).map((d) => d.metadata.name)).toEqual([...patched].sort());
+    });
+
+    it("applied in order, never create a claim that holds only a size: its StatefulSet made it first", () => {
+      expect(patched.size).toBeGreaterThan(0);
+      const claimsMade = new Set<string>();
+      for (const document of documents) {
+        if (document.kind === "StatefulSet")
+          for (const template of document.spec.volumeClaimTemplates ?? [])
+            for (let i = 0; i < (document.spec.replicas ?? 1); i++)
+              claimsMade.add(`${template.metadata.name}-${document.metadata.name}-${i}`);
+        if (document.kind === "PersistentVolumeClaim" && !document.spec.accessModes)
+          expect(claimsMade, document.metadata.name).toContain(document.metadata.name);
+      }
+    });
   });
 
   it("list the resources and the manifests sorted by URN, whatever order they were registered in", () => {

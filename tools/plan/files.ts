@@ -7,12 +7,20 @@ import { PLAN_SECRET_PREFIX } from "./merged-config";
 import type { Registration } from "./engine";
 import { planSummary } from "./summary";
 
+/** What a secret leaf reads in the plan (render.ts). */
+export const SECRET = "[secret]";
+
 /**
  * A resource as resources.json lists it (render.ts planEntry): what the engine recorded, its inputs
  * redacted (a secret is `[secret]`). The import is of types only: the worker never loads the SDK.
  */
 export type ResourceEntry = Omit<Registration, "inputs" | "state" | "outputs"> & {
   readonly inputs: Record<string, unknown>;
+  /**
+   * Where inputs hold a secret: per path of a leaf inside it, a short sha256 prefix of its
+   * (made-up) text, so that a comparison sees a secret change that `[secret]` hides (render.ts).
+   */
+  readonly secretDigests?: Readonly<Record<string, string>>;
 };
 
 /** One registered resource as the plan writes it. */
@@ -83,15 +91,20 @@ export const HELM_INSTALL_ORDER = [
 ];
 
 /**
- * Where a manifest goes in apply order: cluster-scoped objects (the namespace among them: no
- * metadata.namespace) before namespaced ones, then by kind as Helm orders them (kinds Helm does
- * not know after those it knows, alphabetically, as Helm's lessByKind does), then by URN.
+ * Where a manifest goes in apply order: objects that patch existing ones (pulumi-kubernetes's
+ * `*Patch` types, written with the kind they patch) after all others, since what they patch may be
+ * made by another object (a StatefulSet creates the claims its claim patches resize: applied first,
+ * a patch would create a claim that holds only a size). Then cluster-scoped objects (the namespace
+ * among them: no metadata.namespace) before namespaced ones, then by kind as Helm orders them
+ * (kinds Helm does not know after those it knows, alphabetically, as Helm's lessByKind does), then
+ * by URN.
  */
-function applyOrder(urn: string, manifest: Record<string, unknown>): string[] {
+function applyOrder({ urn, resource, manifest }: Required<PlanEntry>): string[] {
   const kind = String(manifest.kind);
   const metadata = (manifest.metadata ?? {}) as Record<string, unknown>;
   const rank = HELM_INSTALL_ORDER.indexOf(kind);
   return [
+    resource.type.endsWith("Patch") ? "1" : "0",
     metadata.namespace === undefined ? "0" : "1",
     String(rank < 0 ? HELM_INSTALL_ORDER.length : rank).padStart(3, "0"),
     rank < 0 ? kind : "",
@@ -116,7 +129,7 @@ export class PlanFilesBuilder {
     this.entries.push({ urn: entry.urn, resource: entry.resource });
     if (entry.manifest)
       this.manifests.push({
-        order: applyOrder(entry.urn, entry.manifest),
+        order: applyOrder({ ...entry, manifest: entry.manifest }),
         yaml: stringify(entry.manifest, YAML_OPTIONS),
       });
   }

@@ -1,12 +1,14 @@
 // Turns what the plan engine recorded into the plan's entries (files.ts), with every secret
 // redacted: inside a value the SDK marks secret the structure stays (object keys, the NAME of a
 // NAME=value string) and each leaf becomes "[secret]" (its base64 in a Kubernetes Secret's `data`).
+// Beside it, a digest of each secret leaf's stand-in text, so that --compare sees a changed secret.
+import { createHash } from "node:crypto";
 import { specialResourceSig, specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { isPlainObject as isObject } from "./merged-config";
 import type { Registration } from "./engine";
-import type { PlanEntry, ResourceEntry } from "./files";
+import { SECRET, type PlanEntry, type ResourceEntry } from "./files";
+import { formatPath, type PropertyPath } from "./replace-rules";
 
-export const SECRET = "[secret]";
 export const UNKNOWN = "[unknown]";
 
 function redactLeaves(value: unknown): unknown {
@@ -33,6 +35,31 @@ export function reveal(value: unknown): unknown {
       .sort()
       .map((k) => [k, reveal(value[k])]),
   );
+}
+
+/** Hex digits kept of a secret leaf's sha256: enough to tell a change, short in resources.json. */
+const SECRET_DIGEST_LENGTH = 12;
+
+/**
+ * The digest of each leaf inside a secret value, by its path in `inputs` (wire form). What a plan
+ * holds in a secret is made up (PLAN-SECRET- stand-ins, or program constants), never a real secret;
+ * a digest is hex, so the leak check does not take it for the prefix.
+ */
+export function secretDigests(inputs: Record<string, unknown>): Record<string, string> {
+  const digests: Record<string, string> = {};
+  const visit = (value: unknown, path: PropertyPath, secret: boolean): void => {
+    if (value === null || value === undefined || value === unknownValue) return;
+    if (Array.isArray(value)) return value.forEach((item, i) => visit(item, [...path, i], secret));
+    const signature = isObject(value) ? value[specialSigKey] : undefined;
+    if (signature === specialSecretSig) return visit((value as { value: unknown }).value, path, true);
+    if (isObject(value) && signature === undefined)
+      return Object.keys(value).forEach((key) => visit(value[key], [...path, key], secret));
+    if (!secret) return;
+    const text = signature === specialResourceSig ? (value as { urn: string }).urn : JSON.stringify(value);
+    digests[formatPath(path)] = createHash("sha256").update(text).digest("hex").slice(0, SECRET_DIGEST_LENGTH);
+  };
+  visit(inputs, [], false);
+  return digests;
 }
 
 const isKubernetesObject = (r: Registration) => r.custom && r.type.startsWith("kubernetes:");
@@ -69,5 +96,7 @@ export function planEntry(r: Registration): PlanEntry {
     ...(r.imageReference !== undefined && { imageReference: r.imageReference }),
     inputs: reveal(r.inputs) as Record<string, unknown>,
   };
+  const digests = secretDigests(r.inputs);
+  if (Object.keys(digests).length > 0) Object.assign(resource, { secretDigests: digests });
   return { urn: r.urn, resource, ...(isKubernetesObject(r) && { manifest: manifest(r) }) };
 }

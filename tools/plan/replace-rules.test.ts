@@ -8,7 +8,8 @@ import { DOCKER_RULES, effectOf, formatPath, parsePath, type Effect } from "./re
 const plain = (type: string) => ({ type, ignoreChanges: [], replaceOnChanges: [] });
 const CONTAINER = "docker:index/container:Container";
 
-describe.each<[string, string, Effect]>([
+/** Each rule's expected effect, written out from the providers' sources. */
+const ROWS: [type: string, path: string, effect: Effect][] = [
   // Docker container: ForceNew inputs replace.
   [CONTAINER, "image", "replace"],
   [CONTAINER, "name", "replace"],
@@ -19,10 +20,41 @@ describe.each<[string, string, Effect]>([
   [CONTAINER, "labels[2].value", "replace"],
   [CONTAINER, "networksAdvanced[0].ipv4Address", "replace"],
   [CONTAINER, "deviceCgroupRules", "replace"],
-  // resourceDockerContainerUpdate's attributes, and must_run.
-  ...DOCKER_RULES[CONTAINER]!.updated.map((input): [string, string, Effect] => [CONTAINER, input, "update"]),
-  ...DOCKER_RULES[CONTAINER]!.providerSettings.map((input): [string, string, Effect] => [CONTAINER, input, "update"]),
-  ...DOCKER_RULES[CONTAINER]!.notApplied.map((input): [string, string, Effect] => [CONTAINER, input, "no effect"]),
+  [CONTAINER, "command", "replace"],
+  [CONTAINER, "user", "replace"],
+  [CONTAINER, "stopTimeout", "replace"],
+  [CONTAINER, "logOpts.max-size", "replace"],
+  [CONTAINER, "uploads[0].content", "replace"],
+  // terraform-provider-docker v4.5.0 resource_docker_container_funcs.go resourceDockerContainerUpdate:
+  // the attributes it hands ContainerUpdate, and must_run (it starts the container).
+  [CONTAINER, "restart", "update"],
+  [CONTAINER, "maxRetryCount", "update"],
+  [CONTAINER, "cpuShares", "update"],
+  [CONTAINER, "memory", "update"],
+  [CONTAINER, "memoryReservation", "update"],
+  [CONTAINER, "cpuSet", "update"],
+  [CONTAINER, "memorySwap", "update"],
+  [CONTAINER, "deviceReadBps[0].rate", "update"],
+  [CONTAINER, "deviceReadIops", "update"],
+  [CONTAINER, "deviceWriteBps", "update"],
+  [CONTAINER, "deviceWriteIops", "update"],
+  [CONTAINER, "mustRun", "update"],
+  // Not ForceNew in resource_docker_container.go, and settings of the provider's own handling.
+  [CONTAINER, "rm", "update"],
+  [CONTAINER, "start", "update"],
+  [CONTAINER, "wait", "update"],
+  [CONTAINER, "waitTimeout", "update"],
+  [CONTAINER, "attach", "update"],
+  [CONTAINER, "logs", "update"],
+  [CONTAINER, "removeVolumes", "update"],
+  [CONTAINER, "destroyGraceSeconds", "update"],
+  [CONTAINER, "containerReadRefreshTimeoutMilliseconds", "update"],
+  // Not ForceNew, and not among the attributes the update reads: no existing container gets them.
+  [CONTAINER, "tmpfs", "no effect"],
+  [CONTAINER, "healthcheck.retries", "no effect"],
+  [CONTAINER, "init", "no effect"],
+  [CONTAINER, "cpuPeriod", "no effect"],
+  [CONTAINER, "cpuQuota", "no effect"],
   ["docker:index/volume:Volume", "name", "replace"],
   ["docker:index/volume:Volume", "labels[0].value", "replace"],
   ["docker:index/volume:Volume", "driverOpts.type", "replace"],
@@ -79,8 +111,16 @@ describe.each<[string, string, Effect]>([
   ["kubernetes:storage.k8s.io/v1:StorageClass", "allowVolumeExpansion", "update"],
   ["kubernetes:networking.k8s.io/v1:Ingress", "metadata.namespace", "replace"],
   ["kubernetes:networking.k8s.io/v1:Ingress", "spec.rules[0].host", "update"],
-  ["random:index/randomPassword:RandomPassword", "keepers.rotation", "unknown"],
-])("a change of %s %s", (type, path, expected) => {
+  // terraform-provider-random v3.7.2 resource_password.go, resource_string.go: every argument RequiresReplace.
+  ["random:index/randomPassword:RandomPassword", "keepers.rotation", "replace"],
+  ["random:index/randomPassword:RandomPassword", "length", "replace"],
+  ["random:index/randomPassword:RandomPassword", "special", "replace"],
+  ["random:index/randomPassword:RandomPassword", "overrideSpecial", "replace"],
+  ["random:index/randomString:RandomString", "minUpper", "replace"],
+  ["random:index/randomUuid:RandomUuid", "keepers.rotation", "unknown"],
+];
+
+describe.each(ROWS)("a change of %s %s", (type, path, expected) => {
   it(`is ${expected}`, () => {
     expect(effectOf(plain(type), parsePath(path)).effect).toBe(expected);
   });
@@ -117,6 +157,12 @@ describe("the Docker container's lists", () => {
     expect(new Set(listed).size).toBe(listed.length);
     expect(containerArgs()).toEqual(expect.arrayContaining(listed));
     expect(containerArgs().length).toBeGreaterThan(listed.length);
+  });
+
+  it("each have a row of the table above, whose effect is written out there", () => {
+    const { updated, notApplied, providerSettings } = DOCKER_RULES[CONTAINER]!;
+    const rowInputs = ROWS.filter(([type]) => type === CONTAINER).map(([, path]) => String(parsePath(path)[0]));
+    expect(rowInputs).toEqual(expect.arrayContaining([...updated, ...notApplied, ...providerSettings]));
   });
 });
 

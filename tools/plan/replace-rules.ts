@@ -8,6 +8,9 @@
 //   the mirror holds no v4.34.2 tag, and the file has not changed since v4.32.0's ancestor eaf47e88)
 //   and provider.go's Diff (.metadata.name and .namespace replace every object; a Patch resource
 //   only on those; a named object is deleted before its replacement is created).
+// - Random: hashicorp/terraform-provider-random v3.7.2 (commit bc2ddb55; unchanged at v3.9.0),
+//   internal/provider/resource_password.go (passwordSchemaV3) and resource_string.go
+//   (stringSchemaV3): every argument, keepers included, has a RequiresReplace plan modifier.
 // Pulumi's own options come first: ignoreChanges, then replaceOnChanges.
 
 /** "unknown": no rule of its provider is known here. */
@@ -268,6 +271,16 @@ export const KUBERNETES_REPLACE_ON: Readonly<Record<string, readonly string[]>> 
   "batch/v2alpha1:Job": job,
 };
 
+/**
+ * Types of which every input replaces the resource. terraform-provider-random's keepers use
+ * RequiresReplaceIfValuesNotNull (a key whose value stays null does not count) and override_special
+ * RequiresReplaceUnlessEmptyStringToNull ("" to null does not count); the program sets neither so.
+ */
+export const REPLACED_ON_EVERY_INPUT: Readonly<Record<string, string>> = {
+  "random:index/randomPassword:RandomPassword": "terraform-provider-random v3.7.2 resource_password.go",
+  "random:index/randomString:RandomString": "terraform-provider-random v3.7.2 resource_string.go",
+};
+
 /** provider.go Diff: the identity of an object replaces it, whatever its kind. */
 const KUBERNETES_IDENTITY = ["metadata.name", "metadata.namespace"];
 
@@ -286,7 +299,14 @@ export interface PathEffect {
   readonly ignored?: boolean;
 }
 
-const matching = (rules: readonly string[], path: PropertyPath) => rules.find((rule) => covers(parsePath(rule), path));
+/** Rules parsed once: the plan's engine asks for every leaf of every object it answers. */
+const parsedRules = new Map<string, PropertyPath>();
+const parsedRule = (rule: string) => {
+  let path = parsedRules.get(rule);
+  if (!path) parsedRules.set(rule, (path = parsePath(rule)));
+  return path;
+};
+const matching = (rules: readonly string[], path: PropertyPath) => rules.find((rule) => covers(parsedRule(rule), path));
 
 function dockerEffect(rules: DockerRules, path: PropertyPath): PathEffect {
   const ruleOf = (list: readonly string[]) => matching(list, path);
@@ -319,6 +339,8 @@ export function effectOf(resource: ResourceOptions, path: PropertyPath): PathEff
   const docker = DOCKER_RULES[resource.type];
   if (docker) return dockerEffect(docker, path);
   if (resource.type.startsWith("kubernetes:")) return kubernetesEffect(resource.type, path);
-  // Other providers' rules (random's, for one) are not read here: say so rather than guess.
+  const everyInput = REPLACED_ON_EVERY_INPUT[resource.type];
+  if (everyInput) return { effect: "replace", reason: `every input RequiresReplace (${everyInput})` };
+  // Other providers' rules are not read here: say so rather than guess.
   return { effect: "unknown", reason: `no replace rule known for ${resource.type}` };
 }

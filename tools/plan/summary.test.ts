@@ -20,17 +20,21 @@ function row(stack: string, service: string): string[] {
 }
 
 describe("the dev summary", () => {
-  it("shows each container's image reference, published ports with their interface and volumes", () => {
+  it("shows each container's image reference, the ports it listens on, which are published where, and volumes", () => {
     expect(summaries.dev).toMatch(/^# Plan of dev\n/);
     expect(row("dev", "interface")).toEqual([
       "interface",
       "container",
       "jarvis/interface:1.4.0",
       "1",
-      "3000/tcp<br>8001/tcp",
-      "127.0.0.1:3000 → 3000<br>127.0.0.1:8001 → 8001",
+      "http 3000<br>websocket 8001",
+      "127.0.0.1:3000 → http 3000<br>127.0.0.1:8001 → websocket 8001",
       "—",
     ]);
+    // Ports nothing publishes are listed too, by name, in the service's order.
+    expect(row("dev", "qdrant").slice(4, 6)).toEqual(["http 6333<br>grpc 6334", "—"]);
+    expect(row("dev", "stt").slice(4, 6)).toEqual(["http 8003", "—"]);
+    expect(row("dev", "ollama-pull")[4]).toBe("—");
     expect(row("dev", "postgres")[2]).toBe("pgvector/pgvector:0.8.0-pg15");
     expect(row("dev", "postgres")[6]).toContain("volume jarvis-postgres-data → /var/lib/postgresql/data");
     expect(row("dev", "ollama-pull")[1]).toBe("one-shot container");
@@ -61,13 +65,32 @@ describe("the prod summary", () => {
   it("shows each StatefulSet's claims with the size its claim patch sets, and a job's claim", () => {
     expect(row("prod", "postgres").slice(1, 4)).toEqual(["StatefulSet", "pgvector/pgvector:0.8.0-pg15", "1"]);
     expect(row("prod", "postgres")[6]).toBe("claim data 50Gi fast-ssd");
-    expect(row("prod", "backup").slice(1, 2)).toEqual(["CronJob (0 3 * * *)"]);
+    // The backup's pg_dump step runs in an init container of the TimescaleDB image.
+    expect(row("prod", "backup").slice(1, 3)).toEqual([
+      "CronJob (0 3 * * *)",
+      "timescale/timescaledb:2.21.3-pg15 (init), curlimages/curl:8.15.0",
+    ]);
     expect(row("prod", "backup")[6]).toBe("claim jarvis-backups 100Gi fast-ssd");
     expect(summaries.prod).toContain("- `namespace`: jarvis\n");
   });
 });
 
 describe("a summary", () => {
+  it("lists a published port no listened port names by its number", () => {
+    const container = {
+      urn: "urn:pulumi:qa::jarvis::docker:index/container:Container::web",
+      type: "docker:index/container:Container",
+      name: "web",
+      custom: true,
+      parent: null,
+      imageReference: "nginx:1",
+      inputs: { ports: [{ internal: 80, external: 8080, ip: "0.0.0.0", protocol: "tcp" }] },
+    } as unknown as ResourceEntry;
+    expect(planSummary([container], {})).toContain(
+      "| web | container | nginx:1 | 1 | 80/tcp | 0.0.0.0:8080 → 80 | — |",
+    );
+  });
+
   it("lists an HTTPRoute's hosts as public for the Service it routes to", () => {
     const entry = (type: string, name: string, inputs: Record<string, unknown>, extra = {}) =>
       ({

@@ -25,20 +25,35 @@ const leafType = (entry: ResourceEntry) => entry.type.split(":").pop()!;
 const ofKind = (resources: readonly ResourceEntry[], kind: string) =>
   resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && leafType(r) === kind);
 
+/** The component that holds each Docker container records the ports it listens on (components/docker/container.ts). */
+const LISTENING_COMPONENT = "jarvis:docker:ServiceContainer";
+
 function dockerRows(resources: readonly ResourceEntry[]): ServiceRow[] {
+  const listens = new Map(
+    resources.filter((r) => r.type === LISTENING_COMPONENT).map((r) => [r.urn, (r.inputs as Json).listens ?? []]),
+  );
   return resources
     .filter((r) => r.type === "docker:index/container:Container")
     .map((r) => {
       const inputs = r.inputs as Json;
       const labels: { label: string; value: string }[] = inputs.labels ?? [];
-      const ports: Json[] = inputs.ports ?? [];
+      const published: Json[] = inputs.ports ?? [];
+      const named: { name: string; port: number }[] = (r.parent && listens.get(r.parent)) ?? [];
+      const nameOf = (port: number) => named.find((listened) => listened.port === port)?.name;
+      // Every port the service listens on; a published port no name covers is still shown.
+      const ports = [
+        ...named.map(({ name, port }) => `${name} ${port}`),
+        ...published.filter((p) => !nameOf(p.internal)).map((p) => `${p.internal}/${p.protocol}`),
+      ];
       return {
         service: labels.find((l) => l.label === DOCKER_SERVICE_LABEL)?.value ?? r.name,
         kind: inputs.restart === "no" ? "one-shot container" : "container",
         image: r.imageReference ?? String(inputs.image),
         replicas: "1",
-        ports: ports.map((p) => `${p.internal}/${p.protocol}`),
-        reach: ports.map((p) => `${p.ip}:${p.external} → ${p.internal}`),
+        ports,
+        reach: published.map(
+          (p) => `${p.ip}:${p.external} → ${[nameOf(p.internal), p.internal].filter(Boolean).join(" ")}`,
+        ),
         storage: ((inputs.mounts ?? []) as Json[]).map(
           (m) => `${m.type} ${m.source} → ${m.target}${m.readOnly ? " (read-only)" : ""}`,
         ),
@@ -73,6 +88,7 @@ function kubernetesRows(resources: readonly ResourceEntry[]): ServiceRow[] {
       const service = template?.metadata?.labels?.[POD_NAME_LABEL];
       if (!service) return [];
       const containers: Json[] = template.spec?.containers ?? [];
+      const initContainers: Json[] = template.spec?.initContainers ?? [];
       const hpa = autoscalers.find((a) => a.dependencies.includes(r.urn))?.inputs as Json | undefined;
       const replicas = hpa
         ? `${hpa.spec.minReplicas}–${hpa.spec.maxReplicas} (autoscaled)`
@@ -85,7 +101,8 @@ function kubernetesRows(resources: readonly ResourceEntry[]): ServiceRow[] {
         {
           service,
           kind: kind === "CronJob" ? `CronJob (${spec.schedule})` : kind,
-          image: containers.map((c) => c.image).join(", "),
+          // Init containers too: a step of the pod may run in another image (the backup's pg_dump).
+          image: [...initContainers.map((c) => `${c.image} (init)`), ...containers.map((c) => c.image)].join(", "),
           replicas,
           ports: containers.flatMap((c) =>
             (c.ports ?? []).map((p: Json) => `${p.name ?? ""} ${p.containerPort}`.trim()),
