@@ -5,16 +5,47 @@
 // images are not here: they come from stack config.
 import { ENV, type EnvName } from "./env-names";
 import type { Integration } from "./config/application";
+import type { Platform } from "./config/platform";
+import type { SharedConfig } from "./config/schema";
 import { postgresCommand } from "./rotation";
 import type { GeneratedSecret } from "./secret-names";
 
 export { ENV, type EnvName } from "./env-names";
 
 /**
- * What a node is: an application service, a datastore, part of monitoring (not deployed yet), or a
- * job that runs to completion (the model pull, the backups).
+ * What a node is: an application service, a datastore, part of monitoring, or a job that runs to
+ * completion (the model pull, the backups).
  */
 export type Role = "app" | "datastore" | "monitoring" | "job";
+
+/**
+ * The metrics every Jarvis service serves (its plan of action's contract), by role; the names
+ * follow the app. `requests` counts by method, endpoint and status; `duration` is a histogram with
+ * these bucket bounds (a latency objective's threshold must be one of them).
+ */
+export const APP_METRICS = {
+  requests: "jarvis_requests_total",
+  duration: "jarvis_request_duration_seconds",
+  durationBuckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  activeUsers: "jarvis_active_users",
+  memoryOperations: "jarvis_memory_operations_total",
+} as const;
+
+/** A Prometheus metrics endpoint. */
+export interface MetricsEndpoint {
+  readonly port: string;
+  readonly path: string;
+  /** It serves the app's metrics (APP_METRICS). */
+  readonly app?: boolean;
+  /** It requires the service's API key (`url.apiKey`), as a bearer token. */
+  readonly apiKey?: boolean;
+}
+
+/** An exporter node: the service whose metrics it serves, and the series that says it is up. */
+export interface Exports {
+  readonly service: string;
+  readonly upMetric: string;
+}
 
 /** How a service's health is checked: an HTTP path on one of its ports, or a client in its image. */
 export type HealthCheck =
@@ -97,8 +128,8 @@ export interface ServiceSpec {
   readonly hostMounts?: readonly HostMount[];
   /** GPU use: `always` when `jarvis:gpu.enabled`, `opt-in` when `jarvis:gpu.<service>` is on too. */
   readonly gpu?: "always" | "opt-in";
-  /** The command, where the image's own would not do; given the service's port numbers. */
-  readonly command?: (ports: Readonly<Record<string, number>>) => string[];
+  /** The command, where the image's own would not do; given the service's port numbers and the config. */
+  readonly command?: (ports: Readonly<Record<string, number>>, config: SharedConfig) => string[];
   /** How other services address it. */
   readonly url?: UrlForm;
   /** The edges of the graph. */
@@ -114,7 +145,13 @@ export interface ServiceSpec {
   /** The environment variables the service reads. */
   readonly reads: readonly EnvName[];
   /** A Prometheus metrics endpoint, if the service has one. */
-  readonly metrics?: { readonly port: string; readonly path: string };
+  readonly metrics?: MetricsEndpoint;
+  /** An exporter: the metrics of another service that has none of its own. */
+  readonly exports?: Exports;
+  /** The prober: probes the health endpoint of every service without metrics of its own or an exporter. */
+  readonly prober?: boolean;
+  /** The platforms it runs on; absent: every one. */
+  readonly platforms?: readonly Platform[];
   /** A job runs in the image of this service. */
   readonly runsImageOf?: string;
   /** An optional job runs only while `jarvis:<enabledBy>.enabled` is on. */
@@ -144,6 +181,33 @@ function redisCommand(ports: Readonly<Record<string, number>>): string[] {
   return ["sh", "-c", script];
 }
 
+/** The files the monitoring services read, by service (infra/monitoring/files.ts writes them). */
+export const MONITORING_FILES = {
+  prometheus: "prometheus.yml",
+  alertmanager: "alertmanager.yml",
+  blackbox: "blackbox.yml",
+} as const;
+
+/** postgres_exporter for one PostgreSQL service. */
+function postgresExporter(database: string): ServiceSpec {
+  return {
+    title: `PostgreSQL exporter (${database})`,
+    role: "monitoring",
+    platforms: ["docker"],
+    image: "public",
+    probe: "wget",
+    ports: ["http"],
+    health: { kind: "http", port: "http", path: "/" },
+    dataPaths: {},
+    writable: [],
+    command: (ports) => [`--web.listen-address=:${ports.http}`],
+    connects: [{ to: database, port: "postgres", dependency: start }],
+    reads: [ENV.postgresExporterUri, ENV.postgresExporterUser, ENV.postgresExporterPassword],
+    metrics: { port: "http", path: "/metrics" },
+    exports: { service: database, upMetric: "pg_up" },
+  };
+}
+
 const JARVIS = {
   stt: {
     title: "STT API (speech-to-text)",
@@ -165,7 +229,7 @@ const JARVIS = {
     // Model downloads.
     egress: true,
     reads: [ENV.serviceName, ENV.port, ENV.sttModelPath, ENV.whisperModel, ENV.backendApiUrl, ENV.logLevel],
-    metrics: { port: "http", path: "/metrics" },
+    metrics: { port: "http", path: "/metrics", app: true },
   },
   tts: {
     title: "TTS API (text-to-speech)",
@@ -185,7 +249,7 @@ const JARVIS = {
     connects: [{ ...toBackend, dependency: runtime }],
     egress: true,
     reads: [ENV.serviceName, ENV.port, ENV.ttsModelPath, ENV.piperModel, ENV.backendApiUrl, ENV.logLevel],
-    metrics: { port: "http", path: "/metrics" },
+    metrics: { port: "http", path: "/metrics", app: true },
   },
   ollama: {
     title: "Ollama (LLM runtime)",
@@ -272,7 +336,7 @@ const JARVIS = {
       ENV.mqttUsername,
       ENV.mqttPassword,
     ],
-    metrics: { port: "http", path: "/metrics" },
+    metrics: { port: "http", path: "/metrics", app: true },
   },
   interface: {
     title: "Web interface (HTTP and WebSocket)",
@@ -302,7 +366,7 @@ const JARVIS = {
       ENV.ttsApiUrl,
       ENV.logLevel,
     ],
-    metrics: { port: "websocket", path: "/metrics" },
+    metrics: { port: "websocket", path: "/metrics", app: true },
   },
   postgres: {
     title: "PostgreSQL",
@@ -366,7 +430,7 @@ const JARVIS = {
       ENV.qdrantTelemetryDisabled,
       ENV.qdrantInitFile,
     ],
-    metrics: { port: "http", path: "/metrics" },
+    metrics: { port: "http", path: "/metrics", apiKey: true },
   },
   timescale: {
     title: "TimescaleDB",
@@ -388,45 +452,118 @@ const JARVIS = {
     backup: "pg_dump",
     reads: [ENV.postgresDb, ENV.postgresUser, ENV.postgresPassword, ENV.pgData, ENV.pgPort, ENV.timescaleTelemetry],
   },
+  // Monitoring runs as containers on Docker; on Kubernetes the cluster's Prometheus operator runs it.
   prometheus: {
     title: "Prometheus",
     role: "monitoring",
+    platforms: ["docker"],
     image: "public",
     probe: "wget",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/-/healthy" },
     dataPaths: { data: "/prometheus", config: "/etc/prometheus" },
+    state: { dataPath: "data" },
     writable: ["/tmp"],
+    command: (ports, config) => [
+      `--config.file=/etc/prometheus/${MONITORING_FILES.prometheus}`,
+      "--storage.tsdb.path=/prometheus",
+      `--storage.tsdb.retention.time=${config.monitoring.retention.days}d`,
+      `--storage.tsdb.retention.size=${config.monitoring.retention.size}`,
+      `--web.listen-address=:${ports.http}`,
+    ],
+    url: { scheme: "http" },
+    connects: [{ to: "alertmanager", port: "http", dependency: start }],
+    reads: [],
+    metrics: { port: "http", path: "/metrics" },
+  },
+  alertmanager: {
+    title: "Alertmanager",
+    role: "monitoring",
+    platforms: ["docker"],
+    image: "public",
+    probe: "wget",
+    ports: ["http"],
+    health: { kind: "http", port: "http", path: "/-/healthy" },
+    dataPaths: { data: "/alertmanager", config: "/etc/alertmanager" },
+    state: { dataPath: "data" },
+    writable: ["/tmp"],
+    command: (ports) => [
+      `--config.file=/etc/alertmanager/${MONITORING_FILES.alertmanager}`,
+      "--storage.path=/alertmanager",
+      `--web.listen-address=:${ports.http}`,
+      // One instance: no cluster to gossip with.
+      "--cluster.listen-address=",
+    ],
+    url: { scheme: "http" },
     connects: [],
+    // Alert e-mails.
+    integrations: ["smtp"],
     reads: [],
     metrics: { port: "http", path: "/metrics" },
   },
   grafana: {
     title: "Grafana",
     role: "monitoring",
+    platforms: ["docker"],
     image: "public",
     probe: "wget",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/api/health" },
-    dataPaths: { data: "/var/lib/grafana" },
+    dataPaths: {
+      data: "/var/lib/grafana",
+      provisioning: "/etc/grafana/provisioning",
+      dashboards: "/etc/grafana/dashboards",
+    },
+    state: { dataPath: "data" },
     writable: ["/tmp"],
     secretFiles: { [ENV.grafanaAdminPassword]: "GF_SECURITY_ADMIN_PASSWORD__FILE" },
-    connects: [],
-    reads: [ENV.grafanaAdminUser, ENV.grafanaAdminPassword, ENV.grafanaAllowSignUp, ENV.grafanaHttpPort],
+    url: { scheme: "http" },
+    connects: [{ to: "prometheus", port: "http", dependency: start }],
+    reads: [
+      ENV.grafanaAdminUser,
+      ENV.grafanaAdminPassword,
+      ENV.grafanaAllowSignUp,
+      ENV.grafanaAnonymous,
+      ENV.grafanaHttpPort,
+    ],
     metrics: { port: "http", path: "/metrics" },
   },
-  alertmanager: {
-    title: "Alertmanager",
+  // Exporters of the datastores that serve no metrics of their own, and the prober of the rest.
+  "postgres-exporter": postgresExporter("postgres"),
+  "timescale-exporter": postgresExporter("timescale"),
+  "redis-exporter": {
+    title: "Redis exporter",
     role: "monitoring",
+    platforms: ["docker"],
+    image: "public",
+    probe: "wget",
+    ports: ["http"],
+    health: { kind: "http", port: "http", path: "/health" },
+    dataPaths: {},
+    writable: [],
+    connects: [{ to: "redis", port: "redis", dependency: start }],
+    reads: [ENV.redisExporterAddress, ENV.redisPassword, ENV.redisExporterListen],
+    metrics: { port: "http", path: "/metrics" },
+    exports: { service: "redis", upMetric: "redis_up" },
+  },
+  blackbox: {
+    title: "Blackbox prober (health endpoints of the services without metrics)",
+    role: "monitoring",
+    platforms: ["docker"],
     image: "public",
     probe: "wget",
     ports: ["http"],
     health: { kind: "http", port: "http", path: "/-/healthy" },
-    dataPaths: { data: "/alertmanager", config: "/etc/alertmanager" },
-    writable: ["/tmp"],
+    dataPaths: { config: "/etc/blackbox" },
+    writable: [],
+    command: (ports) => [
+      `--config.file=/etc/blackbox/${MONITORING_FILES.blackbox}`,
+      `--web.listen-address=:${ports.http}`,
+    ],
     connects: [],
     reads: [],
     metrics: { port: "http", path: "/metrics" },
+    prober: true,
   },
   "ollama-pull": {
     title: "Model pull (the models of jarvis:models.ollama, once per list)",

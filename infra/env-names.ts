@@ -72,5 +72,11 @@ export const ENV = {
   grafanaAdminPassword: "GF_SECURITY_ADMIN_PASSWORD",
   grafanaAllowSignUp: "GF_USERS_ALLOW_SIGN_UP",
   grafanaHttpPort: "GF_SERVER_HTTP_PORT",
+  grafanaAnonymous: "GF_AUTH_ANONYMOUS_ENABLED",
+  postgresExporterUri: "DATA_SOURCE_URI",
+  postgresExporterUser: "DATA_SOURCE_USER",
+  postgresExporterPassword: "DATA_SOURCE_PASS",
+  redisExporterAddress: "REDIS_ADDR",
+  redisExporterListen: "REDIS_EXPORTER_WEB_LISTEN_ADDRESS",
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];

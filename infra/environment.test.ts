@@ -63,7 +63,12 @@ describe("service environments", () => {
 
   it("give the monitoring services their settings and Grafana its generated password", () => {
     expect(serviceEnvironment(config, wiring, "grafana", "staging")).toEqual({
-      plain: { GF_SECURITY_ADMIN_USER: "admin", GF_USERS_ALLOW_SIGN_UP: "false", GF_SERVER_HTTP_PORT: "3000" },
+      plain: {
+        GF_SECURITY_ADMIN_USER: "admin",
+        GF_USERS_ALLOW_SIGN_UP: "false",
+        GF_AUTH_ANONYMOUS_ENABLED: "false",
+        GF_SERVER_HTTP_PORT: "3000",
+      },
       secret: { GF_SECURITY_ADMIN_PASSWORD: { secret: "grafana" } },
     });
     expect(serviceEnvironment(config, wiring, "prometheus", "staging")).toEqual({ plain: {}, secret: {} });

@@ -87,6 +87,37 @@ const database: Builder = (context) => {
   };
 };
 
+/** The service an exporter serves the metrics of, and how it is reached. */
+function exported({ config, wiring, service }: Context) {
+  const target = wiring.catalogue[service]!.exports!.service;
+  const edge = wiring.catalogue[service]!.connects.find((e) => e.to === target)!;
+  return { target, address: `${wiring.hosts[target]}:${config.ports[target]![edge.port]}` };
+}
+
+/** postgres_exporter: the database it watches, as its user (the password from the environment, secret). */
+const postgresExporter: Builder = (context) => {
+  const { target, address } = exported(context);
+  const account = context.config.databases[target]!;
+  return {
+    plain: {
+      [ENV.postgresExporterUri]: `${address}/${account.name}?sslmode=disable`,
+      [ENV.postgresExporterUser]: account.user,
+    },
+    secret: { [ENV.postgresExporterPassword]: { secret: databasePassword({ ...context, service: target }) } },
+  };
+};
+
+/** redis_exporter: the server it watches, its password from the environment. */
+const redisExporter: Builder = (context) => {
+  const { target, address } = exported(context);
+  const url = context.wiring.catalogue[target]!.url;
+  if (url?.scheme !== "redis") throw new Error(`${target} is not a Redis service in the catalogue`);
+  return {
+    plain: { [ENV.redisExporterAddress]: `redis://${address}`, [ENV.redisExporterListen]: `:${port(context, "http")}` },
+    secret: { [ENV.redisPassword]: { secret: url.password } },
+  };
+};
+
 /** A speech service: where its models are, and which one it uses. */
 const speech =
   (pathVariable: EnvName, modelVariable: EnvName, model: (models: StackConfig["models"]) => string): Builder =>
@@ -115,6 +146,9 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
     secret: {},
   }),
   backend: backendEnvironment,
+  "postgres-exporter": postgresExporter,
+  "timescale-exporter": postgresExporter,
+  "redis-exporter": redisExporter,
   interface: (context) => ({
     plain: {
       ...appBase(context),
@@ -153,6 +187,7 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
     plain: {
       [ENV.grafanaAdminUser]: "admin",
       [ENV.grafanaAllowSignUp]: "false",
+      [ENV.grafanaAnonymous]: "false",
       [ENV.grafanaHttpPort]: port(context, "http"),
     },
     secret: { [ENV.grafanaAdminPassword]: { secret: "grafana" } },

@@ -2,11 +2,30 @@
 // platform resolves. Docker writes them into the container (uploads); Kubernetes mounts them from a
 // ConfigMap or a Secret. A capability that needs a service to read a file adds it here.
 import { readFileSync } from "node:fs";
+import { posix } from "node:path";
+import { stringify } from "yaml";
 import type { StackConfig } from "./config/schema";
 import type { SecretSource } from "./environment";
+import { deployedServices } from "./graph";
+import { jarvisDashboard } from "./monitoring/dashboard";
+import {
+  alertmanagerConfig,
+  blackboxConfig,
+  grafanaProvisioning,
+  MONITORING_FILES,
+  prometheusConfig,
+  ruleFile,
+  RULES_FILE,
+  SECRET_FILES,
+} from "./monitoring/files";
+import { watches } from "./monitoring/targets";
 import type { Wiring } from "./wiring";
 
-/** Files of one folder of the container, by file name; each is mounted on its own, without hiding what the image has there. */
+/**
+ * Files of one folder of the container, by file name; each is mounted on its own, without hiding
+ * what the image has there. A name may hold folders (`rules/jarvis.yml`) where only Docker writes
+ * them: a Kubernetes ConfigMap's keys are flat.
+ */
 export interface FileSet<Content> {
   readonly directory: string;
   readonly contents: Readonly<Record<string, Content>>;
@@ -17,12 +36,80 @@ export interface ServiceFiles {
   readonly secret?: FileSet<SecretSource>;
 }
 
+const yaml = (value: unknown) => stringify(value, { lineWidth: 0 });
+
+/** The monitoring services' generated configuration, and the secrets they read from files. */
+function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, environment: string): ServiceFiles {
+  const { catalogue } = wiring;
+  const watched = () => watches(catalogue, config.ports, deployedServices(catalogue, config.platform));
+  const configFolder = catalogue[service]!.dataPaths.config;
+  switch (service) {
+    case "prometheus": {
+      const apiKeys = watched().flatMap((w) =>
+        w.kind === "scrape" && w.apiKey ? [[w.service, { secret: w.apiKey }]] : [],
+      );
+      return {
+        plain: {
+          directory: configFolder!,
+          contents: {
+            [MONITORING_FILES.prometheus]: yaml(prometheusConfig(config, wiring, watched(), environment)),
+            [RULES_FILE]: yaml(ruleFile(catalogue, watched(), config)),
+          },
+        },
+        ...(apiKeys.length > 0 && {
+          secret: { directory: SECRET_FILES.apiKeys, contents: Object.fromEntries(apiKeys) },
+        }),
+      };
+    }
+    case "alertmanager":
+      return {
+        plain: {
+          directory: configFolder!,
+          contents: { [MONITORING_FILES.alertmanager]: yaml(alertmanagerConfig(config)) },
+        },
+        ...(config.features.alertEmail && {
+          secret: {
+            directory: posix.dirname(SECRET_FILES.smtpPassword),
+            contents: { [posix.basename(SECRET_FILES.smtpPassword)]: { secret: "smtpPassword" } },
+          },
+        }),
+      };
+    case "blackbox":
+      return {
+        plain: { directory: configFolder!, contents: { [MONITORING_FILES.blackbox]: yaml(blackboxConfig(config)) } },
+      };
+    case "grafana": {
+      const spec = catalogue[service]!;
+      const base = posix.dirname(spec.dataPaths.provisioning!);
+      const inBase = (path: string) => posix.relative(base, path);
+      const provisioning = Object.entries(grafanaProvisioning(config, wiring)).map(([name, content]) => [
+        inBase(posix.join(spec.dataPaths.provisioning!, name)),
+        yaml(content),
+      ]);
+      const dashboard = JSON.stringify(jarvisDashboard(catalogue, watched(), config.monitoring), null, 2);
+      return {
+        plain: {
+          directory: base,
+          contents: {
+            ...Object.fromEntries(provisioning),
+            [inBase(posix.join(spec.dataPaths.dashboards!, "jarvis.json"))]: `${dashboard}\n`,
+          },
+        },
+      };
+    }
+    default:
+      return {};
+  }
+}
+
 /**
- * The files of one node. So far: the SQL init script of `jarvis:databaseInit` (Kubernetes; on
- * Docker the script is bind-mounted from `jarvis:hostPaths`), in the folder the image runs them from.
+ * The files of one node: the SQL init script of `jarvis:databaseInit` (Kubernetes; on Docker the
+ * script is bind-mounted from `jarvis:hostPaths`), in the folder the image runs them from; the
+ * monitoring services' configuration.
  */
-export function serviceFiles(config: StackConfig, wiring: Wiring, service: string): ServiceFiles {
+export function serviceFiles(config: StackConfig, wiring: Wiring, service: string, environment: string): ServiceFiles {
   const spec = wiring.catalogue[service]!;
+  if (spec.role === "monitoring") return monitoringFiles(config, wiring, service, environment);
   const init =
     config.platform === "kubernetes"
       ? (config.databaseInit as Readonly<Record<string, string | undefined>>)[service]

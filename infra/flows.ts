@@ -8,7 +8,7 @@ import type { Destinations } from "./config/fields";
 import type { KubernetesConfig } from "./config/schema";
 import { browserPorts } from "./edge";
 import { deployedJobs, deployedServices } from "./graph";
-import { scrapeTargets } from "./monitoring";
+import { scrapeTargets } from "./monitoring/targets";
 
 /** Pods of this stack (a service or a job, or cert-manager's solver), or pods and addresses elsewhere. */
 export type Peer =
@@ -38,7 +38,7 @@ const ACME_SOLVER: PodGroup = { name: "acme-solver", pods: { "acme.cert-manager.
 
 export function podGroups(catalogue: Catalogue, config: KubernetesConfig): PodGroup[] {
   return [
-    ...deployedServices(catalogue).map((name) => ({ name })),
+    ...deployedServices(catalogue, "kubernetes").map((name) => ({ name })),
     ...deployedJobs(catalogue, config).map((name) => ({ name })),
     ...(config.edge.tls.http01 ? [ACME_SOLVER] : []),
   ];
@@ -49,7 +49,7 @@ export function podGroups(catalogue: Catalogue, config: KubernetesConfig): PodGr
  * stack, then the edge controller, the scraper, the jobs, DNS, and the outside world.
  */
 export function kubernetesFlows(catalogue: Catalogue, config: KubernetesConfig): Flow[] {
-  const services = deployedServices(catalogue);
+  const services = deployedServices(catalogue, "kubernetes");
   const jobNames = deployedJobs(catalogue, config);
   const portOf = (service: string, name: string) => config.ports[service]![name]!;
   const edgesFrom = (nodes: readonly string[]) =>

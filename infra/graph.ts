@@ -2,6 +2,7 @@
 // keep state, what each must wait for. Every function takes the catalogue, so that a test can
 // hand in one with another service.
 import type { Catalogue, Connection, ServiceSpec } from "./catalogue";
+import type { Platform } from "./config/platform";
 
 const names = (catalogue: Catalogue, keep: (spec: ServiceSpec) => boolean) =>
   Object.keys(catalogue).filter((name) => keep(catalogue[name]!));
@@ -9,9 +10,11 @@ const names = (catalogue: Catalogue, keep: (spec: ServiceSpec) => boolean) =>
 /** Every node that is a service (not a job): what per-service config keys are about. */
 export const configuredServices = (catalogue: Catalogue) => names(catalogue, (s) => s.role !== "job");
 
-/** The long-running services the platforms run (monitoring comes with its own change). */
-export const deployedServices = (catalogue: Catalogue) =>
-  names(catalogue, (s) => s.role === "app" || s.role === "datastore");
+const runsOn = (spec: ServiceSpec, platform: Platform) => spec.platforms?.includes(platform) ?? true;
+
+/** The long-running services a platform runs. */
+export const deployedServices = (catalogue: Catalogue, platform: Platform) =>
+  names(catalogue, (s) => s.role !== "job" && runsOn(s, platform));
 
 export const jobs = (catalogue: Catalogue) => names(catalogue, (s) => s.role === "job");
 
@@ -24,6 +27,9 @@ export function deployedJobs(catalogue: Catalogue, config: object): string[] {
   });
 }
 
+/** Services that serve the app's metrics (APP_METRICS): their requests have alerts and may have SLOs. */
+export const appMetricsServices = (catalogue: Catalogue) => names(catalogue, (s) => s.metrics?.app === true);
+
 /** Services built from Jarvis's own sources. */
 export const ownImageServices = (catalogue: Catalogue) =>
   names(catalogue, (s) => s.role !== "job" && s.image === "own");
@@ -32,13 +38,13 @@ export const ownImageServices = (catalogue: Catalogue) =>
 export const publicImageServices = (catalogue: Catalogue) =>
   names(catalogue, (s) => s.role !== "job" && s.image === "public");
 
-/** Services with a volume of their own (a named volume on Docker, a StatefulSet on Kubernetes). */
-export const statefulServices = (catalogue: Catalogue) =>
-  names(catalogue, (s) => s.role !== "job" && s.state !== undefined);
+/** The services of a platform with a volume of their own (a named volume on Docker, a StatefulSet on Kubernetes). */
+export const statefulServices = (catalogue: Catalogue, platform: Platform) =>
+  deployedServices(catalogue, platform).filter((name) => catalogue[name]!.state !== undefined);
 
-/** Deployed services without state, which run with replicas. */
+/** Services without state, which run with replicas (Kubernetes). */
 export const scalableServices = (catalogue: Catalogue) =>
-  deployedServices(catalogue).filter((name) => catalogue[name]!.state === undefined);
+  deployedServices(catalogue, "kubernetes").filter((name) => catalogue[name]!.state === undefined);
 
 /** The edges of one node, each once per target and port. */
 export function edgesOf(catalogue: Catalogue, node: string): readonly Connection[] {

@@ -9,7 +9,7 @@ import { ofType, planStack, shippedPlan, rawResource, stackValues, type ParsedPl
 import { CATALOGUE } from "../infra/catalogue";
 import { deployedServices, startOrder } from "../infra/graph";
 
-const DOCKER_SERVICES = deployedServices(CATALOGUE);
+const DOCKER_SERVICES = deployedServices(CATALOGUE, "docker");
 
 const CONTAINER = "docker:index/container:Container";
 const dev = stackValues("dev") as Record<string, any>;
@@ -296,12 +296,15 @@ describe("persistent data", () => {
   it("lives in named volumes from config, kept when containers are replaced or the stack lets go of them", () => {
     const volumes = plan.raw.filter((r) => r.type === "docker:index/volume:Volume");
     expect(volumes.map((v) => v.inputs.name).sort()).toEqual([
+      "jarvis-alertmanager-data",
       // What the containers fill themselves, where the stack names no host folder (a fresh clone).
       "jarvis-backend-data",
       "jarvis-backend-logs",
       "jarvis-backend-models",
+      "jarvis-grafana-data",
       "jarvis-ollama-models",
       "jarvis-postgres-data",
+      "jarvis-prometheus-data",
       "jarvis-qdrant-data",
       "jarvis-redis-data",
       "jarvis-stt-logs",

@@ -16,7 +16,7 @@ import { CATALOGUE } from "../infra/catalogue";
 import { POSTGRES_PASSWORD_STEP } from "../infra/rotation";
 import { deployedServices } from "../infra/graph";
 
-const KUBERNETES_SERVICES = deployedServices(CATALOGUE);
+const KUBERNETES_SERVICES = deployedServices(CATALOGUE, "kubernetes");
 
 const APPS = ["stt", "tts", "backend", "interface"];
 const STATEFUL = ["postgres", "timescale", "redis", "qdrant", "ollama"];

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig } from "../infra/config/load";
 import { ANY_PATH } from "../infra/host";
 import { deployedServices, startOrder } from "../infra/graph";
-import { scrapeTargets } from "../infra/monitoring";
+import { scrapeTargets } from "../infra/monitoring/targets";
 import { programFor } from "../program";
 import { CATALOGUE_WITH_LOKI, LOKI, withLoki } from "../test/fixtures/catalogue-with-loki";
 import { ofType, planStack, rawConfig, rawResource, stackValues, type ParsedPlan } from "../tools/test-support";
@@ -42,7 +42,7 @@ describe("a stateful service added to the catalogue", () => {
       { type: "volume", source: "jarvis-loki-data", target: LOKI.dataPaths.data, readOnly: false },
     ]);
     expect(container.inputs.networksAdvanced).toEqual([
-      { name: "jarvis-network", aliases: ["loki"], ipv4Address: "172.20.0.170" },
+      { name: "jarvis-network", aliases: ["loki"], ipv4Address: "172.20.0.180" },
     ]);
     expect(container.inputs.healthcheck.tests).toEqual([
       "CMD",
@@ -54,7 +54,7 @@ describe("a stateful service added to the catalogue", () => {
   });
 
   it("starts before the backend, which gets its URL", () => {
-    const order = startOrder(CATALOGUE_WITH_LOKI, deployedServices(CATALOGUE_WITH_LOKI));
+    const order = startOrder(CATALOGUE_WITH_LOKI, deployedServices(CATALOGUE_WITH_LOKI, "docker"));
     expect(order.indexOf("loki")).toBeLessThan(order.indexOf("backend"));
     const backend = rawResource(dev, "docker:index/container:Container", "backend");
     expect(backend.dependencies).toContain(
@@ -105,7 +105,11 @@ describe("a stateful service added to the catalogue", () => {
     const { config, secretKeys } = rawConfig("staging", withLoki(stackValues("staging")));
     const loaded = loadStackConfig(config, secretKeys, "jarvis", { catalogue: CATALOGUE_WITH_LOKI, host: ANY_PATH });
     if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
-    const targets = scrapeTargets(CATALOGUE_WITH_LOKI, loaded.config.ports, deployedServices(CATALOGUE_WITH_LOKI));
+    const targets = scrapeTargets(
+      CATALOGUE_WITH_LOKI,
+      loaded.config.ports,
+      deployedServices(CATALOGUE_WITH_LOKI, "kubernetes"),
+    );
     expect(targets).toContainEqual({ service: "loki", port: 3100, path: "/metrics" });
     // The services without a metrics endpoint (Ollama, the other datastores) are not.
     expect(targets.map((t) => t.service).sort()).toEqual(["backend", "interface", "loki", "qdrant", "stt", "tts"]);

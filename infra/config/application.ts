@@ -63,6 +63,10 @@ export const applicationKeys = {
             username: z.string().min(1),
             from: z.email(),
             to: z.array(z.email()).min(1),
+            requireTls: z
+              .boolean()
+              .optional()
+              .describe("Alertmanager requires STARTTLS from the server (default true)."),
             egress,
           })
           .optional(),

@@ -5,6 +5,7 @@ import type { Host } from "../host";
 import { applicationChecks, type SecretKey } from "./application";
 import { edgeChecks } from "./edge";
 import { modelPullChecks } from "./model-pull";
+import { monitoringChecks } from "./monitoring";
 import type { Finding, ModuleChecks, Parsed } from "./module";
 import { PLATFORMS, platformChecks, type Platform } from "./platform";
 import { keyPath, type ConfigProblem } from "./problems";
@@ -16,6 +17,7 @@ const MODULE_CHECKS: readonly ModuleChecks[] = [
   applicationChecks,
   edgeChecks,
   modelPullChecks,
+  monitoringChecks,
 ];
 
 /**
@@ -55,7 +57,8 @@ export interface CrossKeyInput {
 /**
  * Problems stop the run; warnings are printed. The chosen platform's checks run on its config; the
  * other platform's checks run too, on every key that parsed, and keep what they find wrong with a
- * value that is set (a clash, a bound): what they find missing is that platform's to require.
+ * value Pulumi.yaml sets (a clash, a bound), which that platform's stacks would refuse. What they
+ * find missing is that platform's to require, and what this stack file sets never reaches it.
  */
 export function crossKeyFindings(input: CrossKeyInput): { problems: ConfigProblem[]; warnings: ConfigProblem[] } {
   const { catalogue, secrets, host, namespace, platform } = input;
@@ -69,7 +72,7 @@ export function crossKeyFindings(input: CrossKeyInput): { problems: ConfigProble
   ];
   const others = PLATFORMS.filter((p) => p !== platform).flatMap((other) =>
     MODULE_CHECKS.flatMap((checks) => checks[other]?.(input.parsedAll as Parsed, context) ?? []).filter(
-      (f) => !f.warning && input.isSet(f.key, f.path),
+      (f) => !f.warning && input.isSet(f.key, f.path) && !input.setByStack(f.key, f.path),
     ),
   );
   const problem = (f: Finding) => ({ key: keyPath(namespace, f.key, f.path), message: f.message });

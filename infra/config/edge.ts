@@ -151,7 +151,7 @@ function publishFindings(config: Parsed, { catalogue }: { catalogue: Catalogue }
       });
     seen.push(current);
   }
-  const deployed = new Set(deployedServices(catalogue));
+  const deployed = new Set(deployedServices(catalogue, "docker"));
   for (const service of new Set(seen.map((p) => p.service)))
     if (!deployed.has(service))
       findings.push({

@@ -20,6 +20,20 @@ export function partialObjectOf<S extends z.ZodType>(keys: readonly string[], va
   );
 }
 
+/**
+ * A number that may have decimals: `pulumi config set --path` stores `0.05` as the string "0.05"
+ * (pulumi/pulumi#18285), YAML as a number; both are read.
+ */
+export const ratio = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .regex(/^-?\d+(\.\d+)?$/, "must be a number such as 0.05")
+      .transform(Number),
+  ])
+  .pipe(z.number().min(0));
+
 export const port = z.int().min(1).max(65535).describe("TCP port, 1-65535");
 export const seconds = z.int().min(1);
 export const dnsLabel = z

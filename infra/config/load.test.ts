@@ -1,10 +1,15 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import type { z } from "zod";
 import { PROJECT_DIR } from "../../tools/plan/cli";
 import { discoverStacks } from "../../tools/plan/stacks";
 import { problems, rawConfig, stackValues, validConfig, warnings } from "../../tools/test-support";
+import { CATALOGUE } from "../catalogue";
 import { ANY_PATH, type Host } from "../host";
 import { loadStackConfig } from "./load";
+import { overlay } from "./overlay";
 import { formatProblems } from "./problems";
 import { PLATFORM_KEYS, sharedKeys } from "./schema";
 import { knownKeysAt } from "./zod-problems";
@@ -603,18 +608,41 @@ describe("namespaces and platforms", () => {
     ]);
   });
 
-  it("checks the other platform's values across keys too, but requires nothing of that platform", () => {
-    expect(problems("dev", { "jarvis:autoscaling": { backend: { minReplicas: 1 } } })).toEqual([
+  /** The problems of a stack whose Pulumi.yaml holds `changes` (merged into its project defaults). */
+  function withProjectDefaults(stack: string, changes: Record<string, unknown>) {
+    const { config, secretKeys, projectDefaults } = rawConfig(stack);
+    const defaults = new Map(projectDefaults);
+    for (const [key, change] of Object.entries(changes)) {
+      const value = overlay(change, defaults.get(key)).value;
+      defaults.set(key, value);
+      // The stack file does not set the key: the CLI hands over Pulumi.yaml's value.
+      if (!(key in parse(readFileSync(join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")).config))
+        config[key] = JSON.stringify(value);
+    }
+    const result = loadStackConfig(config, secretKeys, "jarvis", { host: ANY_PATH, projectDefaults: defaults });
+    return result.ok ? [] : result.problems;
+  }
+
+  it("refuses, on every stack, a Pulumi.yaml value the other platform's checks refuse", () => {
+    expect(withProjectDefaults("dev", { "jarvis:autoscaling": { backend: { minReplicas: 1 } } })).toEqual([
       {
         key: "jarvis:autoscaling.backend.minReplicas",
         message: "must be at least 2 so that one pod can be evicted while another serves",
       },
     ]);
-    expect(problems("staging", { "jarvis:addresses": { tts: 10 } })).toEqual([
+    expect(withProjectDefaults("staging", { "jarvis:addresses": { tts: 10 } })).toEqual([
       { key: "jarvis:addresses.tts", message: "172.20.0.10 is already taken by stt" },
     ]);
+  });
+
+  it("leaves to the other platform what it requires, and what only this stack file sets", () => {
     // What Docker requires of a stack (a published browser port) is not asked of staging.
     expect(problems("staging", { "jarvis:publish": { ports: { backend: null } } })).toEqual([]);
+    // A GPU count Kubernetes cannot request, in a dev stack file: no Kubernetes stack reads it.
+    expect(problems("dev", { "jarvis:gpu": { enabled: true, count: "all" } })).toEqual([]);
+    expect(withProjectDefaults("dev", { "jarvis:gpu": { enabled: true, count: "all" } }).map((p) => p.key)).toEqual([
+      "jarvis:gpu.count",
+    ]);
   });
 
   it("warns about the other platform's keys a stack file sets, not about Pulumi.yaml's defaults of them", () => {
@@ -662,6 +690,7 @@ describe("namespaces and platforms", () => {
         "healthChecks",
         "images",
         "models",
+        "monitoring",
         "monitoringSource",
         "namePrefix",
         "namespace",
@@ -874,7 +903,20 @@ describe("settings that have no effect", () => {
   });
 
   it("include a published port of a service the stack does not deploy", () => {
-    expect(warnings("dev", { "jarvis:publish": { ports: { grafana: { http: 3001 } } } })).toEqual([
+    // A catalogue where Grafana runs on Kubernetes only.
+    const catalogue = { ...CATALOGUE, grafana: { ...CATALOGUE.grafana!, platforms: ["kubernetes" as const] } };
+    const { config, secretKeys, projectDefaults } = rawConfig("dev");
+    const result = loadStackConfig(
+      {
+        ...config,
+        "jarvis:publish": JSON.stringify({ ports: { grafana: { http: 3002 } } }),
+        "jarvis:volumes": JSON.stringify({ grafana: null }),
+      },
+      secretKeys,
+      "jarvis",
+      { catalogue, host: ANY_PATH, projectDefaults },
+    );
+    expect(result.ok && result.warnings).toEqual([
       { key: "jarvis:publish.ports.grafana", message: "has no effect: this stack does not deploy grafana" },
     ]);
   });

@@ -22,15 +22,22 @@ export function buildSchema(catalogue: Catalogue) {
   const platform = platformKeys(catalogue);
   const services = serviceKeys(catalogue);
   const edge = edgeKeys(catalogue);
+  const monitoring = monitoringKeys(catalogue);
   return {
-    shared: { ...platform.shared, ...services.shared, ...applicationKeys.shared, ...modelPullKeys.shared },
+    shared: {
+      ...platform.shared,
+      ...services.shared,
+      ...applicationKeys.shared,
+      ...modelPullKeys.shared,
+      ...monitoring.shared,
+    },
     docker: { ...platform.docker, ...services.docker, ...edge.docker },
     kubernetes: {
       ...platform.kubernetes,
       ...services.kubernetes,
       ...edge.kubernetes,
       ...backupKeys.kubernetes,
-      ...monitoringKeys.kubernetes,
+      ...monitoring.kubernetes,
     },
   };
 }

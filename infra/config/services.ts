@@ -84,7 +84,8 @@ const scheduling = z.strictObject({
 export function serviceKeys(catalogue: Catalogue) {
   const services = configuredServices(catalogue);
   const own = ownImageServices(catalogue);
-  const stateful = statefulServices(catalogue);
+  const dockerStateful = statefulServices(catalogue, "docker");
+  const kubernetesStateful = statefulServices(catalogue, "kubernetes");
   return {
     shared: {
       ports: z
@@ -163,7 +164,7 @@ export function serviceKeys(catalogue: Catalogue) {
         ),
     },
     docker: {
-      volumes: objectOf(stateful, () =>
+      volumes: objectOf(dockerStateful, () =>
         z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, "must be a Docker volume name"),
       ).describe("Names of the named volumes that keep data across container replacements."),
       hostPaths: z
@@ -194,7 +195,7 @@ export function serviceKeys(catalogue: Catalogue) {
       storage: z
         .strictObject({
           className: z.string().min(1).describe("StorageClass of every volume claim."),
-          sizes: objectOf(stateful, () => memory),
+          sizes: objectOf(kubernetesStateful, () => memory),
           backup: memory.describe("Size of the volume that backups are written to."),
         })
         .describe("Persistent volumes of the stateful services and of the backups."),

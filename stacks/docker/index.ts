@@ -44,7 +44,7 @@ export function deployDocker(config: DockerConfig, wiring: Wiring, secrets: Secr
     { names: { ...config.volumes, ...filledVolumes(config, catalogue) }, labels },
     opts,
   );
-  const services = deployedServices(catalogue);
+  const services = deployedServices(catalogue, "docker");
   const images = new Images(
     "images",
     {

@@ -32,7 +32,7 @@ const filledVolumeKey = (service: string, hostPath: string) => `${service}-${hos
  */
 export function filledVolumes(config: DockerConfig, catalogue: Catalogue): Record<string, string> {
   return Object.fromEntries(
-    deployedServices(catalogue).flatMap((service) =>
+    deployedServices(catalogue, "docker").flatMap((service) =>
       (catalogue[service]!.hostMounts ?? [])
         .filter((m) => m.filledByContainer && !config.hostPaths[m.hostPath])
         .map((m) => [filledVolumeKey(service, m.hostPath), `${config.namePrefix}-${service}-${m.hostPath}`]),
@@ -115,7 +115,7 @@ export function gpuRequests(config: DockerConfig, catalogue: Catalogue, service:
 
 /** The service's files, written into its container; secret ones stay secret. */
 function containerFiles(context: DockerContext, service: string): ContainerFile[] {
-  const { plain, secret } = serviceFiles(context.config, context.wiring, service);
+  const { plain, secret } = serviceFiles(context.config, context.wiring, service, context.stack);
   const file = (set: FileSet<unknown>, name: string) => posix.join(set.directory, name);
   return [
     ...Object.entries(plain?.contents ?? {}).map(([name, content]) => ({ path: file(plain!, name), content })),
@@ -136,7 +136,7 @@ export function serviceContainers(
   const { config, wiring, secrets } = context;
   const { catalogue } = wiring;
   const containers = new Map<string, ServiceContainer>();
-  for (const service of startOrder(catalogue, deployedServices(catalogue))) {
+  for (const service of startOrder(catalogue, deployedServices(catalogue, "docker"))) {
     const spec = catalogue[service]!;
     const target = statePath(spec);
     const { requests, limits } = config.resources[service]!;
@@ -162,7 +162,7 @@ export function serviceContainers(
           limits: dockerLimits(limits, requests.memory),
           deviceRequests: gpuRequests(config, catalogue, service),
           labels: { ...context.labels, "jarvis.service": service },
-          ...(spec.command && { command: spec.command(config.ports[service]!) }),
+          ...(spec.command && { command: spec.command(config.ports[service]!, config) }),
           ...(spec.user && { user: spec.user }),
         },
         { ...opts, dependsOn: startDependencies(catalogue, service).map((need) => containers.get(need)!) },

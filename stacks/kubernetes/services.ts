@@ -20,7 +20,7 @@ import {
 
 /** The files of the service: plain ones from a ConfigMap, secret ones from a Secret. */
 function files(context: KubernetesContext, service: string) {
-  const { plain, secret } = serviceFiles(context.config, context.wiring, service);
+  const { plain, secret } = serviceFiles(context.config, context.wiring, service, context.instance);
   const resolve = (source: SecretSource) => context.secrets.resolve(source, context.wiring.connections);
   return {
     ...(plain && { files: plain }),
@@ -63,7 +63,7 @@ export function serviceWorkloads(context: KubernetesContext, pullSecret: pulumi.
   const { config, wiring, secrets, instance } = context;
   const { catalogue } = wiring;
   const workloads = new Map<string, Workload>();
-  for (const service of deployedServices(catalogue)) {
+  for (const service of deployedServices(catalogue, "kubernetes")) {
     const spec = catalogue[service]!;
     const environment = serviceEnvironment(config, wiring, service, instance);
     workloads.set(
@@ -77,7 +77,7 @@ export function serviceWorkloads(context: KubernetesContext, pullSecret: pulumi.
           selector: selectorLabels(service, instance),
           container: {
             image: imageRef(config, catalogue, service),
-            ...(spec.command && { command: spec.command(config.ports[service]!) }),
+            ...(spec.command && { command: spec.command(config.ports[service]!, config) }),
             ports: Object.entries(config.ports[service]!).map(([name, containerPort]) => ({ name, containerPort })),
             probes: probes(config, catalogue, service),
             resources: resources(config, catalogue, service),

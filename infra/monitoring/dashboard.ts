@@ -1,0 +1,290 @@
+// The Jarvis dashboard, built with the Grafana Foundation SDK from how each service is watched
+// (targets.ts): a status stat per service, then one row per watched service, generated, so that a
+// service added to the catalogue gets its row with no code here. The app's panels follow its metrics
+// contract (APP_METRICS); the SLO panels read the recording rules of rules.ts; the containers'
+// CPU and memory need cAdvisor and are left out without it.
+import type { Builder } from "@grafana/grafana-foundation-sdk/dist/cog";
+import type { Dashboard, Panel } from "@grafana/grafana-foundation-sdk/dist/dashboard";
+import { APP_METRICS, type Catalogue } from "../catalogue";
+import type { SharedConfig } from "../config/schema";
+import { DATASOURCE_UID } from "./files";
+import { BURN_RATES } from "./rules";
+import type { Watch } from "./targets";
+
+// The SDK publishes its modules only through package.json `exports`, which this project's
+// `moduleResolution: node` does not read: the types come from their files under dist/, the code from
+// the subpath Node resolves through `exports` (requiring dist/ directly is refused at run time).
+/* eslint-disable @typescript-eslint/no-require-imports */
+const common: typeof import("@grafana/grafana-foundation-sdk/dist/common") = require("@grafana/grafana-foundation-sdk/common");
+const dashboard: typeof import("@grafana/grafana-foundation-sdk/dist/dashboard") = require("@grafana/grafana-foundation-sdk/dashboard");
+const prometheus: typeof import("@grafana/grafana-foundation-sdk/dist/prometheus") = require("@grafana/grafana-foundation-sdk/prometheus");
+const stat: typeof import("@grafana/grafana-foundation-sdk/dist/stat") = require("@grafana/grafana-foundation-sdk/stat");
+const timeseries: typeof import("@grafana/grafana-foundation-sdk/dist/timeseries") = require("@grafana/grafana-foundation-sdk/timeseries");
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+type Monitoring = SharedConfig["monitoring"];
+type Objective = "availability" | "latency";
+
+export const DASHBOARD_UID = "jarvis";
+/** Grafana's rate window: four scrape intervals at least, wider as the time range grows. */
+export const RATE_WINDOW = "$__rate_interval";
+const DATASOURCE = { type: "prometheus", uid: DATASOURCE_UID };
+/** Grafana's grid is 24 columns wide. */
+const GRID = 24;
+const QUANTILES = [0.5, 0.95, 0.99] as const;
+
+const matchers = (labels: Readonly<Record<string, string>>) =>
+  `{${Object.entries(labels)
+    .map(([name, value]) => `${name}${value.startsWith("~") ? `=~"${value.slice(1)}"` : `="${value}"`}`)
+    .join(",")}}`;
+const rate = (series: string, labels: Readonly<Record<string, string>>) =>
+  `rate(${series}${matchers(labels)}[${RATE_WINDOW}])`;
+
+/** A query of the Prometheus datasource; refIds are given per panel in order. */
+function query(expr: string, legend: string) {
+  return new prometheus.DataqueryBuilder().expr(expr).legendFormat(legend).datasource(DATASOURCE);
+}
+type Query = ReturnType<typeof query>;
+
+function withQueries<P extends { withTarget(q: Query): P }>(panel: P, queries: readonly Query[]): P {
+  return queries.reduce((p, q, i) => p.withTarget(q.refId(String.fromCharCode(65 + i))), panel);
+}
+
+function graph(title: string, unit: string, width: number, queries: readonly Query[], description: string) {
+  const panel = new timeseries.PanelBuilder()
+    .title(title)
+    .description(description)
+    .datasource(DATASOURCE)
+    .unit(unit)
+    .span(width)
+    .height(8)
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .displayMode(common.LegendDisplayMode.List)
+        .placement(common.LegendPlacement.Bottom),
+    )
+    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi));
+  return withQueries(panel, queries);
+}
+
+/** A dashed line at an alert's threshold, so that the graph shows how near it is. */
+function thresholdLine(panel: ReturnType<typeof graph>, threshold: number) {
+  return panel
+    .thresholds(
+      new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([
+        { value: null, color: "transparent" },
+        { value: threshold, color: "red" },
+      ]),
+    )
+    .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed));
+}
+
+/** The series that says whether a service is up, and where it comes from. */
+function upSignal(watch: Watch): { expr: string; from: string } {
+  const labels = { service: watch.service };
+  if (watch.kind === "probe") return { expr: `probe_success${matchers(labels)}`, from: "the prober's health check" };
+  if (watch.exported)
+    return {
+      expr: `${watch.exported.upMetric}${matchers(labels)}`,
+      from: `${watch.node}'s ${watch.exported.upMetric}`,
+    };
+  return { expr: `up${matchers(labels)}`, from: "Prometheus's scrape of its metrics endpoint" };
+}
+
+function statusStat(catalogue: Catalogue, watch: Watch): Builder<Panel> {
+  const { expr, from } = upSignal(watch);
+  const panel = new stat.PanelBuilder()
+    .title(catalogue[watch.service]!.title)
+    .description(`Up or down, from ${from}: the lowest of its instances.`)
+    .datasource(DATASOURCE)
+    .span(4)
+    .height(3)
+    .mappings([
+      {
+        type: dashboard.MappingType.ValueToText,
+        options: { "0": { text: "Down", color: "red" }, "1": { text: "Up", color: "green" } },
+      },
+    ])
+    .noValue("Unknown")
+    .colorMode(common.BigValueColorMode.Background)
+    .graphMode(common.BigValueGraphMode.None)
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]));
+  return withQueries(panel, [query(`min(${expr})`, watch.service)]);
+}
+
+/** Up over time; for a datastore, its exporter's scrape beside the exporter's view of it. */
+function upHistory(watch: Watch) {
+  const { expr } = upSignal(watch);
+  const queries = [query(`min(${expr})`, watch.service)];
+  if (watch.kind === "scrape" && watch.exported)
+    queries.push(query(`min(up${matchers({ service: watch.service })})`, watch.node));
+  return graph("Up", "none", GRID, queries, "1 while up, 0 while down; a gap is a scrape that did not answer.")
+    .height(5)
+    .min(0)
+    .max(1);
+}
+
+/** The app's metrics contract, for a service that serves it. */
+function appPanels(service: string, alerts: Monitoring["alerts"]): Builder<Panel>[] {
+  const labels = { service };
+  const third = GRID / 3;
+  const half = GRID / 2;
+  const buckets = `sum by (le) (${rate(`${APP_METRICS.duration}_bucket`, labels)})`;
+  return [
+    graph(
+      "Request rate",
+      "reqps",
+      third,
+      [query(`sum by (status) (${rate(APP_METRICS.requests, labels)})`, "{{status}}")],
+      "Requests a second, by HTTP status.",
+    ),
+    thresholdLine(
+      graph(
+        "Latency",
+        "s",
+        third,
+        QUANTILES.map((q) => query(`histogram_quantile(${q}, ${buckets})`, `p${q * 100}`)),
+        `Percentiles of the request duration, from the histogram; the line is the p95 alert's threshold.`,
+      ),
+      alerts.latencyP95Seconds.threshold,
+    ),
+    thresholdLine(
+      graph(
+        "Error ratio",
+        "percentunit",
+        third,
+        [
+          query(
+            `sum(${rate(APP_METRICS.requests, { ...labels, status: "~5.." })}) / sum(${rate(APP_METRICS.requests, labels)})`,
+            "5xx",
+          ),
+        ],
+        "Share of the requests answered with a server error; the line is the alert's threshold.",
+      ),
+      alerts.errorRatio.threshold,
+    ),
+    graph(
+      "Active users",
+      "short",
+      half,
+      [query(`sum(${APP_METRICS.activeUsers}${matchers(labels)})`, "users")],
+      "Users with an open session.",
+    ),
+    graph(
+      "Memory operations",
+      "ops",
+      half,
+      [query(`sum by (operation) (${rate(APP_METRICS.memoryOperations, labels)})`, "{{operation}}")],
+      "Operations on the assistant's memory a second, by operation.",
+    ),
+  ];
+}
+
+/** The long windows of the burn-rate alerts, each once. */
+const BURN_WINDOWS = [...new Set(BURN_RATES.map((b) => b.long))];
+
+/** Remaining error budget and burn rate of one objective, from the recording rules. */
+function sloPanels(service: string, objective: Objective, target: number, windowDays: number): Builder<Panel>[] {
+  const labels = matchers({ service, slo: objective });
+  const quarter = GRID / 4;
+  const budget = new stat.PanelBuilder()
+    .title(`Error budget: ${objective}`)
+    .description(`Share of the ${windowDays}-day error budget left, for an objective of ${target}%.`)
+    .datasource(DATASOURCE)
+    .unit("percentunit")
+    .span(quarter)
+    .height(8)
+    .thresholds(
+      new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([
+        { value: null, color: "red" },
+        { value: 0, color: "orange" },
+        { value: 0.25, color: "green" },
+      ]),
+    )
+    .colorMode(common.BigValueColorMode.Value)
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]));
+  const burn = BURN_WINDOWS.map((window) =>
+    query(`slo:sli_error:ratio_rate${window}${labels} / on (service, slo) (1 - slo:objective:ratio${labels})`, window),
+  );
+  return [
+    withQueries(budget, [query(`slo:error_budget_remaining:ratio${labels}`, objective)]),
+    thresholdLine(
+      graph(
+        `Burn rate: ${objective}`,
+        "suffix:x",
+        quarter,
+        burn,
+        "How fast the budget is spent: 1 spends it exactly over the window (the line); the alerts fire far above it.",
+      ),
+      1,
+    ),
+  ];
+}
+
+function serviceSloPanels(service: string, monitoring: Monitoring): Builder<Panel>[] {
+  const slo = monitoring.slos[service];
+  if (!slo) return [];
+  return [
+    ...(slo.availability ? sloPanels(service, "availability", slo.availability.objective, slo.windowDays) : []),
+    ...(slo.latency ? sloPanels(service, "latency", slo.latency.objective, slo.windowDays) : []),
+  ];
+}
+
+/** cAdvisor's view of every named container, by container name. */
+function containerPanels(): Builder<Panel>[] {
+  const named = { name: "~.+" };
+  return [
+    graph(
+      "Container CPU",
+      "short",
+      GRID / 2,
+      [query(`sum by (name) (${rate("container_cpu_usage_seconds_total", named)})`, "{{name}}")],
+      "CPU cores used, by container (cAdvisor).",
+    ),
+    graph(
+      "Container memory",
+      "bytes",
+      GRID / 2,
+      [query(`sum by (name) (container_memory_working_set_bytes${matchers(named)})`, "{{name}}")],
+      "Working set (what the kernel cannot reclaim), by container (cAdvisor).",
+    ),
+  ];
+}
+
+function row(builder: ReturnType<typeof board>, title: string, panels: readonly Builder<Panel>[]) {
+  return panels.reduce((b, panel) => b.withPanel(panel), builder.withRow(new dashboard.RowBuilder(title)));
+}
+
+function board() {
+  return new dashboard.DashboardBuilder("Jarvis")
+    .uid(DASHBOARD_UID)
+    .tags(["jarvis"])
+    .refresh("30s")
+    .time({ from: "now-6h", to: "now" })
+    .timezone("browser")
+    .tooltip(dashboard.DashboardCursorSync.Crosshair);
+}
+
+export function jarvisDashboard(
+  catalogue: Catalogue,
+  watched: readonly Watch[],
+  monitoring: SharedConfig["monitoring"],
+): Record<string, unknown> {
+  let builder = row(
+    board(),
+    "Status",
+    watched.map((watch) => statusStat(catalogue, watch)),
+  );
+  for (const watch of watched) {
+    const app = watch.kind === "scrape" && watch.app;
+    builder = row(builder, catalogue[watch.service]!.title, [
+      upHistory(watch),
+      ...(app ? [...appPanels(watch.service, monitoring.alerts), ...serviceSloPanels(watch.service, monitoring)] : []),
+    ]);
+  }
+  if (monitoring.cadvisor) builder = row(builder, "Containers", containerPanels());
+  const built: Dashboard = builder.build();
+  // Grafana wants a unique id per panel (rows included); the SDK leaves them to the caller.
+  built.panels?.forEach((panel, i) => (panel.id = i + 1));
+  return { ...built };
+}

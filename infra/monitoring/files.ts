@@ -1,0 +1,170 @@
+// The monitoring services' configuration, as objects (written as YAML or JSON by files.ts of the
+// core): Prometheus's scrape configs and rule files, Alertmanager's routing, the prober's modules,
+// Grafana's datasource and dashboard provisioning. Services are addressed by their names, as every
+// other URL; secrets only by the file that holds them.
+import { posix } from "node:path";
+import { MONITORING_FILES, type Catalogue } from "../catalogue";
+import type { SharedConfig, StackConfig } from "../config/schema";
+import type { Wiring } from "../wiring";
+import { ruleGroups, type RuleGroup } from "./rules";
+import type { Watch } from "./targets";
+
+/** Where each monitoring service reads its secrets (mounted files, never inline). */
+export const SECRET_FILES = {
+  /** Prometheus: the API key of a service whose metrics require it, by service. */
+  apiKeys: "/etc/prometheus/secrets",
+  smtpPassword: "/etc/alertmanager/secrets/smtp-password",
+} as const;
+export const RULES_FILE = "rules/jarvis.yml";
+/** The prober's module for a health endpoint. */
+export const PROBE_MODULE = "http_2xx";
+export const DATASOURCE_UID = "prometheus";
+
+const seconds = (n: number) => `${n}s`;
+const address = (wiring: Wiring, node: string, port: number) => `${wiring.hosts[node]}:${port}`;
+
+/** One scrape config per watched service, labelled with the service. */
+function scrapeConfig(wiring: Wiring, watch: Watch): Record<string, unknown> {
+  const labels = { service: watch.service };
+  if (watch.kind === "probe")
+    return {
+      job_name: watch.service,
+      metrics_path: "/probe",
+      params: { module: [PROBE_MODULE] },
+      static_configs: [
+        { targets: [`http://${address(wiring, watch.service, watch.healthPort)}${watch.healthPath}`], labels },
+      ],
+      relabel_configs: [
+        { source_labels: ["__address__"], target_label: "__param_target" },
+        { source_labels: ["__param_target"], target_label: "instance" },
+        { target_label: "__address__", replacement: address(wiring, watch.node, watch.port) },
+      ],
+    };
+  return {
+    job_name: watch.service,
+    metrics_path: watch.path,
+    static_configs: [{ targets: [address(wiring, watch.node, watch.port)], labels }],
+    ...(watch.apiKey && {
+      authorization: { type: "Bearer", credentials_file: posix.join(SECRET_FILES.apiKeys, watch.service) },
+    }),
+  };
+}
+
+export function prometheusConfig(
+  config: SharedConfig,
+  wiring: Wiring,
+  watched: readonly Watch[],
+  environment: string,
+): Record<string, unknown> {
+  const { monitoring } = config;
+  return {
+    global: {
+      scrape_interval: seconds(monitoring.scrapeIntervalSeconds),
+      evaluation_interval: seconds(monitoring.evaluationIntervalSeconds),
+      external_labels: { environment },
+    },
+    rule_files: [posix.join(wiring.catalogue.prometheus!.dataPaths.config!, RULES_FILE)],
+    alerting: {
+      alertmanagers: [
+        { static_configs: [{ targets: [address(wiring, "alertmanager", config.ports.alertmanager!.http!)] }] },
+      ],
+    },
+    scrape_configs: watched.map((watch) => scrapeConfig(wiring, watch)),
+  };
+}
+
+export function ruleFile(
+  catalogue: Catalogue,
+  watched: readonly Watch[],
+  config: SharedConfig,
+): { groups: RuleGroup[] } {
+  return { groups: ruleGroups(catalogue, watched, config.monitoring) };
+}
+
+/**
+ * Alertmanager: by e-mail when `features.alertEmail` is on (the SMTP password from its file), else to
+ * a receiver that sends nothing (the alerts still show in the UI); critical alerts repeat sooner; a
+ * warning is muted while the same alert of the same service is critical.
+ */
+export function alertmanagerConfig(config: StackConfig): Record<string, unknown> {
+  const { routing } = config.monitoring;
+  const smtp = config.features.alertEmail ? config.integrations.smtp : undefined;
+  const receiver = smtp ? "email" : "none";
+  return {
+    ...(smtp && {
+      global: {
+        smtp_smarthost: `${smtp.host}:${smtp.port}`,
+        smtp_from: smtp.from,
+        smtp_auth_username: smtp.username,
+        smtp_auth_password_file: SECRET_FILES.smtpPassword,
+        smtp_require_tls: smtp.requireTls ?? true,
+      },
+    }),
+    route: {
+      receiver,
+      group_by: ["alertname", "service"],
+      group_wait: seconds(routing.groupWaitSeconds),
+      group_interval: `${routing.groupIntervalMinutes}m`,
+      repeat_interval: `${routing.repeatHours}h`,
+      routes: [{ receiver, matchers: ['severity="critical"'], repeat_interval: `${routing.criticalRepeatHours}h` }],
+    },
+    receivers: smtp
+      ? [{ name: "email", email_configs: [{ to: smtp.to.join(", "), send_resolved: true }] }]
+      : [{ name: "none" }],
+    inhibit_rules: [
+      {
+        source_matchers: ['severity="critical"'],
+        target_matchers: ['severity="warning"'],
+        equal: ["alertname", "service"],
+      },
+    ],
+  };
+}
+
+/** The prober's one module: an HTTP GET that must answer 2xx. */
+export function blackboxConfig(config: SharedConfig): Record<string, unknown> {
+  return {
+    modules: {
+      [PROBE_MODULE]: {
+        prober: "http",
+        timeout: seconds(config.healthChecks.timeoutSeconds),
+        http: { preferred_ip_protocol: "ip4", fail_if_not_ssl: false },
+      },
+    },
+  };
+}
+
+/** Grafana's provisioning: Prometheus as the default datasource with a fixed uid, and the dashboards folder. */
+export function grafanaProvisioning(config: SharedConfig, wiring: Wiring): Record<string, Record<string, unknown>> {
+  const prometheus = `http://${address(wiring, "prometheus", config.ports.prometheus!.http!)}`;
+  return {
+    "datasources/jarvis.yml": {
+      apiVersion: 1,
+      datasources: [
+        {
+          name: "Prometheus",
+          uid: DATASOURCE_UID,
+          type: "prometheus",
+          access: "proxy",
+          url: prometheus,
+          isDefault: true,
+          editable: false,
+        },
+      ],
+    },
+    "dashboards/jarvis.yml": {
+      apiVersion: 1,
+      providers: [
+        {
+          name: "jarvis",
+          type: "file",
+          disableDeletion: true,
+          allowUiUpdates: false,
+          options: { path: wiring.catalogue.grafana!.dataPaths.dashboards },
+        },
+      ],
+    },
+  };
+}
+
+export { MONITORING_FILES };

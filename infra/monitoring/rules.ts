@@ -1,0 +1,241 @@
+// The alert and recording rules, derived from how each service is watched (targets.ts), the app's
+// metrics contract (APP_METRICS) and the thresholds and objectives of `jarvis:monitoring`. Every
+// series carries the `service` label the scrape configs give it (prometheus.ts).
+import { APP_METRICS, type Catalogue } from "../catalogue";
+import type { SharedConfig } from "../config/schema";
+import type { Watch } from "./targets";
+
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: { readonly summary: string; readonly description: string };
+}
+export interface RecordingRule {
+  readonly record: string;
+  readonly expr: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+export interface RuleGroup {
+  readonly name: string;
+  readonly rules: readonly (AlertRule | RecordingRule)[];
+}
+
+type Monitoring = SharedConfig["monitoring"];
+type Severity = "critical" | "warning";
+
+const selector = (labels: Readonly<Record<string, string>>) =>
+  `{${Object.entries(labels)
+    .map(([k, v]) => (v.startsWith("~") ? `${k}=~"${v.slice(1)}"` : `${k}="${v}"`))
+    .join(",")}}`;
+
+function alert(
+  name: string,
+  expr: string,
+  minutes: number,
+  severity: Severity,
+  service: string,
+  summary: string,
+  description: string,
+  extra: Readonly<Record<string, string>> = {},
+): AlertRule {
+  return {
+    alert: name,
+    expr,
+    for: `${minutes}m`,
+    labels: { severity, service, ...extra },
+    annotations: { summary, description },
+  };
+}
+
+/** A service, a datastore or a probed endpoint that stops answering. */
+function availabilityRules(catalogue: Catalogue, watched: readonly Watch[], minutes: number): AlertRule[] {
+  return watched.flatMap((watch) => {
+    const { service } = watch;
+    const title = catalogue[service]!.title;
+    if (watch.kind === "probe")
+      return [
+        alert(
+          "ServiceDown",
+          `probe_success${selector({ service })} == 0`,
+          minutes,
+          "critical",
+          service,
+          `${title} does not answer its health check`,
+          `The prober gets no successful answer from ${service}'s health endpoint (${watch.healthPath}). Look at the service's logs and restarts, and at its own health check.`,
+        ),
+      ];
+    if (!watch.exported)
+      return [
+        alert(
+          "ServiceDown",
+          `up${selector({ service })} == 0`,
+          minutes,
+          "critical",
+          service,
+          `${title} cannot be scraped`,
+          `Prometheus cannot reach ${service}'s metrics endpoint (${watch.path}): the service is down, restarting or not reachable on the network. Look at its logs, its health check and its restarts.`,
+        ),
+      ];
+    return [
+      alert(
+        "ExporterDown",
+        `up${selector({ service })} == 0`,
+        minutes,
+        "warning",
+        service,
+        `The exporter of ${title} cannot be scraped`,
+        `Prometheus cannot reach ${watch.node}, so nothing is known of ${service}'s health. Look at ${watch.node}'s logs.`,
+      ),
+      alert(
+        "DatastoreDown",
+        `${watch.exported.upMetric}${selector({ service })} == 0`,
+        minutes,
+        "critical",
+        service,
+        `${title} is down`,
+        `${watch.node} cannot connect to ${service} (${watch.exported.upMetric} is 0). Look at ${service}'s logs, its volume's free space and its restarts; the services that use it fail meanwhile.`,
+      ),
+    ];
+  });
+}
+
+const requests = (service: string, status?: string, window = "5m") =>
+  `sum(rate(${APP_METRICS.requests}${selector({ service, ...(status && { status }) })}[${window}]))`;
+
+/** The requests of a service that serves the app's metrics: errors, latency, refusals. */
+function requestRules(service: string, alerts: Monitoring["alerts"]): AlertRule[] {
+  const { errorRatio, latencyP95Seconds, rateLimitedPerSecond, unauthorizedPerSecond } = alerts;
+  return [
+    alert(
+      "HighErrorRatio",
+      `(${requests(service, "~5..")} / ${requests(service)}) > ${errorRatio.threshold}`,
+      errorRatio.forMinutes,
+      "warning",
+      service,
+      `More than ${errorRatio.threshold * 100}% of ${service}'s requests fail`,
+      `${service} answers more than ${errorRatio.threshold * 100}% of its requests with a server error (5xx). Look at its logs for the failing endpoint, and at the datastores and services it depends on.`,
+    ),
+    alert(
+      "HighLatencyP95",
+      `histogram_quantile(0.95, sum by (le) (rate(${APP_METRICS.duration}_bucket${selector({ service })}[5m]))) > ${latencyP95Seconds.threshold}`,
+      latencyP95Seconds.forMinutes,
+      "warning",
+      service,
+      `${service}'s 95th percentile latency is above ${latencyP95Seconds.threshold}s`,
+      `One request in twenty takes ${service} more than ${latencyP95Seconds.threshold}s. Look at the slow endpoints in the dashboard, at the LLM's load (Ollama) and at the datastores' latency.`,
+    ),
+    alert(
+      "RateLimitedRequests",
+      `${requests(service, "429")} > ${rateLimitedPerSecond.threshold}`,
+      rateLimitedPerSecond.forMinutes,
+      "warning",
+      service,
+      `${service} refuses more than ${rateLimitedPerSecond.threshold} requests a second with its rate limit`,
+      `Clients hit ${service}'s rate limit (429): a client in a loop, an attack, or a limit too low for real use. Look at the RATE_LIMIT_EXCEEDED events in the logs for the client addresses.`,
+    ),
+    alert(
+      "UnauthorizedRequests",
+      `${requests(service, "~401|403")} > ${unauthorizedPerSecond.threshold}`,
+      unauthorizedPerSecond.forMinutes,
+      "warning",
+      service,
+      `${service} refuses more than ${unauthorizedPerSecond.threshold} requests a second as unauthorized`,
+      `Requests without valid credentials (401, 403) at ${service}: expired tokens after a key rotation, or someone guessing. Look at the UNAUTHORIZED_ACCESS events in the logs for the client addresses.`,
+    ),
+  ];
+}
+
+/** Windows of the SRE workbook's multi-window, multi-burn-rate alerts, and the burn rate of each pair. */
+export const BURN_RATES = [
+  { severity: "critical", long: "1h", short: "5m", factor: 14.4 },
+  { severity: "critical", long: "6h", short: "30m", factor: 6 },
+  { severity: "warning", long: "1d", short: "2h", factor: 3 },
+  { severity: "warning", long: "3d", short: "6h", factor: 1 },
+] as const;
+const SLI_WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"] as const;
+
+/** The bucket bound of a threshold as a label matcher: Prometheus 3 writes `le="1.0"`, older ones and Go clients `le="1"`. */
+export function bucketMatcher(threshold: number): string {
+  return Number.isInteger(threshold) ? `~${threshold}|${threshold}.0` : String(threshold);
+}
+
+type Objective = "availability" | "latency";
+
+/** The error ratio of an SLI over a window: the share of bad requests. */
+function sliError(service: string, objective: Objective, thresholdSeconds: number | undefined, window: string): string {
+  if (objective === "availability")
+    return `${requests(service, "~5..", window)} / ${requests(service, undefined, window)}`;
+  const under = `${APP_METRICS.duration}_bucket${selector({ service, le: bucketMatcher(thresholdSeconds!) })}`;
+  const all = `${APP_METRICS.duration}_count${selector({ service })}`;
+  return `1 - (sum(rate(${under}[${window}])) / sum(rate(${all}[${window}])))`;
+}
+
+/** Recording rules and burn-rate alerts of one objective, as Sloth and Pyrra generate them. */
+function sloRules(
+  service: string,
+  objective: Objective,
+  target: number,
+  windowDays: number,
+  thresholdSeconds?: number,
+): RuleGroup {
+  const labels = { service, slo: objective };
+  const budget = Number((1 - target / 100).toPrecision(6));
+  const rate = (window: string) => `slo:sli_error:ratio_rate${window}`;
+  const recorded = (window: string) => `${rate(window)}${selector(labels)}`;
+  const period = `${windowDays}d`;
+  const recordings: RecordingRule[] = [
+    ...SLI_WINDOWS.map((window) => ({
+      record: rate(window),
+      expr: sliError(service, objective, thresholdSeconds, window),
+      labels,
+    })),
+    // The whole window from the 5-minute ratio: cheaper than a rate over a month of samples.
+    { record: rate(period), expr: `avg_over_time(${recorded("5m")}[${period}])`, labels },
+    { record: "slo:objective:ratio", expr: String(target / 100), labels },
+    { record: "slo:error_budget_remaining:ratio", expr: `1 - (${recorded(period)} / ${budget})`, labels },
+  ];
+  const what =
+    objective === "availability" ? "answered without a server error" : `answered within ${thresholdSeconds}s`;
+  const alerts = (["critical", "warning"] as const).map((severity) => {
+    const pairs = BURN_RATES.filter((b) => b.severity === severity);
+    const expr = pairs
+      .map(
+        (b) => `(${recorded(b.long)} > (${b.factor} * ${budget}) and ${recorded(b.short)} > (${b.factor} * ${budget}))`,
+      )
+      .join(" or ");
+    const pace = severity === "critical" ? "within hours" : "within days";
+    return alert(
+      "ErrorBudgetBurn",
+      expr,
+      severity === "critical" ? 2 : 15,
+      severity,
+      service,
+      `${service} burns its ${objective} error budget fast enough to exhaust it ${pace}`,
+      `The objective: ${target}% of ${service}'s requests ${what} over ${windowDays} days. Its error ratio is ${pairs.map((b) => `${b.factor}x the budget over ${b.long} and ${b.short}`).join(", or ")}. Look at the error budget panel and at what changed (a deploy, a dependency).`,
+      { slo: objective },
+    );
+  });
+  return { name: `jarvis-slo-${service}-${objective}`, rules: [...recordings, ...alerts] };
+}
+
+/** Every rule group of the stack. */
+export function ruleGroups(catalogue: Catalogue, watched: readonly Watch[], monitoring: Monitoring): RuleGroup[] {
+  const app = watched.filter((w) => w.kind === "scrape" && w.app).map((w) => w.service);
+  const slos = Object.entries(monitoring.slos).flatMap(([service, slo]) =>
+    !slo || !app.includes(service)
+      ? []
+      : [
+          ...(slo.availability ? [sloRules(service, "availability", slo.availability.objective, slo.windowDays)] : []),
+          ...(slo.latency
+            ? [sloRules(service, "latency", slo.latency.objective, slo.windowDays, slo.latency.thresholdSeconds)]
+            : []),
+        ],
+  );
+  return [
+    { name: "jarvis-availability", rules: availabilityRules(catalogue, watched, monitoring.alerts.downForMinutes) },
+    { name: "jarvis-requests", rules: app.flatMap((service) => requestRules(service, monitoring.alerts)) },
+    ...slos,
+  ];
+}

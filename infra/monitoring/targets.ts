@@ -1,0 +1,104 @@
+// What Prometheus watches, derived from the service graph: every deployed service's own metrics
+// endpoint; an exporter's, for a service that has none; a probe of the health endpoint, through the
+// prober, for a service with neither. A new service in the catalogue is watched with no code here.
+import type { Catalogue, Exports } from "../catalogue";
+import type { GeneratedSecret } from "../secret-names";
+
+type Ports = Readonly<Record<string, Readonly<Record<string, number>>>>;
+
+/** A metrics endpoint of a deployed service. */
+export interface ScrapeTarget {
+  readonly service: string;
+  readonly port: number;
+  readonly path: string;
+}
+
+/** Every deployed service's own metrics endpoint (what the scraper must reach on Kubernetes). */
+export function scrapeTargets(catalogue: Catalogue, ports: Ports, services: readonly string[]): ScrapeTarget[] {
+  return services.flatMap((service) => {
+    const metrics = catalogue[service]?.metrics;
+    return metrics ? [{ service, port: ports[service]![metrics.port]!, path: metrics.path }] : [];
+  });
+}
+
+/** How a service is watched. */
+export type Watch =
+  /** Its own endpoint, or its exporter's (`node`); `apiKey`: the secret its endpoint requires. */
+  | {
+      readonly kind: "scrape";
+      readonly service: string;
+      readonly node: string;
+      readonly port: number;
+      readonly path: string;
+      readonly app: boolean;
+      readonly apiKey?: GeneratedSecret;
+      /** The exporter's series that says whether the service itself is up. */
+      readonly exported?: Exports;
+    }
+  /** A probe of its health endpoint, through the prober `node`. */
+  | {
+      readonly kind: "probe";
+      readonly service: string;
+      readonly node: string;
+      readonly port: number;
+      readonly healthPath: string;
+      readonly healthPort: number;
+    };
+
+/**
+ * How each deployed service is watched. Exporters are watched as the service they export; the
+ * prober, as itself.
+ */
+export function watches(catalogue: Catalogue, ports: Ports, deployed: readonly string[]): Watch[] {
+  const exporterOf = new Map(
+    deployed.flatMap((node) => {
+      const exported = catalogue[node]!.exports;
+      return exported ? [[exported.service, node] as const] : [];
+    }),
+  );
+  const prober = deployed.find((node) => catalogue[node]!.prober);
+  return deployed.flatMap((service): Watch[] => {
+    const spec = catalogue[service]!;
+    if (spec.exports) return [];
+    if (spec.metrics) {
+      const apiKey = spec.metrics.apiKey && spec.url?.scheme === "http" ? spec.url.apiKey : undefined;
+      return [
+        {
+          kind: "scrape",
+          service,
+          node: service,
+          port: ports[service]![spec.metrics.port]!,
+          path: spec.metrics.path,
+          app: spec.metrics.app === true,
+          ...(apiKey && { apiKey }),
+        },
+      ];
+    }
+    const exporter = exporterOf.get(service);
+    const metrics = exporter ? catalogue[exporter]!.metrics : undefined;
+    if (exporter && metrics)
+      return [
+        {
+          kind: "scrape",
+          service,
+          node: exporter,
+          port: ports[exporter]![metrics.port]!,
+          path: metrics.path,
+          app: false,
+          exported: catalogue[exporter]!.exports!,
+        },
+      ];
+    if (prober && spec.health?.kind === "http")
+      return [
+        {
+          kind: "probe",
+          service,
+          node: prober,
+          port: ports[prober]![catalogue[prober]!.metrics?.port ?? "http"]!,
+          healthPath: spec.health.path,
+          healthPort: ports[service]![spec.health.port]!,
+        },
+      ];
+    return [];
+  });
+}
