@@ -60,10 +60,13 @@ function graph(title: string, unit: string, width: number, queries: readonly Que
     .height(8)
     .legend(
       new common.VizLegendOptionsBuilder()
+        .showLegend(true)
         .displayMode(common.LegendDisplayMode.List)
         .placement(common.LegendPlacement.Bottom),
     )
-    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi));
+    .tooltip(
+      new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending),
+    );
   return withQueries(panel, queries);
 }
 
