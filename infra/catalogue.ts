@@ -188,24 +188,37 @@ export const MONITORING_FILES = {
   blackbox: "blackbox.yml",
 } as const;
 
-/** postgres_exporter for one PostgreSQL service. */
-function postgresExporter(database: string): ServiceSpec {
+type Shared = "role" | "platforms" | "image" | "probe" | "ports" | "metrics";
+
+/**
+ * What every monitoring service shares: a pinned public image that runs on Docker (on Kubernetes the
+ * cluster's Prometheus operator runs monitoring), one HTTP port that serves its own metrics, a
+ * health check with wget.
+ */
+function monitoringService(spec: Omit<ServiceSpec, Shared>): ServiceSpec {
   return {
-    title: `PostgreSQL exporter (${database})`,
     role: "monitoring",
     platforms: ["docker"],
     image: "public",
     probe: "wget",
     ports: ["http"],
+    metrics: { port: "http", path: "/metrics" },
+    ...spec,
+  };
+}
+
+/** postgres_exporter for one PostgreSQL service. */
+function postgresExporter(database: string): ServiceSpec {
+  return monitoringService({
+    title: `PostgreSQL exporter (${database})`,
     health: { kind: "http", port: "http", path: "/" },
     dataPaths: {},
     writable: [],
     command: (ports) => [`--web.listen-address=:${ports.http}`],
     connects: [{ to: database, port: "postgres", dependency: start }],
     reads: [ENV.postgresExporterUri, ENV.postgresExporterUser, ENV.postgresExporterPassword],
-    metrics: { port: "http", path: "/metrics" },
     exports: { service: database, upMetric: "pg_up" },
-  };
+  });
 }
 
 const JARVIS = {
@@ -452,14 +465,8 @@ const JARVIS = {
     backup: "pg_dump",
     reads: [ENV.postgresDb, ENV.postgresUser, ENV.postgresPassword, ENV.pgData, ENV.pgPort, ENV.timescaleTelemetry],
   },
-  // Monitoring runs as containers on Docker; on Kubernetes the cluster's Prometheus operator runs it.
-  prometheus: {
+  prometheus: monitoringService({
     title: "Prometheus",
-    role: "monitoring",
-    platforms: ["docker"],
-    image: "public",
-    probe: "wget",
-    ports: ["http"],
     health: { kind: "http", port: "http", path: "/-/healthy" },
     dataPaths: { data: "/prometheus", config: "/etc/prometheus" },
     state: { dataPath: "data" },
@@ -474,15 +481,9 @@ const JARVIS = {
     url: { scheme: "http" },
     connects: [{ to: "alertmanager", port: "http", dependency: start }],
     reads: [],
-    metrics: { port: "http", path: "/metrics" },
-  },
-  alertmanager: {
+  }),
+  alertmanager: monitoringService({
     title: "Alertmanager",
-    role: "monitoring",
-    platforms: ["docker"],
-    image: "public",
-    probe: "wget",
-    ports: ["http"],
     health: { kind: "http", port: "http", path: "/-/healthy" },
     dataPaths: { data: "/alertmanager", config: "/etc/alertmanager" },
     state: { dataPath: "data" },
@@ -499,15 +500,9 @@ const JARVIS = {
     // Alert e-mails.
     integrations: ["smtp"],
     reads: [],
-    metrics: { port: "http", path: "/metrics" },
-  },
-  grafana: {
+  }),
+  grafana: monitoringService({
     title: "Grafana",
-    role: "monitoring",
-    platforms: ["docker"],
-    image: "public",
-    probe: "wget",
-    ports: ["http"],
     health: { kind: "http", port: "http", path: "/api/health" },
     dataPaths: {
       data: "/var/lib/grafana",
@@ -526,33 +521,21 @@ const JARVIS = {
       ENV.grafanaAnonymous,
       ENV.grafanaHttpPort,
     ],
-    metrics: { port: "http", path: "/metrics" },
-  },
+  }),
   // Exporters of the datastores that serve no metrics of their own, and the prober of the rest.
   "postgres-exporter": postgresExporter("postgres"),
   "timescale-exporter": postgresExporter("timescale"),
-  "redis-exporter": {
+  "redis-exporter": monitoringService({
     title: "Redis exporter",
-    role: "monitoring",
-    platforms: ["docker"],
-    image: "public",
-    probe: "wget",
-    ports: ["http"],
     health: { kind: "http", port: "http", path: "/health" },
     dataPaths: {},
     writable: [],
     connects: [{ to: "redis", port: "redis", dependency: start }],
     reads: [ENV.redisExporterAddress, ENV.redisPassword, ENV.redisExporterListen],
-    metrics: { port: "http", path: "/metrics" },
     exports: { service: "redis", upMetric: "redis_up" },
-  },
-  blackbox: {
+  }),
+  blackbox: monitoringService({
     title: "Blackbox prober (health endpoints of the services without metrics)",
-    role: "monitoring",
-    platforms: ["docker"],
-    image: "public",
-    probe: "wget",
-    ports: ["http"],
     health: { kind: "http", port: "http", path: "/-/healthy" },
     dataPaths: { config: "/etc/blackbox" },
     writable: [],
@@ -562,9 +545,8 @@ const JARVIS = {
     ],
     connects: [],
     reads: [],
-    metrics: { port: "http", path: "/metrics" },
     prober: true,
-  },
+  }),
   "ollama-pull": {
     title: "Model pull (the models of jarvis:models.ollama, once per list)",
     role: "job",

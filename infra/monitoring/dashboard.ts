@@ -8,18 +8,30 @@ import type { Dashboard, Panel } from "@grafana/grafana-foundation-sdk/dist/dash
 import { APP_METRICS, type Catalogue } from "../catalogue";
 import type { SharedConfig } from "../config/schema";
 import { DATASOURCE_UID } from "./files";
-import { BURN_RATES } from "./rules";
+import { BURN_RATES, selector } from "./rules";
 import type { Watch } from "./targets";
 
 // The SDK publishes its modules only through package.json `exports`, which this project's
 // `moduleResolution: node` does not read: the types come from their files under dist/, the code from
-// the subpath Node resolves through `exports` (requiring dist/ directly is refused at run time).
+// the subpath Node resolves through `exports` (requiring dist/ directly is refused at run time). It is
+// loaded on first use: it takes 40 ms to load, and only a stack that runs Grafana builds a dashboard.
+interface Sdk {
+  readonly common: typeof import("@grafana/grafana-foundation-sdk/dist/common");
+  readonly dashboard: typeof import("@grafana/grafana-foundation-sdk/dist/dashboard");
+  readonly prometheus: typeof import("@grafana/grafana-foundation-sdk/dist/prometheus");
+  readonly stat: typeof import("@grafana/grafana-foundation-sdk/dist/stat");
+  readonly timeseries: typeof import("@grafana/grafana-foundation-sdk/dist/timeseries");
+}
+let loaded: Sdk | undefined;
 /* eslint-disable @typescript-eslint/no-require-imports */
-const common: typeof import("@grafana/grafana-foundation-sdk/dist/common") = require("@grafana/grafana-foundation-sdk/common");
-const dashboard: typeof import("@grafana/grafana-foundation-sdk/dist/dashboard") = require("@grafana/grafana-foundation-sdk/dashboard");
-const prometheus: typeof import("@grafana/grafana-foundation-sdk/dist/prometheus") = require("@grafana/grafana-foundation-sdk/prometheus");
-const stat: typeof import("@grafana/grafana-foundation-sdk/dist/stat") = require("@grafana/grafana-foundation-sdk/stat");
-const timeseries: typeof import("@grafana/grafana-foundation-sdk/dist/timeseries") = require("@grafana/grafana-foundation-sdk/timeseries");
+const sdk = (): Sdk =>
+  (loaded ??= {
+    common: require("@grafana/grafana-foundation-sdk/common"),
+    dashboard: require("@grafana/grafana-foundation-sdk/dashboard"),
+    prometheus: require("@grafana/grafana-foundation-sdk/prometheus"),
+    stat: require("@grafana/grafana-foundation-sdk/stat"),
+    timeseries: require("@grafana/grafana-foundation-sdk/timeseries"),
+  });
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 type Monitoring = SharedConfig["monitoring"];
@@ -33,16 +45,12 @@ const DATASOURCE = { type: "prometheus", uid: DATASOURCE_UID };
 const GRID = 24;
 const QUANTILES = [0.5, 0.95, 0.99] as const;
 
-const matchers = (labels: Readonly<Record<string, string>>) =>
-  `{${Object.entries(labels)
-    .map(([name, value]) => `${name}${value.startsWith("~") ? `=~"${value.slice(1)}"` : `="${value}"`}`)
-    .join(",")}}`;
 const rate = (series: string, labels: Readonly<Record<string, string>>) =>
-  `rate(${series}${matchers(labels)}[${RATE_WINDOW}])`;
+  `rate(${series}${selector(labels)}[${RATE_WINDOW}])`;
 
 /** A query of the Prometheus datasource; refIds are given per panel in order. */
 function query(expr: string, legend: string) {
-  return new prometheus.DataqueryBuilder().expr(expr).legendFormat(legend).datasource(DATASOURCE);
+  return new (sdk().prometheus.DataqueryBuilder)().expr(expr).legendFormat(legend).datasource(DATASOURCE);
 }
 type Query = ReturnType<typeof query>;
 
@@ -51,7 +59,7 @@ function withQueries<P extends { withTarget(q: Query): P }>(panel: P, queries: r
 }
 
 function graph(title: string, unit: string, width: number, queries: readonly Query[], description: string) {
-  const panel = new timeseries.PanelBuilder()
+  const panel = new (sdk().timeseries.PanelBuilder)()
     .title(title)
     .description(description)
     .datasource(DATASOURCE)
@@ -59,13 +67,15 @@ function graph(title: string, unit: string, width: number, queries: readonly Que
     .span(width)
     .height(8)
     .legend(
-      new common.VizLegendOptionsBuilder()
+      new (sdk().common.VizLegendOptionsBuilder)()
         .showLegend(true)
-        .displayMode(common.LegendDisplayMode.List)
-        .placement(common.LegendPlacement.Bottom),
+        .displayMode(sdk().common.LegendDisplayMode.List)
+        .placement(sdk().common.LegendPlacement.Bottom),
     )
     .tooltip(
-      new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending),
+      new (sdk().common.VizTooltipOptionsBuilder)()
+        .mode(sdk().common.TooltipDisplayMode.Multi)
+        .sort(sdk().common.SortOrder.Descending),
     );
   return withQueries(panel, queries);
 }
@@ -74,29 +84,31 @@ function graph(title: string, unit: string, width: number, queries: readonly Que
 function thresholdLine(panel: ReturnType<typeof graph>, threshold: number) {
   return panel
     .thresholds(
-      new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([
+      new (sdk().dashboard.ThresholdsConfigBuilder)().mode(sdk().dashboard.ThresholdsMode.Absolute).steps([
         { value: null, color: "transparent" },
         { value: threshold, color: "red" },
       ]),
     )
-    .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed));
+    .thresholdsStyle(
+      new (sdk().common.GraphThresholdsStyleConfigBuilder)().mode(sdk().common.GraphThresholdsStyleMode.Dashed),
+    );
 }
 
 /** The series that says whether a service is up, and where it comes from. */
 function upSignal(watch: Watch): { expr: string; from: string } {
   const labels = { service: watch.service };
-  if (watch.kind === "probe") return { expr: `probe_success${matchers(labels)}`, from: "the prober's health check" };
+  if (watch.kind === "probe") return { expr: `probe_success${selector(labels)}`, from: "the prober's health check" };
   if (watch.exported)
     return {
-      expr: `${watch.exported.upMetric}${matchers(labels)}`,
+      expr: `${watch.exported.upMetric}${selector(labels)}`,
       from: `${watch.node}'s ${watch.exported.upMetric}`,
     };
-  return { expr: `up${matchers(labels)}`, from: "Prometheus's scrape of its metrics endpoint" };
+  return { expr: `up${selector(labels)}`, from: "Prometheus's scrape of its metrics endpoint" };
 }
 
 function statusStat(catalogue: Catalogue, watch: Watch): Builder<Panel> {
   const { expr, from } = upSignal(watch);
-  const panel = new stat.PanelBuilder()
+  const panel = new (sdk().stat.PanelBuilder)()
     .title(catalogue[watch.service]!.title)
     .description(`Up or down, from ${from}: the lowest of its instances.`)
     .datasource(DATASOURCE)
@@ -104,14 +116,14 @@ function statusStat(catalogue: Catalogue, watch: Watch): Builder<Panel> {
     .height(3)
     .mappings([
       {
-        type: dashboard.MappingType.ValueToText,
+        type: sdk().dashboard.MappingType.ValueToText,
         options: { "0": { text: "Down", color: "red" }, "1": { text: "Up", color: "green" } },
       },
     ])
     .noValue("Unknown")
-    .colorMode(common.BigValueColorMode.Background)
-    .graphMode(common.BigValueGraphMode.None)
-    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]));
+    .colorMode(sdk().common.BigValueColorMode.Background)
+    .graphMode(sdk().common.BigValueGraphMode.None)
+    .reduceOptions(new (sdk().common.ReduceDataOptionsBuilder)().calcs(["lastNotNull"]));
   return withQueries(panel, [query(`min(${expr})`, watch.service)]);
 }
 
@@ -120,7 +132,7 @@ function upHistory(watch: Watch) {
   const { expr } = upSignal(watch);
   const queries = [query(`min(${expr})`, watch.service)];
   if (watch.kind === "scrape" && watch.exported)
-    queries.push(query(`min(up${matchers({ service: watch.service })})`, watch.node));
+    queries.push(query(`min(up${selector({ service: watch.service })})`, watch.node));
   return graph("Up", "none", GRID, queries, "1 while up, 0 while down; a gap is a scrape that did not answer.")
     .height(5)
     .min(0)
@@ -170,7 +182,7 @@ function appPanels(service: string, alerts: Monitoring["alerts"]): Builder<Panel
       "Active users",
       "short",
       half,
-      [query(`sum(${APP_METRICS.activeUsers}${matchers(labels)})`, "users")],
+      [query(`sum(${APP_METRICS.activeUsers}${selector(labels)})`, "users")],
       "Users with an open session.",
     ),
     graph(
@@ -188,9 +200,9 @@ const BURN_WINDOWS = [...new Set(BURN_RATES.map((b) => b.long))];
 
 /** Remaining error budget and burn rate of one objective, from the recording rules. */
 function sloPanels(service: string, objective: Objective, target: number, windowDays: number): Builder<Panel>[] {
-  const labels = matchers({ service, slo: objective });
+  const labels = selector({ service, slo: objective });
   const quarter = GRID / 4;
-  const budget = new stat.PanelBuilder()
+  const budget = new (sdk().stat.PanelBuilder)()
     .title(`Error budget: ${objective}`)
     .description(`Share of the ${windowDays}-day error budget left, for an objective of ${target}%.`)
     .datasource(DATASOURCE)
@@ -198,14 +210,14 @@ function sloPanels(service: string, objective: Objective, target: number, window
     .span(quarter)
     .height(8)
     .thresholds(
-      new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([
+      new (sdk().dashboard.ThresholdsConfigBuilder)().mode(sdk().dashboard.ThresholdsMode.Absolute).steps([
         { value: null, color: "red" },
         { value: 0, color: "orange" },
         { value: 0.25, color: "green" },
       ]),
     )
-    .colorMode(common.BigValueColorMode.Value)
-    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]));
+    .colorMode(sdk().common.BigValueColorMode.Value)
+    .reduceOptions(new (sdk().common.ReduceDataOptionsBuilder)().calcs(["lastNotNull"]));
   const burn = BURN_WINDOWS.map((window) =>
     query(`slo:sli_error:ratio_rate${window}${labels} / on (service, slo) (1 - slo:objective:ratio${labels})`, window),
   );
@@ -248,24 +260,24 @@ function containerPanels(): Builder<Panel>[] {
       "Container memory",
       "bytes",
       GRID / 2,
-      [query(`sum by (name) (container_memory_working_set_bytes${matchers(named)})`, "{{name}}")],
+      [query(`sum by (name) (container_memory_working_set_bytes${selector(named)})`, "{{name}}")],
       "Working set (what the kernel cannot reclaim), by container (cAdvisor).",
     ),
   ];
 }
 
 function row(builder: ReturnType<typeof board>, title: string, panels: readonly Builder<Panel>[]) {
-  return panels.reduce((b, panel) => b.withPanel(panel), builder.withRow(new dashboard.RowBuilder(title)));
+  return panels.reduce((b, panel) => b.withPanel(panel), builder.withRow(new (sdk().dashboard.RowBuilder)(title)));
 }
 
 function board() {
-  return new dashboard.DashboardBuilder("Jarvis")
+  return new (sdk().dashboard.DashboardBuilder)("Jarvis")
     .uid(DASHBOARD_UID)
     .tags(["jarvis"])
     .refresh("30s")
     .time({ from: "now-6h", to: "now" })
     .timezone("browser")
-    .tooltip(dashboard.DashboardCursorSync.Crosshair);
+    .tooltip(sdk().dashboard.DashboardCursorSync.Crosshair);
 }
 
 export function jarvisDashboard(

@@ -25,7 +25,8 @@ export interface RuleGroup {
 type Monitoring = SharedConfig["monitoring"];
 type Severity = "critical" | "warning";
 
-const selector = (labels: Readonly<Record<string, string>>) =>
+/** A PromQL label selector; a value starting with `~` is a regular expression. */
+export const selector = (labels: Readonly<Record<string, string>>) =>
   `{${Object.entries(labels)
     .map(([k, v]) => (v.startsWith("~") ? `${k}=~"${v.slice(1)}"` : `${k}="${v}"`))
     .join(",")}}`;

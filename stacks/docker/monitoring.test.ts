@@ -3,9 +3,16 @@
 // written into them, their secrets only in secret values.
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { standIns } from "../../tools/plan/engine";
 import { planStack, rawResource, shippedPlan, stackValues, type ParsedPlan } from "../../tools/test-support";
 
 const CONTAINER = "docker:index/container:Container";
+const PASSWORD = "random:index/randomPassword:RandomPassword";
+/** The stand-in the plan's engine gives the generated secret `secret` (tools/plan/engine.ts standIns). */
+function password(secret: string): string {
+  const { urn, inputs } = rawResource(dev, PASSWORD, `secrets-${secret}`);
+  return String(standIns(PASSWORD, `secrets-${secret}`, urn, inputs).result);
+}
 const MONITORING = [
   "prometheus",
   "alertmanager",
@@ -61,9 +68,7 @@ describe("monitoring on Docker", () => {
       type: "Bearer",
       credentials_file: "/etc/prometheus/secrets/qdrant",
     });
-    expect(uploads(dev, "prometheus")["/etc/prometheus/secrets/qdrant"]).toEqual({
-      secret: "PLAN-SECRET-secrets-qdrant",
-    });
+    expect(uploads(dev, "prometheus")["/etc/prometheus/secrets/qdrant"]).toEqual({ secret: password("qdrant") });
     // The original scraped Postgres and Redis on their protocol ports: no target is a datastore's own port.
     const all = scrapes.flatMap((s: { static_configs: { targets: string[] }[] }) => s.static_configs[0]!.targets);
     expect(all).not.toContain("jarvis-postgres:5432");
@@ -80,10 +85,10 @@ describe("monitoring on Docker", () => {
 
   it("hands the exporters the datastores' passwords as secret environment entries only", () => {
     const envs = rawResource(dev, CONTAINER, "postgres-exporter").inputs.envs as unknown[];
-    expect(envs).toContainEqual({ secret: "DATA_SOURCE_PASS=PLAN-SECRET-secrets-postgres" });
+    expect(envs).toContainEqual({ secret: `DATA_SOURCE_PASS=${password("postgres")}` });
     expect(envs).toContain("DATA_SOURCE_URI=jarvis-postgres:5432/jarvis_db?sslmode=disable");
     const redis = rawResource(dev, CONTAINER, "redis-exporter").inputs.envs as unknown[];
-    expect(redis).toContainEqual({ secret: "REDIS_PASSWORD=PLAN-SECRET-secrets-redis" });
+    expect(redis).toContainEqual({ secret: `REDIS_PASSWORD=${password("redis")}` });
     expect(redis).toContain("REDIS_ADDR=redis://jarvis-redis:6379");
   });
 
@@ -128,7 +133,7 @@ describe("monitoring on Docker", () => {
   it("publishes Grafana on the loopback interface, with its admin password secret and sign-up and anonymous access off", () => {
     const grafana = rawResource(dev, CONTAINER, "grafana").inputs;
     expect(grafana.ports).toEqual([{ internal: 3000, external: 3001, ip: "127.0.0.1", protocol: "tcp" }]);
-    expect(grafana.envs).toContainEqual({ secret: "GF_SECURITY_ADMIN_PASSWORD=PLAN-SECRET-secrets-grafana" });
+    expect(grafana.envs).toContainEqual({ secret: `GF_SECURITY_ADMIN_PASSWORD=${password("grafana")}` });
     expect(grafana.envs).toEqual(
       expect.arrayContaining(["GF_USERS_ALLOW_SIGN_UP=false", "GF_AUTH_ANONYMOUS_ENABLED=false"]),
     );

@@ -162,6 +162,8 @@ describe("changes that show only through stand-ins", () => {
     const { markdown, summary } = compared(dev, devOtherDatabase);
     expect(changedHeadings(markdown).sort()).toEqual([
       `${CONTAINER} backend: replaced`,
+      // Its exporter connects to the database by name.
+      `${CONTAINER} postgres-exporter: replaced`,
       `${CONTAINER} postgres: replaced`,
     ]);
     expect(markdown).toContain(
@@ -185,6 +187,7 @@ describe("changes that show only through stand-ins", () => {
     const { markdown } = compared(dev, devRotated);
     expect(changedHeadings(markdown).sort()).toEqual([
       `${CONTAINER} backend: replaced`,
+      `${CONTAINER} postgres-exporter: replaced`,
       `${CONTAINER} postgres: replaced`,
       `${PASSWORD} secrets-postgres: replaced`,
     ]);

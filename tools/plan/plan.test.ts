@@ -28,7 +28,7 @@ import { stackProblems } from "../stack-checks";
 /** The shipped stacks: one per stack file. */
 const STACKS = discoverStacks(PROJECT_DIR);
 /** How many resources each shipped stack registers. */
-const RESOURCE_COUNTS: Record<string, number> = { dev: 54, staging: 103, prod: 105 };
+const RESOURCE_COUNTS: Record<string, number> = { dev: 78, staging: 103, prod: 105 };
 
 /** The plans of the shipped stacks, made once for the tests that only read them. */
 const shipped: Record<string, ParsedPlan> = {};
