@@ -154,8 +154,18 @@ export interface ServiceSpec {
   readonly platforms?: readonly Platform[];
   /** A job runs in the image of this service. */
   readonly runsImageOf?: string;
-  /** An optional job runs only while `jarvis:<enabledBy>.enabled` is on. */
+  /** An optional node runs only while the config value at this path (`backup.enabled`) is true. */
   readonly enabledBy?: string;
+  /**
+   * What it reads of the engine's host (Docker): host paths mounted read-only and devices, with
+   * every privilege. The one exception to the hardening rules: it must be switched on (`enabledBy`).
+   */
+  readonly hostSystem?: { readonly mounts: readonly HostSystemMount[]; readonly devices: readonly string[] };
+}
+
+export interface HostSystemMount {
+  readonly source: string;
+  readonly target: string;
 }
 
 /** What a browser reaches: the interface's pages, its WebSocket, and the backend API. */
@@ -534,6 +544,28 @@ const JARVIS = {
     reads: [ENV.redisExporterAddress, ENV.redisPassword, ENV.redisExporterListen],
     exports: { service: "redis", upMetric: "redis_up" },
   }),
+  // Off by default: it reads every container of the engine through its state and the kernel's cgroups.
+  cadvisor: monitoringService({
+    title: "cAdvisor (the containers' CPU and memory)",
+    enabledBy: "monitoring.cadvisor",
+    health: { kind: "http", port: "http", path: "/healthz" },
+    dataPaths: {},
+    writable: [],
+    command: (ports) => [`--port=${ports.http}`, "--docker_only=true", "--housekeeping_interval=30s"],
+    // As cAdvisor's own instructions run it (google/cadvisor docs/running.md).
+    hostSystem: {
+      mounts: [
+        { source: "/", target: "/rootfs" },
+        { source: "/var/run", target: "/var/run" },
+        { source: "/sys", target: "/sys" },
+        { source: "/var/lib/docker", target: "/var/lib/docker" },
+        { source: "/dev/disk", target: "/dev/disk" },
+      ],
+      devices: ["/dev/kmsg"],
+    },
+    connects: [],
+    reads: [],
+  }),
   blackbox: monitoringService({
     title: "Blackbox prober (health endpoints of the services without metrics)",
     health: { kind: "http", port: "http", path: "/-/healthy" },
@@ -564,7 +596,7 @@ const JARVIS = {
     image: "public",
     // Its pg_dump matches both servers' major version.
     runsImageOf: "timescale",
-    enabledBy: "backup",
+    enabledBy: "backup.enabled",
     ports: [],
     dataPaths: {},
     writable: ["/tmp"],

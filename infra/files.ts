@@ -6,7 +6,7 @@ import { posix } from "node:path";
 import { stringify } from "yaml";
 import type { StackConfig } from "./config/schema";
 import type { SecretSource } from "./environment";
-import { deployedServices } from "./graph";
+import { runningServices } from "./graph";
 import { jarvisDashboard } from "./monitoring/dashboard";
 import {
   alertmanagerConfig,
@@ -41,7 +41,7 @@ const yaml = (value: unknown) => stringify(value, { lineWidth: 0 });
 /** The monitoring services' generated configuration, and the secrets they read from files. */
 function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, environment: string): ServiceFiles {
   const { catalogue } = wiring;
-  const watched = () => watches(catalogue, config.ports, deployedServices(catalogue, config.platform));
+  const watched = () => watches(catalogue, config.ports, runningServices(catalogue, config));
   const configFolder = catalogue[service]!.dataPaths.config;
   switch (service) {
     case "prometheus": {

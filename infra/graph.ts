@@ -18,13 +18,26 @@ export const deployedServices = (catalogue: Catalogue, platform: Platform) =>
 
 export const jobs = (catalogue: Catalogue) => names(catalogue, (s) => s.role === "job");
 
+/** Whether a node's switch (`enabledBy`, a config path) is on; a node without one always runs. */
+export function switchedOn(spec: ServiceSpec, config: object): boolean {
+  if (spec.enabledBy === undefined) return true;
+  const value = spec.enabledBy
+    .split(".")
+    .reduce<unknown>(
+      (node, key) => (typeof node === "object" && node !== null ? (node as Record<string, unknown>)[key] : undefined),
+      config,
+    );
+  return value === true;
+}
+
 /** The jobs a stack runs: every job, but an optional one only while its switch is on. */
 export function deployedJobs(catalogue: Catalogue, config: object): string[] {
-  const switches = config as Readonly<Record<string, { readonly enabled?: boolean } | undefined>>;
-  return jobs(catalogue).filter((job) => {
-    const key = catalogue[job]!.enabledBy;
-    return key === undefined || switches[key]?.enabled === true;
-  });
+  return jobs(catalogue).filter((job) => switchedOn(catalogue[job]!, config));
+}
+
+/** The services a stack runs: its platform's, an optional one only while its switch is on. */
+export function runningServices(catalogue: Catalogue, config: { readonly platform: Platform }): string[] {
+  return deployedServices(catalogue, config.platform).filter((service) => switchedOn(catalogue[service]!, config));
 }
 
 /** Services that serve the app's metrics (APP_METRICS): their requests have alerts and may have SLOs. */

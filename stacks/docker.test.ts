@@ -5,11 +5,20 @@ import { parse } from "yaml";
 import { PROJECT_DIR } from "../tools/plan/cli";
 import { POSTGRES_PASSWORD_STEP } from "../infra/rotation";
 import { standIns } from "../tools/plan/engine";
-import { ofType, planStack, shippedPlan, rawResource, stackValues, type ParsedPlan } from "../tools/test-support";
+import {
+  ofType,
+  planStack,
+  shippedPlan,
+  rawResource,
+  stackValues,
+  validConfig,
+  type ParsedPlan,
+} from "../tools/test-support";
 import { CATALOGUE } from "../infra/catalogue";
-import { deployedServices, startOrder } from "../infra/graph";
+import { runningServices, startOrder } from "../infra/graph";
 
-const DOCKER_SERVICES = deployedServices(CATALOGUE, "docker");
+// What the dev stack runs: cAdvisor is off by default.
+const DOCKER_SERVICES = runningServices(CATALOGUE, validConfig("dev"));
 
 const CONTAINER = "docker:index/container:Container";
 const dev = stackValues("dev") as Record<string, any>;

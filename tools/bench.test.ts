@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTimings, median, printBench, summarize, targetNotes } from "./bench";
+import { formatTimings, median, printBench, ratioWithoutResources, summarize, targetNotes } from "./bench";
 
 describe("benchmark arithmetic", () => {
   it("takes the median of odd and even samples", () => {
@@ -16,8 +16,11 @@ describe("benchmark arithmetic", () => {
       ratio: 1200 / 650,
       planPeakMiB: 160,
       barePeakMiB: 120,
+      sdkCost: { resources: 0, ms: 0 },
     });
-    expect(formatTimings([timing]).split("\n")[1]).toMatch(/^prod\s+1200 ms\s+650 ms\s+1\.85\s+160 MiB \/ 120 MiB$/);
+    expect(formatTimings([timing]).split("\n")[1]).toMatch(
+      /^prod\s+1200 ms\s+650 ms\s+1\.85\s+160 MiB \/ 120 MiB\s+0, 0 ms$/,
+    );
   });
 
   it("says which plans are above the 2x target, as a note, not a failure", () => {
@@ -29,6 +32,18 @@ describe("benchmark arithmetic", () => {
     expect(targetNotes([dev, summarize("prod", [1400], [700], 0, 0)])).toEqual([
       "every plan within 2x the bare SDK import",
     ]);
+  });
+
+  it("says when a plan above the target is within it without its resources' own SDK cost", () => {
+    const prod = summarize("prod", [1500], [700], 0, 0, { resources: 105, ms: 160 });
+    expect(ratioWithoutResources(prod)).toBeCloseTo(1340 / 700);
+    expect(targetNotes([prod])).toEqual([
+      "prod: plan 1500 ms is 2.14x the bare SDK import (700 ms), above the 2x target; without the SDK's own cost of its 105 resources (160 ms, bare resources under the same engine) 1.91x",
+    ]);
+    // Not when even that is above it.
+    expect(targetNotes([summarize("prod", [1700], [700], 0, 0, { resources: 105, ms: 160 })])[0]).not.toContain(
+      "without",
+    );
   });
 
   it("exits 0 on a completed measurement, above the target or not, and 1 only when it could not run", () => {

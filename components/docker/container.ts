@@ -52,6 +52,11 @@ export interface ServiceContainerArgs {
   readonly user?: string;
   readonly limits: { readonly memory: number; readonly memoryReservation: number; readonly cpus: string };
   readonly deviceRequests: readonly ContainerDeviceRequest[];
+  /**
+   * Every privilege and these host devices, for what reads the engine's host (cAdvisor): the one
+   * exception to the dropped capabilities.
+   */
+  readonly hostSystem?: { readonly devices: readonly string[] };
   readonly logging: { readonly maxSize: string; readonly maxFile: number };
   /** Seconds a stopping container gets before it is killed (datastores flush their data). */
   readonly stopGraceSeconds: number;
@@ -111,7 +116,12 @@ export class ServiceContainer extends pulumi.ComponentResource {
         cpus: args.limits.cpus,
         deviceRequests: [...args.deviceRequests],
         securityOpts: ["no-new-privileges:true"],
-        capabilities: { drops: ["ALL"] },
+        ...(args.hostSystem
+          ? {
+              privileged: true,
+              devices: args.hostSystem.devices.map((device) => ({ hostPath: device, containerPath: device })),
+            }
+          : { capabilities: { drops: ["ALL"] } }),
         logDriver: "json-file",
         logOpts: { "max-size": args.logging.maxSize, "max-file": String(args.logging.maxFile) },
         restart: oneShot ? "no" : "unless-stopped",

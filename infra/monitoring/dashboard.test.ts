@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { CATALOGUE, type Catalogue } from "../catalogue";
 import { loadStackConfig } from "../config/load";
 import type { StackConfig } from "../config/schema";
-import { deployedServices } from "../graph";
+import { runningServices } from "../graph";
 import { ANY_PATH } from "../host";
 import { CATALOGUE_WITH_LOKI, withLoki } from "../../test/fixtures/catalogue-with-loki";
 import { rawConfig, stackValues, validConfig } from "../../tools/test-support";
@@ -33,7 +33,7 @@ interface Section {
 
 const config = validConfig("dev");
 const watchedOf = (catalogue: Catalogue, stack: StackConfig) =>
-  watches(catalogue, stack.ports, deployedServices(catalogue, "docker"));
+  watches(catalogue, stack.ports, runningServices(catalogue, stack));
 const watched = watchedOf(CATALOGUE, config);
 
 function build(

@@ -9,7 +9,7 @@ import { CATALOGUE, type Catalogue } from "../catalogue";
 import { loadStackConfig } from "../config/load";
 import type { StackConfig } from "../config/schema";
 import { serviceFiles } from "../files";
-import { deployedServices } from "../graph";
+import { runningServices } from "../graph";
 import { ANY_PATH } from "../host";
 import { deriveWiring } from "../wiring";
 import { CATALOGUE_WITH_LOKI, withLoki } from "../../test/fixtures/catalogue-with-loki";
@@ -110,7 +110,7 @@ describe("the alert rules", () => {
 
   it("one service down rule per watched service, whichever way it is watched", () => {
     const config = validConfig("dev");
-    const watched = watches(CATALOGUE, config.ports, deployedServices(CATALOGUE, "docker"));
+    const watched = watches(CATALOGUE, config.ports, runningServices(CATALOGUE, config));
     const down = alerts(config).filter((r) => ["ServiceDown", "DatastoreDown"].includes(r.alert));
     expect(down.map((r) => r.labels.service).sort()).toEqual(watched.map((w) => w.service).sort());
     const of = (service: string) => down.find((r) => r.labels.service === service)!;

@@ -8,7 +8,7 @@ import { Network } from "../../components/docker/network";
 import { Volumes } from "../../components/docker/volumes";
 import type { Secrets } from "../../components/secrets";
 import type { DockerConfig } from "../../infra/config/schema";
-import { deployedServices } from "../../infra/graph";
+import { runningServices } from "../../infra/graph";
 import { imageRef } from "../../infra/images";
 import { modelStore } from "../../infra/model-pull";
 import type { Wiring } from "../../infra/wiring";
@@ -44,7 +44,7 @@ export function deployDocker(config: DockerConfig, wiring: Wiring, secrets: Secr
     { names: { ...config.volumes, ...filledVolumes(config, catalogue) }, labels },
     opts,
   );
-  const services = deployedServices(catalogue, "docker");
+  const services = runningServices(catalogue, config);
   const images = new Images(
     "images",
     {

@@ -151,4 +151,28 @@ describe("monitoring on Docker", () => {
       expect(inputs.ports ?? [], service).toEqual(service === "grafana" ? expect.any(Array) : []);
     }
   });
+
+  it("runs cAdvisor only when switched on: privileged, with the host's paths read-only, the one exception", async () => {
+    expect(dev.raw.some((r) => r.type === CONTAINER && r.name === "cadvisor")).toBe(false);
+    const on = await planStack("dev", { ...stackValues("dev"), "jarvis:monitoring": { cadvisor: true } });
+    const cadvisor = rawResource(on, CONTAINER, "cadvisor").inputs;
+    expect(cadvisor.privileged).toBe(true);
+    expect(cadvisor.capabilities).toBeUndefined();
+    expect(cadvisor.devices).toEqual([{ hostPath: "/dev/kmsg", containerPath: "/dev/kmsg" }]);
+    const mounts = cadvisor.mounts as { type: string; source: string; target: string; readOnly: boolean }[];
+    expect(mounts).toContainEqual({
+      type: "bind",
+      source: "/var/lib/docker",
+      target: "/var/lib/docker",
+      readOnly: true,
+    });
+    expect(mounts.every((m) => m.type === "bind" && m.readOnly)).toBe(true);
+    const { scrape_configs: scrapes } = yamlUpload(on, "prometheus", "/etc/prometheus/prometheus.yml");
+    expect(scrapes.map((s: { job_name: string }) => s.job_name)).toContain("cadvisor");
+    const dashboard = JSON.parse(uploads(on, "grafana")["/etc/grafana/dashboards/jarvis.json"] as string);
+    expect(JSON.stringify(dashboard)).toContain("container_memory_working_set_bytes");
+    expect(uploads(dev, "grafana")["/etc/grafana/dashboards/jarvis.json"]).not.toContain(
+      "container_memory_working_set_bytes",
+    );
+  });
 });

@@ -16,7 +16,7 @@ import { cpuMillis, memoryBytes } from "../../infra/config/quantity";
 import type { DockerConfig } from "../../infra/config/schema";
 import { serviceEnvironment } from "../../infra/environment";
 import { serviceFiles, type FileSet } from "../../infra/files";
-import { deployedServices, startDependencies, startOrder, statePath, wantsGpu } from "../../infra/graph";
+import { runningServices, startDependencies, startOrder, statePath, wantsGpu } from "../../infra/graph";
 import { clientHealthCommand, healthTimingOf } from "../../infra/health";
 import { hostPorts } from "./edge";
 import { envList, type DockerContext } from "./context";
@@ -32,7 +32,7 @@ const filledVolumeKey = (service: string, hostPath: string) => `${service}-${hos
  */
 export function filledVolumes(config: DockerConfig, catalogue: Catalogue): Record<string, string> {
   return Object.fromEntries(
-    deployedServices(catalogue, "docker").flatMap((service) =>
+    runningServices(catalogue, config).flatMap((service) =>
       (catalogue[service]!.hostMounts ?? [])
         .filter((m) => m.filledByContainer && !config.hostPaths[m.hostPath])
         .map((m) => [filledVolumeKey(service, m.hostPath), `${config.namePrefix}-${service}-${m.hostPath}`]),
@@ -136,7 +136,7 @@ export function serviceContainers(
   const { config, wiring, secrets } = context;
   const { catalogue } = wiring;
   const containers = new Map<string, ServiceContainer>();
-  for (const service of startOrder(catalogue, deployedServices(catalogue, "docker"))) {
+  for (const service of startOrder(catalogue, runningServices(catalogue, config))) {
     const spec = catalogue[service]!;
     const target = statePath(spec);
     const { requests, limits } = config.resources[service]!;
@@ -156,11 +156,13 @@ export function serviceContainers(
           mounts: [
             ...(target ? [{ type: "volume" as const, source: volumes.names[service]!, target, readOnly: false }] : []),
             ...hostMounts(config, catalogue, service, volumes.names),
+            ...(spec.hostSystem?.mounts ?? []).map((m) => ({ type: "bind" as const, ...m, readOnly: true })),
           ],
           files: containerFiles(context, service),
           health: { test: healthTest(config, catalogue, service), timing: healthTiming(config, service) },
           limits: dockerLimits(limits, requests.memory),
           deviceRequests: gpuRequests(config, catalogue, service),
+          ...(spec.hostSystem && { hostSystem: { devices: spec.hostSystem.devices } }),
           labels: { ...context.labels, "jarvis.service": service },
           ...(spec.command && { command: spec.command(config.ports[service]!, config) }),
           ...(spec.user && { user: spec.user }),
