@@ -41,6 +41,8 @@ export interface MetricsEndpoint {
   readonly apiKey?: boolean;
 }
 
+export type MonitoringTool = "prometheus" | "alertmanager" | "blackbox" | "grafana";
+
 /** An exporter node: the service whose metrics it serves, and the series that says it is up. */
 export interface Exports {
   readonly service: string;
@@ -150,6 +152,8 @@ export interface ServiceSpec {
   readonly exports?: Exports;
   /** The prober: probes the health endpoint of every service without metrics of its own or an exporter. */
   readonly prober?: boolean;
+  /** The monitoring software it is, which reads the configuration generated for it (infra/monitoring/files.ts). */
+  readonly tool?: MonitoringTool;
   /** The platforms it runs on; absent: every one. */
   readonly platforms?: readonly Platform[];
   /** A job runs in the image of this service. */
@@ -477,6 +481,7 @@ const JARVIS = {
   },
   prometheus: monitoringService({
     title: "Prometheus",
+    tool: "prometheus",
     health: { kind: "http", port: "http", path: "/-/healthy" },
     dataPaths: { data: "/prometheus", config: "/etc/prometheus" },
     state: { dataPath: "data" },
@@ -494,6 +499,7 @@ const JARVIS = {
   }),
   alertmanager: monitoringService({
     title: "Alertmanager",
+    tool: "alertmanager",
     health: { kind: "http", port: "http", path: "/-/healthy" },
     dataPaths: { data: "/alertmanager", config: "/etc/alertmanager" },
     state: { dataPath: "data" },
@@ -513,6 +519,7 @@ const JARVIS = {
   }),
   grafana: monitoringService({
     title: "Grafana",
+    tool: "grafana",
     health: { kind: "http", port: "http", path: "/api/health" },
     dataPaths: {
       data: "/var/lib/grafana",
@@ -578,6 +585,7 @@ const JARVIS = {
     connects: [],
     reads: [],
     prober: true,
+    tool: "blackbox",
   }),
   "ollama-pull": {
     title: "Model pull (the models of jarvis:models.ollama, once per list)",

@@ -43,7 +43,7 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
   const { catalogue } = wiring;
   const watched = () => watches(catalogue, config.ports, runningServices(catalogue, config));
   const configFolder = catalogue[service]!.dataPaths.config;
-  switch (service) {
+  switch (catalogue[service]!.tool) {
     case "prometheus": {
       const apiKeys = watched().flatMap((w) =>
         w.kind === "scrape" && w.apiKey ? [[w.service, { secret: w.apiKey }]] : [],
@@ -52,7 +52,7 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
         plain: {
           directory: configFolder!,
           contents: {
-            [MONITORING_FILES.prometheus]: yaml(prometheusConfig(config, wiring, watched(), environment)),
+            [MONITORING_FILES.prometheus]: yaml(prometheusConfig(config, wiring, service, watched(), environment)),
             [RULES_FILE]: yaml(ruleFile(catalogue, watched(), config)),
           },
         },
@@ -82,7 +82,7 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
       const spec = catalogue[service]!;
       const base = posix.dirname(spec.dataPaths.provisioning!);
       const inBase = (path: string) => posix.relative(base, path);
-      const provisioning = Object.entries(grafanaProvisioning(config, wiring)).map(([name, content]) => [
+      const provisioning = Object.entries(grafanaProvisioning(config, wiring, service)).map(([name, content]) => [
         inBase(posix.join(spec.dataPaths.provisioning!, name)),
         yaml(content),
       ]);
@@ -97,7 +97,7 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
         },
       };
     }
-    default:
+    case undefined:
       return {};
   }
 }
@@ -109,7 +109,7 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
  */
 export function serviceFiles(config: StackConfig, wiring: Wiring, service: string, environment: string): ServiceFiles {
   const spec = wiring.catalogue[service]!;
-  if (spec.role === "monitoring") return monitoringFiles(config, wiring, service, environment);
+  if (spec.tool) return monitoringFiles(config, wiring, service, environment);
   const init =
     config.platform === "kubernetes"
       ? (config.databaseInit as Readonly<Record<string, string | undefined>>)[service]

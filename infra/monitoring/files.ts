@@ -3,7 +3,7 @@
 // Grafana's datasource and dashboard provisioning. Services are addressed by their names, as every
 // other URL; secrets only by the file that holds them.
 import { posix } from "node:path";
-import { MONITORING_FILES, type Catalogue } from "../catalogue";
+import { MONITORING_FILES, type Catalogue, type MonitoringTool } from "../catalogue";
 import type { SharedConfig, StackConfig } from "../config/schema";
 import type { Wiring } from "../wiring";
 import { ruleGroups, type RuleGroup } from "./rules";
@@ -22,6 +22,13 @@ export const DATASOURCE_UID = "prometheus";
 
 const seconds = (n: number) => `${n}s`;
 const address = (wiring: Wiring, node: string, port: number) => `${wiring.hosts[node]}:${port}`;
+
+/** Where a monitoring node's edges to the nodes of another tool lead (Prometheus to Alertmanager, Grafana to Prometheus). */
+function edgesTo(config: SharedConfig, wiring: Wiring, node: string, tool: MonitoringTool): string[] {
+  return wiring.catalogue[node]!.connects.filter((edge) => wiring.catalogue[edge.to]?.tool === tool).map((edge) =>
+    address(wiring, edge.to, config.ports[edge.to]![edge.port]!),
+  );
+}
 
 /** One scrape config per watched service, labelled with the service. */
 function scrapeConfig(wiring: Wiring, watch: Watch): Record<string, unknown> {
@@ -50,9 +57,11 @@ function scrapeConfig(wiring: Wiring, watch: Watch): Record<string, unknown> {
   };
 }
 
+/** The Prometheus node `node`'s configuration: its rule file, the Alertmanagers of its edges, a scrape per watch. */
 export function prometheusConfig(
   config: SharedConfig,
   wiring: Wiring,
+  node: string,
   watched: readonly Watch[],
   environment: string,
 ): Record<string, unknown> {
@@ -63,12 +72,8 @@ export function prometheusConfig(
       evaluation_interval: seconds(monitoring.evaluationIntervalSeconds),
       external_labels: { environment },
     },
-    rule_files: [posix.join(wiring.catalogue.prometheus!.dataPaths.config!, RULES_FILE)],
-    alerting: {
-      alertmanagers: [
-        { static_configs: [{ targets: [address(wiring, "alertmanager", config.ports.alertmanager!.http!)] }] },
-      ],
-    },
+    rule_files: [posix.join(wiring.catalogue[node]!.dataPaths.config!, RULES_FILE)],
+    alerting: { alertmanagers: [{ static_configs: [{ targets: edgesTo(config, wiring, node, "alertmanager") }] }] },
     scrape_configs: watched.map((watch) => scrapeConfig(wiring, watch)),
   };
 }
@@ -134,9 +139,16 @@ export function blackboxConfig(config: SharedConfig): Record<string, unknown> {
   };
 }
 
-/** Grafana's provisioning: Prometheus as the default datasource with a fixed uid, and the dashboards folder. */
-export function grafanaProvisioning(config: SharedConfig, wiring: Wiring): Record<string, Record<string, unknown>> {
-  const prometheus = `http://${address(wiring, "prometheus", config.ports.prometheus!.http!)}`;
+/**
+ * Grafana's provisioning: the Prometheus of its edge as the default datasource with a fixed uid, and
+ * the dashboards folder.
+ */
+export function grafanaProvisioning(
+  config: SharedConfig,
+  wiring: Wiring,
+  node: string,
+): Record<string, Record<string, unknown>> {
+  const [prometheus] = edgesTo(config, wiring, node, "prometheus");
   return {
     "datasources/jarvis.yml": {
       apiVersion: 1,
@@ -146,7 +158,7 @@ export function grafanaProvisioning(config: SharedConfig, wiring: Wiring): Recor
           uid: DATASOURCE_UID,
           type: "prometheus",
           access: "proxy",
-          url: prometheus,
+          url: `http://${prometheus}`,
           isDefault: true,
           editable: false,
         },
@@ -160,7 +172,7 @@ export function grafanaProvisioning(config: SharedConfig, wiring: Wiring): Recor
           type: "file",
           disableDeletion: true,
           allowUiUpdates: false,
-          options: { path: wiring.catalogue.grafana!.dataPaths.dashboards },
+          options: { path: wiring.catalogue[node]!.dataPaths.dashboards },
         },
       ],
     },
