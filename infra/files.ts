@@ -3,7 +3,6 @@
 // ConfigMap or a Secret. A capability that needs a service to read a file adds it here.
 import { readFileSync } from "node:fs";
 import { posix } from "node:path";
-import { stringify } from "yaml";
 import type { StackConfig } from "./config/schema";
 import type { SecretSource } from "./environment";
 import { runningServices } from "./graph";
@@ -36,7 +35,11 @@ export interface ServiceFiles {
   readonly secret?: FileSet<SecretSource>;
 }
 
-const yaml = (value: unknown) => stringify(value, { lineWidth: 0 });
+/**
+ * The configuration files' text: JSON, which every YAML reader reads (Prometheus, Alertmanager,
+ * Grafana), so that the plan's main thread need not load a YAML library.
+ */
+const yaml = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** The monitoring services' generated configuration, and the secrets they read from files. */
 function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, environment: string): ServiceFiles {

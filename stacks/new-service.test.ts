@@ -3,6 +3,7 @@
 // start order and its URL in the backend's environment, and on Kubernetes a StatefulSet with a
 // claim, network flows and a scrape target.
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { loadStackConfig } from "../infra/config/load";
 import { ANY_PATH } from "../infra/host";
 import { deployedServices, startOrder } from "../infra/graph";
@@ -113,5 +114,26 @@ describe("a stateful service added to the catalogue", () => {
     expect(targets).toContainEqual({ service: "loki", port: 3100, path: "/metrics" });
     // The services without a metrics endpoint (Ollama, the other datastores) are not.
     expect(targets.map((t) => t.service).sort()).toEqual(["backend", "interface", "loki", "qdrant", "stt", "tts"]);
+  });
+
+  it("is scraped by the dev Prometheus, by container name, with no monitoring code changed", () => {
+    const prometheus = rawResource(dev, "docker:index/container:Container", "prometheus");
+    const uploads = prometheus.inputs.uploads as { file: string; content: string }[];
+    const config = parse(uploads.find((u) => u.file === "/etc/prometheus/prometheus.yml")!.content);
+    expect(config.scrape_configs).toContainEqual({
+      job_name: "loki",
+      metrics_path: "/metrics",
+      static_configs: [{ targets: ["jarvis-loki:3100"], labels: { service: "loki" } }],
+    });
+    const rules = parse(uploads.find((u) => u.file === "/etc/prometheus/rules/jarvis.yml")!.content);
+    const down = rules.groups.flatMap((g: { rules: { alert?: string; labels?: { service?: string } }[] }) => g.rules);
+    expect(down).toContainEqual(
+      expect.objectContaining({ alert: "ServiceDown", labels: expect.objectContaining({ service: "loki" }) }),
+    );
+    const grafana = rawResource(dev, "docker:index/container:Container", "grafana");
+    const dashboard = (grafana.inputs.uploads as { file: string; content: string }[]).find((u) =>
+      u.file.endsWith("/jarvis.json"),
+    )!.content;
+    expect(JSON.parse(dashboard).panels.map((p: { title: string }) => p.title)).toContain(LOKI.title);
   });
 });

@@ -433,8 +433,30 @@ function ruleTests(rulesText: string, ruleFileName: string, config: StackConfig)
         test("stays silent", healthy, []),
       ];
     });
+  // A service that has served no server error has no 5xx series: its availability SLI is 0, not missing.
+  const noErrorsYet = groups
+    .flatMap((g) => g.rules)
+    .filter((r): r is RecordingRule => "record" in r && r.record === "slo:sli_error:ratio_rate5m")
+    .filter((r) => r.labels.slo === "availability")
+    .map((r) => ({
+      name: `${r.record} ${r.labels.service}: 0 before the first server error`,
+      interval: "1m",
+      input_series: [
+        series(APP_METRICS.requests, { service: r.labels.service!, status: "200" }, `0+${REQUESTS_PER_MINUTE}x15`),
+      ],
+      promql_expr_test: [
+        {
+          expr: `${r.record}{service="${r.labels.service}",slo="availability"}`,
+          eval_time: "10m",
+          exp_samples: [{ labels: `${r.record}{service="${r.labels.service}",slo="availability"}`, value: 0 }],
+        },
+      ],
+    }));
   return {
-    text: stringify({ rule_files: [ruleFileName], evaluation_interval: "1m", tests }, { lineWidth: 0 }),
+    text: stringify(
+      { rule_files: [ruleFileName], evaluation_interval: "1m", tests: [...tests, ...noErrorsYet] },
+      { lineWidth: 0 },
+    ),
     alerts: alertRules.length,
     untested,
   };

@@ -4,6 +4,7 @@
 // Prometheus runs, which may reach every metrics port.
 import { z } from "zod";
 import { APP_METRICS, type Catalogue } from "../catalogue";
+import { RATE_WINDOW_SECONDS } from "../monitoring/rules";
 import { appMetricsServices } from "../graph";
 import { partialObjectOf, podsElsewhere, ratio } from "./fields";
 import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
@@ -38,7 +39,11 @@ export function monitoringKeys(catalogue: Catalogue) {
     shared: {
       monitoring: z
         .strictObject({
-          scrapeIntervalSeconds: z.int().min(5).max(300),
+          scrapeIntervalSeconds: z
+            .int()
+            .min(5)
+            .max(RATE_WINDOW_SECONDS / 4)
+            .describe("At most a quarter of the rules' rate window, so that each rate sees four samples."),
           evaluationIntervalSeconds: z.int().min(5).max(300),
           retention: z
             .strictObject({
@@ -58,6 +63,12 @@ export function monitoringKeys(catalogue: Catalogue) {
               unauthorizedPerSecond: requestAlert("Requests per second refused as unauthorized (401, 403)."),
             })
             .describe("Thresholds of the alerts on the app's requests, for every service that serves its metrics."),
+          burnAlerts: z
+            .strictObject({
+              pageForMinutes: minutes.describe("How long a fast burn (critical) lasts before it pages."),
+              ticketForMinutes: minutes.describe("How long a slow burn (warning) lasts before it opens a ticket."),
+            })
+            .describe("The `for:` of the SLOs' burn-rate alerts."),
           slos: partialObjectOf(appMetricsServices(catalogue), () => slo).describe(
             "Service level objectives, each becoming recording rules and multi-window, multi-burn-rate alerts.",
           ),
@@ -98,6 +109,19 @@ function monitoringFindings(config: Parsed): Finding[] {
       key: "monitoring",
       path: ["retention", "days"],
       message: `must be at least the longest SLO window (${longest} days): the SLO rules read that far back`,
+    });
+  const largestBucket = Math.max(...APP_METRICS.durationBuckets);
+  if (monitoring.alerts.latencyP95Seconds.threshold >= largestBucket)
+    findings.push({
+      key: "monitoring",
+      path: ["alerts", "latencyP95Seconds", "threshold"],
+      message: `must be below the duration histogram's largest bucket bound (${largestBucket}s): a quantile never exceeds it`,
+    });
+  if (monitoring.burnAlerts.pageForMinutes >= monitoring.burnAlerts.ticketForMinutes)
+    findings.push({
+      key: "monitoring",
+      path: ["burnAlerts", "pageForMinutes"],
+      message: "must be shorter than ticketForMinutes: a fast burn pages sooner than a slow one opens a ticket",
     });
   for (const [service, objectives] of Object.entries(monitoring.slos)) {
     const threshold = objectives?.latency?.thresholdSeconds;

@@ -89,7 +89,7 @@ export function ruleFile(
 /**
  * Alertmanager: by e-mail when `features.alertEmail` is on (the SMTP password from its file), else to
  * a receiver that sends nothing (the alerts still show in the UI); critical alerts repeat sooner; a
- * warning is muted while the same alert of the same service is critical.
+ * warning is muted while the same alert of the same service (and SLO) is critical.
  */
 export function alertmanagerConfig(config: StackConfig): Record<string, unknown> {
   const { routing } = config.monitoring;
@@ -120,7 +120,8 @@ export function alertmanagerConfig(config: StackConfig): Record<string, unknown>
       {
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity="warning"'],
-        equal: ["alertname", "service"],
+        // `slo`: a latency page must not mute the availability ticket of the same service.
+        equal: ["alertname", "service", "slo"],
       },
     ],
   };
@@ -149,6 +150,7 @@ export function grafanaProvisioning(
   node: string,
 ): Record<string, Record<string, unknown>> {
   const [prometheus] = edgesTo(config, wiring, node, "prometheus");
+  if (!prometheus) throw new Error(`${node} has no edge to a Prometheus in the catalogue: no datasource`);
   return {
     "datasources/jarvis.yml": {
       apiVersion: 1,

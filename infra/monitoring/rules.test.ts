@@ -193,7 +193,7 @@ describe("the service level objectives", () => {
     const windows = BURN_RATES.flatMap((b) => [b.long, b.short]);
     for (const window of windows) expect(recorded.map((r) => r.record)).toContain(`slo:sli_error:ratio_rate${window}`);
     expect(recorded.find((r) => r.record === "slo:sli_error:ratio_rate1h")!.expr).toBe(
-      'sum(rate(jarvis_requests_total{service="backend",status=~"5.."}[1h])) / sum(rate(jarvis_requests_total{service="backend"}[1h]))',
+      '(sum(rate(jarvis_requests_total{service="backend",status=~"5.."}[1h])) or vector(0)) / sum(rate(jarvis_requests_total{service="backend"}[1h]))',
     );
     expect(recorded.find((r) => r.record === "slo:objective:ratio")!.expr).toBe("0.995");
     expect(recorded.find((r) => r.record === "slo:error_budget_remaining:ratio")!.expr).toBe(
@@ -314,8 +314,39 @@ describe("Alertmanager's routing", () => {
       {
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity="warning"'],
-        equal: ["alertname", "service"],
+        equal: ["alertname", "service", "slo"],
       },
     ]);
+  });
+});
+
+describe("the monitoring config's own checks", () => {
+  it("keep every rate of the rules four samples deep", () => {
+    expect(problems("dev", { "jarvis:monitoring": { scrapeIntervalSeconds: 120 } }).map((p) => p.key)).toEqual([
+      "jarvis:monitoring.scrapeIntervalSeconds",
+    ]);
+    expect(problems("dev", { "jarvis:monitoring": { scrapeIntervalSeconds: 75 } })).toEqual([]);
+  });
+
+  it("refuse a latency alert the histogram can never reach, and a page slower than a ticket", () => {
+    expect(problems("dev", { "jarvis:monitoring": { alerts: { latencyP95Seconds: { threshold: 60 } } } })).toEqual([
+      {
+        key: "jarvis:monitoring.alerts.latencyP95Seconds.threshold",
+        message: "must be below the duration histogram's largest bucket bound (10s): a quantile never exceeds it",
+      },
+    ]);
+    expect(
+      problems("dev", { "jarvis:monitoring": { burnAlerts: { pageForMinutes: 30, ticketForMinutes: 15 } } }).map(
+        (p) => p.key,
+      ),
+    ).toEqual(["jarvis:monitoring.burnAlerts.pageForMinutes"]);
+  });
+
+  it("take the burn-rate alerts' for: from config", () => {
+    const config = validConfig("dev", {
+      "jarvis:monitoring": { burnAlerts: { pageForMinutes: 3, ticketForMinutes: 20 } },
+    });
+    const burns = alerts(config).filter((r) => r.alert === "ErrorBudgetBurn");
+    expect(new Set(burns.map((r) => `${r.labels.severity} ${r.for}`))).toEqual(new Set(["critical 3m", "warning 20m"]));
   });
 });

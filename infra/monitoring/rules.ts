@@ -102,7 +102,11 @@ function availabilityRules(catalogue: Catalogue, watched: readonly Watch[], minu
   });
 }
 
-const requests = (service: string, status?: string, window = "5m") =>
+/** The window of the alerts' rates, and the SLIs' shortest: config keeps the scrape interval a quarter of it. */
+export const RATE_WINDOW_SECONDS = 300;
+const RATE_WINDOW = `${RATE_WINDOW_SECONDS / 60}m`;
+
+const requests = (service: string, status?: string, window = RATE_WINDOW) =>
   `sum(rate(${APP_METRICS.requests}${selector({ service, ...(status && { status }) })}[${window}]))`;
 
 /** The requests of a service that serves the app's metrics: errors, latency, refusals. */
@@ -120,7 +124,7 @@ function requestRules(service: string, alerts: Monitoring["alerts"]): AlertRule[
     ),
     alert(
       "HighLatencyP95",
-      `histogram_quantile(0.95, sum by (le) (rate(${APP_METRICS.duration}_bucket${selector({ service })}[5m]))) > ${latencyP95Seconds.threshold}`,
+      `histogram_quantile(0.95, sum by (le) (rate(${APP_METRICS.duration}_bucket${selector({ service })}[${RATE_WINDOW}]))) > ${latencyP95Seconds.threshold}`,
       latencyP95Seconds.forMinutes,
       "warning",
       service,
@@ -166,21 +170,27 @@ type Objective = "availability" | "latency";
 
 /** The error ratio of an SLI over a window: the share of bad requests. */
 function sliError(service: string, objective: Objective, thresholdSeconds: number | undefined, window: string): string {
+  // A client creates the 5xx series at its first server error: until then, and after each restart,
+  // there is none, and the ratio must be 0 rather than missing.
   if (objective === "availability")
-    return `${requests(service, "~5..", window)} / ${requests(service, undefined, window)}`;
+    return `(${requests(service, "~5..", window)} or vector(0)) / ${requests(service, undefined, window)}`;
   const under = `${APP_METRICS.duration}_bucket${selector({ service, le: bucketMatcher(thresholdSeconds!) })}`;
   const all = `${APP_METRICS.duration}_count${selector({ service })}`;
   return `1 - (sum(rate(${under}[${window}])) / sum(rate(${all}[${window}])))`;
 }
 
 /** Recording rules and burn-rate alerts of one objective, as Sloth and Pyrra generate them. */
-function sloRules(
-  service: string,
-  objective: Objective,
-  target: number,
-  windowDays: number,
-  thresholdSeconds?: number,
-): RuleGroup {
+interface Slo {
+  readonly service: string;
+  readonly objective: Objective;
+  /** Percent of good requests. */
+  readonly target: number;
+  readonly windowDays: number;
+  readonly thresholdSeconds?: number;
+  readonly burnAlerts: Monitoring["burnAlerts"];
+}
+
+function sloRules({ service, objective, target, windowDays, thresholdSeconds, burnAlerts }: Slo): RuleGroup {
   const labels = { service, slo: objective };
   const budget = Number((1 - target / 100).toPrecision(6));
   const rate = (window: string) => `slo:sli_error:ratio_rate${window}`;
@@ -210,7 +220,7 @@ function sloRules(
     return alert(
       "ErrorBudgetBurn",
       expr,
-      severity === "critical" ? 2 : 15,
+      severity === "critical" ? burnAlerts.pageForMinutes : burnAlerts.ticketForMinutes,
       severity,
       service,
       `${service} burns its ${objective} error budget fast enough to exhaust it ${pace}`,
@@ -224,13 +234,29 @@ function sloRules(
 /** Every rule group of the stack. */
 export function ruleGroups(catalogue: Catalogue, watched: readonly Watch[], monitoring: Monitoring): RuleGroup[] {
   const app = watched.filter((w) => w.kind === "scrape" && w.app).map((w) => w.service);
+  const common = (service: string, windowDays: number) => ({ service, windowDays, burnAlerts: monitoring.burnAlerts });
   const slos = Object.entries(monitoring.slos).flatMap(([service, slo]) =>
     !slo || !app.includes(service)
       ? []
       : [
-          ...(slo.availability ? [sloRules(service, "availability", slo.availability.objective, slo.windowDays)] : []),
+          ...(slo.availability
+            ? [
+                sloRules({
+                  ...common(service, slo.windowDays),
+                  objective: "availability",
+                  target: slo.availability.objective,
+                }),
+              ]
+            : []),
           ...(slo.latency
-            ? [sloRules(service, "latency", slo.latency.objective, slo.windowDays, slo.latency.thresholdSeconds)]
+            ? [
+                sloRules({
+                  ...common(service, slo.windowDays),
+                  objective: "latency",
+                  target: slo.latency.objective,
+                  thresholdSeconds: slo.latency.thresholdSeconds,
+                }),
+              ]
             : []),
         ],
   );

@@ -13,12 +13,11 @@ export interface ScrapeTarget {
   readonly path: string;
 }
 
-/** Every deployed service's own metrics endpoint (what the scraper must reach on Kubernetes). */
+/** The metrics endpoints the scraper reaches (what Kubernetes lets it reach): the nodes of the scrapes. */
 export function scrapeTargets(catalogue: Catalogue, ports: Ports, services: readonly string[]): ScrapeTarget[] {
-  return services.flatMap((service) => {
-    const metrics = catalogue[service]?.metrics;
-    return metrics ? [{ service, port: ports[service]![metrics.port]!, path: metrics.path }] : [];
-  });
+  return watches(catalogue, ports, services).flatMap((w) =>
+    w.kind === "scrape" ? [{ service: w.node, port: w.port, path: w.path }] : [],
+  );
 }
 
 /** How a service is watched. */
@@ -47,7 +46,7 @@ export type Watch =
 
 /**
  * How each deployed service is watched. Exporters are watched as the service they export; the
- * prober, as itself.
+ * prober, as itself. A service with no way to be watched is left out: `unwatched` names them.
  */
 export function watches(catalogue: Catalogue, ports: Ports, deployed: readonly string[]): Watch[] {
   const exporterOf = new Map(
@@ -62,6 +61,8 @@ export function watches(catalogue: Catalogue, ports: Ports, deployed: readonly s
     if (spec.exports) return [];
     if (spec.metrics) {
       const apiKey = spec.metrics.apiKey && spec.url?.scheme === "http" ? spec.url.apiKey : undefined;
+      if (spec.metrics.apiKey && !apiKey)
+        throw new Error(`${service}'s metrics need its API key, but its url names none in the catalogue`);
       return [
         {
           kind: "scrape",
@@ -101,4 +102,10 @@ export function watches(catalogue: Catalogue, ports: Ports, deployed: readonly s
       ];
     return [];
   });
+}
+
+/** The deployed services that nothing watches (no metrics, no exporter, no HTTP health check to probe). */
+export function unwatched(catalogue: Catalogue, ports: Ports, deployed: readonly string[]): string[] {
+  const watched = new Set(watches(catalogue, ports, deployed).map((w) => w.service));
+  return deployed.filter((service) => !watched.has(service) && !catalogue[service]!.exports);
 }

@@ -7,8 +7,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { SECRET, type PlanFiles, type ResourceEntry } from "./files";
-import { isPlainObject as isObject } from "./merged-config";
+import type { PlanFiles, ResourceEntry } from "./files";
+import { isPlainObject as isObject, SECRET } from "./merged-config";
 import { effectOf, formatPath, parsePath, type PathEffect, type PropertyPath } from "./replace-rules";
 
 /** The folder given to --compare holds no plan. */

@@ -7,8 +7,7 @@ import { PLAN_SECRET_PREFIX } from "./merged-config";
 import type { Registration } from "./engine";
 import { planSummary } from "./summary";
 
-/** What a secret leaf reads in the plan (render.ts). */
-export const SECRET = "[secret]";
+export { SECRET } from "./merged-config";
 
 /**
  * A resource as resources.json lists it (render.ts planEntry): what the engine recorded, its inputs

@@ -2,6 +2,9 @@
 // library: the plan's main thread never loads it (files-thread.ts).
 export { isPlainObject, StackFileError } from "../../infra/config/project-file";
 
+/** What a secret leaf reads in the plan (render.ts). */
+export const SECRET = "[secret]";
+
 /** Made-up secret values start with this, so that one found in plain text is a leak. */
 export const PLAN_SECRET_PREFIX = "PLAN-SECRET-";
 

@@ -4,9 +4,9 @@
 // Beside it, a digest of each secret leaf's stand-in text, so that --compare sees a changed secret.
 import { createHash } from "node:crypto";
 import { specialResourceSig, specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { isPlainObject as isObject } from "./merged-config";
 import type { Registration } from "./engine";
-import { SECRET, type PlanEntry, type ResourceEntry } from "./files";
+import type { PlanEntry, ResourceEntry } from "./files";
+import { isPlainObject as isObject, SECRET } from "./merged-config";
 import { formatPath, type PropertyPath } from "./replace-rules";
 
 export const UNKNOWN = "[unknown]";
