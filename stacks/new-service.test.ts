@@ -103,8 +103,12 @@ describe("a stateful service added to the catalogue", () => {
   });
 
   it("is a scrape target, on the port of its config", () => {
-    const { config, secretKeys } = rawConfig("staging", withLoki(stackValues("staging")));
-    const loaded = loadStackConfig(config, secretKeys, "jarvis", { catalogue: CATALOGUE_WITH_LOKI, host: ANY_PATH });
+    const { config, secretKeys, projectDefaults } = rawConfig("staging", withLoki(stackValues("staging")));
+    const loaded = loadStackConfig(config, secretKeys, "jarvis", {
+      catalogue: CATALOGUE_WITH_LOKI,
+      host: ANY_PATH,
+      projectDefaults,
+    });
     if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
     const targets = scrapeTargets(
       CATALOGUE_WITH_LOKI,

@@ -1,7 +1,7 @@
-// The README's `pulumi config set --path` examples, each written into its stack file the way the
-// Pulumi CLI writes it (under the key's value in the stack file, the project's default not copied:
-// pulumi/pulumi#13176), then planned: each plans, and the config the program uses changes at exactly
-// the path the example names.
+// The README's `pulumi config set` examples (the commands under one comment make one edit), each written
+// into its stack file the way the Pulumi CLI writes it (under the key's value in the stack file, the
+// project's default not copied: pulumi/pulumi#13176), then planned: each plans, and the config the
+// program uses changes at exactly the paths the edit names.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -14,27 +14,53 @@ import { formatPath, parsePath } from "../tools/plan/replace-rules";
 import { mergeStackConfig } from "../tools/plan/stack-files";
 import { ofType, planStack, stackFile } from "../tools/test-support";
 
-interface Example {
-  readonly stack: string;
+/** One `pulumi config set` command: a value at a key path, or a secret. */
+interface Command {
   readonly key: string;
   readonly path: (string | number)[];
   readonly value: string;
+  readonly secret: boolean;
+}
+/** The commands under one comment of the README: one edit, made of one or more commands. */
+interface Example {
+  readonly title: string;
+  readonly stack: string;
+  readonly commands: readonly Command[];
 }
 
-/** The README's `pulumi config set --stack <s> --path <key path> <value>` commands. */
+/**
+ * The README's `pulumi config set --stack <s> [--path|--secret] <key> <value>` commands, grouped by
+ * the comment line above them (or one each, in running text).
+ */
 function readmeExamples(): Example[] {
   const readme = readFileSync(join(PROJECT_DIR, "README.md"), "utf8");
-  return [...readme.matchAll(/pulumi config set ([^`\n#]+)/g)].flatMap(([, args]) => {
-    const words = args!
+  const examples: { title: string; stack: string; commands: Command[] }[] = [];
+  let title = "";
+  let grouped = false;
+  for (const line of readme.split("\n")) {
+    if (line.startsWith("```")) [title, grouped] = ["", false];
+    if (/^# /.test(line)) [title, grouped] = [line.slice(2), false];
+    const command = /pulumi config set ([^`\n#]+)/.exec(line);
+    if (!command) {
+      if (!line.startsWith("pulumi ")) grouped = grouped && /^# /.test(line);
+      continue;
+    }
+    const words = command[1]!
       .trim()
       .split(/\s+/)
       .map((w) => w.replace(/^'(.*)'$/, "$1"));
-    if (!words.includes("--path")) return [];
+    if (!words.includes("--stack")) continue;
     const stack = words[words.indexOf("--stack") + 1]!;
     const [keyPath, value] = words.filter((w, i) => !w.startsWith("--") && words[i - 1] !== "--stack");
-    const [key, ...path] = parsePath(keyPath!);
-    return [{ stack, key: key as string, path, value: value! }];
-  });
+    const [key, ...path] = words.includes("--path") ? parsePath(keyPath!) : [keyPath!];
+    const parsed = { key: key as string, path, value: value!, secret: words.includes("--secret") };
+    const last = examples.at(-1);
+    if (grouped && last?.stack === stack) last.commands.push(parsed);
+    else examples.push({ title: title || `${keyPath} ${value}`, stack, commands: [parsed] });
+    // Commands under one comment make one edit; one in running text stands alone.
+    grouped = line.startsWith("pulumi ") && title !== "";
+  }
+  return examples;
 }
 
 /** What the CLI stores under `--path`: booleans, integers without a leading zero, else strings (#18285). */
@@ -74,7 +100,7 @@ const examples = readmeExamples();
 
 describe("the README's single-field edits", () => {
   it("are there: a port, the dev subnet, one replica count, one image, and more", () => {
-    const named = examples.map((e) => `${e.key}.${e.path.join(".")}`);
+    const named = examples.flatMap((e) => e.commands.map((c) => `${c.key}.${c.path.join(".")}`));
     expect(named).toEqual(
       expect.arrayContaining([
         "jarvis:network.subnet",
@@ -86,20 +112,28 @@ describe("the README's single-field edits", () => {
     expect(examples.length).toBeGreaterThanOrEqual(8);
   });
 
-  it.each(examples.map((e) => [`${e.stack}: ${e.key}.${e.path.join(".")} ${e.value}`, e] as const))(
-    "%s plans and changes exactly that field",
+  it.each(examples.map((e) => [`${e.stack}: ${e.title}`, e] as const))(
+    "%s plans and changes exactly what it names",
     async (_name, example) => {
       const shipped = join(PROJECT_DIR, `Pulumi.${example.stack}.yaml`);
-      const stackConfig = parse(readFileSync(shipped, "utf8")).config as Record<string, unknown>;
-      const edited = setPath(stackConfig, example.key, example.path, cliValue(example.value));
-      const file = stackFile(edited);
+      let edited = parse(readFileSync(shipped, "utf8")).config as Record<string, unknown>;
+      for (const command of example.commands)
+        edited = command.secret
+          ? { ...edited, [command.key]: { secure: "v1:ciphertext" } }
+          : setPath(edited, command.key, command.path, cliValue(command.value));
       const before = loaded(example.stack, shipped);
-      const after = loaded(example.stack, file);
-      const field = [example.key.replace(/^jarvis:/, ""), ...example.path].join(".");
-      // One difference: the field, or the key that held nothing before (an absent rotation counter).
+      const after = loaded(example.stack, stackFile(edited));
+      // The fields it names, or the keys that held nothing before (an absent rotation counter).
+      const fields = example.commands
+        .filter((c) => !c.secret)
+        .map((c) => [c.key.replace(/^jarvis:/, ""), ...c.path].join("."));
       const changed = differences(before.config, after.config);
-      expect(changed).toHaveLength(1);
-      expect(`${field}.`.startsWith(`${changed[0]}.`), `${changed[0]} for ${field}`).toBe(true);
+      expect(changed).toHaveLength(fields.length);
+      for (const path of changed)
+        expect(
+          fields.some((field) => `${field}.`.startsWith(`${path}.`)),
+          `${path} for ${fields.join(", ")}`,
+        ).toBe(true);
       expect(after.warnings).toEqual([]);
       await expect(planStack(example.stack, edited)).resolves.toBeDefined();
     },

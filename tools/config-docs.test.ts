@@ -54,7 +54,7 @@ describe("the stack-file JSON Schema", () => {
     expect(validate({ config: { "jarvis:ports": { backend: { http: 9000 } } } })).toBe(true);
     expect(validate({ config: { "jarvis:publish": { ports: { backend: null } } } })).toBe(true);
     // A key without a default in Pulumi.yaml is the whole value.
-    expect(validate({ config: { "jarvis:namespace": { name: "jarvis-qa" } } })).toBe(false);
+    expect(validate({ config: { "jarvis:storage": { className: "standard" } } })).toBe(false);
   });
 });
 

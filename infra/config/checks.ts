@@ -1,6 +1,7 @@
 // Checks that span several config keys, from every capability module. Each runs only when the keys
 // it needs are valid on their own, so that one mistake is reported once, at its own key.
 import type { Catalogue } from "../catalogue";
+import { runningServices } from "../graph";
 import type { Host } from "../host";
 import { applicationChecks, type SecretKey } from "./application";
 import { edgeChecks } from "./edge";
@@ -38,6 +39,46 @@ export function switchedOffFindings(value: unknown, key = "", path: (string | nu
   });
 }
 
+/** The per-service maps of config, by key path: an entry of a service the stack does not run does nothing. */
+const PER_SERVICE_MAPS: readonly (readonly string[])[] = [
+  ["ports"],
+  ["images"],
+  ["resources"],
+  ["healthChecks", "services"],
+  ["addresses"],
+  ["publish", "ports"],
+  ["scheduling"],
+  ["egress"],
+];
+
+/**
+ * Settings of what this stack does not run: a service of the other platform (monitoring runs on
+ * Docker only) or one switched off (cAdvisor), and the monitoring settings where no monitoring runs.
+ */
+function notRunningFindings(parsed: Record<string, unknown>, catalogue: Catalogue, platform: Platform): Finding[] {
+  const running = new Set(runningServices(catalogue, { ...parsed, platform }));
+  const findings: Finding[] = PER_SERVICE_MAPS.flatMap(([key, ...path]) => {
+    const map = path.reduce<unknown>((node, k) => (node as Record<string, unknown> | undefined)?.[k], parsed[key!]);
+    return Object.keys((map as object | undefined) ?? {})
+      .filter((service) => catalogue[service] && !running.has(service))
+      .map((service) => ({
+        key: key!,
+        path: [...path, service],
+        message: `has no effect: this stack does not run ${service}`,
+        warning: true,
+      }));
+  });
+  const monitoring = [...running].some((service) => catalogue[service]!.role === "monitoring");
+  if (!monitoring && parsed.monitoring)
+    findings.push({
+      key: "monitoring",
+      path: [],
+      message: `has no effect: no monitoring service runs on a ${platform} stack`,
+      warning: true,
+    });
+  return findings;
+}
+
 export interface CrossKeyInput {
   /** The chosen platform's keys that parsed, with the defaults of absent optional ones. */
   readonly parsed: Record<string, unknown>;
@@ -69,6 +110,7 @@ export function crossKeyFindings(input: CrossKeyInput): { problems: ConfigProble
       ...(checks[platform]?.(input.parsed as Parsed, context) ?? []),
     ]),
     ...switchedOffFindings(input.parsed),
+    ...notRunningFindings(input.parsed, catalogue, platform),
   ];
   const others = PLATFORMS.filter((p) => p !== platform).flatMap((other) =>
     MODULE_CHECKS.flatMap((checks) => checks[other]?.(input.parsedAll as Parsed, context) ?? []).filter(

@@ -3,7 +3,7 @@
 // on public host names, with TLS, CORS and a rate limit.
 import { z } from "zod";
 import type { Catalogue } from "../catalogue";
-import { configuredServices, deployedServices } from "../graph";
+import { configuredServices } from "../graph";
 import { interfacesOverlap } from "../network";
 import {
   browserHost,
@@ -151,15 +151,6 @@ function publishFindings(config: Parsed, { catalogue }: { catalogue: Catalogue }
       });
     seen.push(current);
   }
-  const deployed = new Set(deployedServices(catalogue, "docker"));
-  for (const service of new Set(seen.map((p) => p.service)))
-    if (!deployed.has(service))
-      findings.push({
-        key: "publish",
-        path: ["ports", service],
-        message: `has no effect: this stack does not deploy ${service}`,
-        warning: true,
-      });
   // The browser talks to every port that has a browser endpoint directly.
   for (const [service, spec] of Object.entries(catalogue))
     for (const port of Object.keys(spec.browser ?? {}))

@@ -73,7 +73,7 @@ export const cpu = z
   )
   .describe("CPU quantity: 500m, 1.5, 2");
 export const memory = z
-  .union([z.int().transform(String), z.string()])
+  .union([z.int().transform(String), z.string()], { error: "must be a memory quantity such as 512Mi or 2Gi" })
   .refine(
     (q) => /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/.test(q) && memoryBytes(q) > 0,
     "must be a memory quantity above zero, such as 512Mi or 2Gi",
@@ -171,7 +171,13 @@ export type Destinations = z.infer<typeof destinations>;
 export const labelValue = z.union([z.boolean().transform(String), z.number().transform(String), z.string()]);
 export const labels = z.record(z.string(), labelValue);
 
-export const podsElsewhere = z.strictObject({ namespace: dnsLabel, podLabels: labels });
+export const podsElsewhere = z.strictObject({
+  namespace: dnsLabel,
+  podLabels: labels.refine(
+    (selector) => Object.keys(selector).length > 0,
+    "must name at least one label: an empty selector matches every pod of the namespace",
+  ),
+});
 
 /** Label maps that are one selector: a stack's value replaces the default's whole (overlay.ts). */
 export const SELECTOR_FIELDS: ReadonlySet<string> = new Set(["podLabels", "nodeSelector"]);

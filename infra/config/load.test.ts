@@ -59,6 +59,15 @@ describe("the shipped stacks", () => {
     expect(dev.backend.rateLimit).toEqual({ requests: 10, windowSeconds: 60 });
   });
 
+  it("removes with null what a key without a Pulumi.yaml default names, and answers a misspelt secret key with its name", () => {
+    const dev = (validConfig("dev", { "jarvis:hostPaths": { models: null, postgresInit: "/srv/init.sql" } }) as any)
+      .hostPaths;
+    expect(dev).toEqual({ postgresInit: "/srv/init.sql" });
+    expect(problems("dev", {}, { "jarvis:smtpPasword": "x" })).toEqual([
+      { key: "jarvis:smtpPasword", message: "unknown configuration key; did you mean smtpPassword?" },
+    ]);
+  });
+
   it("replaces a label selector of a stack whole, not merged with Pulumi.yaml's", () => {
     const staging = validConfig("staging", {
       "jarvis:clusterDns": { podLabels: { "app.kubernetes.io/name": "coredns" } },
@@ -797,12 +806,17 @@ describe("secrets a person provides", () => {
   });
 
   it("are read only when their feature is on, or their platform is the stack's", () => {
-    const { config, secretKeys } = rawConfig("dev", {}, { "jarvis:smtpPassword": "p", "jarvis:kubeconfig": "k" });
+    const dev = rawConfig("dev", {}, { "jarvis:smtpPassword": "p", "jarvis:kubeconfig": "k" });
     // The dev stack names files of a clone of the app that this machine does not have.
-    const result = loadStackConfig(config, secretKeys, "jarvis", { host: ANY_PATH });
+    const result = loadStackConfig(dev.config, dev.secretKeys, "jarvis", {
+      host: ANY_PATH,
+      projectDefaults: dev.projectDefaults,
+    });
     expect(result.ok && [...result.secrets]).toEqual([]);
     const staging = rawConfig("staging", {}, { "jarvis:kubeconfig": "k" });
-    const loaded = loadStackConfig(staging.config, staging.secretKeys);
+    const loaded = loadStackConfig(staging.config, staging.secretKeys, "jarvis", {
+      projectDefaults: staging.projectDefaults,
+    });
     expect(loaded.ok && [...loaded.secrets]).toEqual(["kubeconfig"]);
   });
 
@@ -917,7 +931,22 @@ describe("settings that have no effect", () => {
       { catalogue, host: ANY_PATH, projectDefaults },
     );
     expect(result.ok && result.warnings).toEqual([
-      { key: "jarvis:publish.ports.grafana", message: "has no effect: this stack does not deploy grafana" },
+      { key: "jarvis:publish.ports.grafana", message: "has no effect: this stack does not run grafana" },
+    ]);
+  });
+
+  it("include the settings of a service switched off, of the other platform, and monitoring where none runs", () => {
+    expect(warnings("dev", { "jarvis:publish": { ports: { cadvisor: { http: 8081 } } } })).toEqual([
+      { key: "jarvis:publish.ports.cadvisor", message: "has no effect: this stack does not run cadvisor" },
+    ]);
+    expect(
+      warnings("staging", {
+        "jarvis:images": { grafana: "grafana/grafana:12.1.2" },
+        "jarvis:monitoring": { retention: { days: 40 } },
+      }),
+    ).toEqual([
+      { key: "jarvis:images.grafana", message: "has no effect: this stack does not run grafana" },
+      { key: "jarvis:monitoring", message: "has no effect: no monitoring service runs on a kubernetes stack" },
     ]);
   });
 });

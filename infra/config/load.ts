@@ -75,6 +75,9 @@ export function loadStackConfig(
   const present = new Set<SecretKey>();
   const refused = new Set<string>();
   const secretKeySet = new Set(secretKeys);
+  // A misspelt key is unknown, secret or not: "did you mean" helps more than "holds no secret".
+  const isKnownKey = (key: string) =>
+    Object.hasOwn(sharedKeys, key) || PLATFORMS.some((p) => Object.hasOwn(platformKeys[p], key));
 
   for (const [fullKey, value] of Object.entries(raw)) {
     if (!fullKey.startsWith(`${namespace}:`)) continue;
@@ -94,7 +97,7 @@ export function loadStackConfig(
         present.add(key as SecretKey);
         patches.set(key, true);
       }
-    } else if (secretKeySet.has(fullKey)) {
+    } else if (secretKeySet.has(fullKey) && isKnownKey(key)) {
       problems.push({
         key: fullKey,
         message: "holds no secret: set it without --secret so that plans and reviews can read it",
@@ -134,13 +137,13 @@ export function loadStackConfig(
       continue;
     }
     const result = schema.safeParse(value);
-    if (!result.success) {
-      problems.push(...zodProblems(namespace, key, schema, value, result.error));
-      continue;
-    }
-    parsedAll[key] = result.data;
-    if (Object.hasOwn(chosen, key)) parsed[key] = result.data;
-    else if (platform && patches.get(key) !== undefined)
+    const used = Object.hasOwn(chosen, key);
+    // Another platform's key may be incomplete (a default its stacks complete); wrong, never.
+    const found = result.success ? [] : zodProblems(namespace, key, schema, value, result.error, { incomplete: !used });
+    problems.push(...found);
+    if (result.success) parsedAll[key] = result.data;
+    if (used && result.success) parsed[key] = result.data;
+    else if (!used && found.length === 0 && platform && patches.get(key) !== undefined)
       warnings.push({
         key: keyPath(namespace, key),
         message: `has no effect on a ${platform} stack: only ${owner.get(key)} stacks read it`,

@@ -23,6 +23,8 @@ describe("a stack's value laid over the project's default", () => {
     expect(overlay(["x"], ["a", "b"]).value).toEqual(["x"]);
     expect(overlay("text", { a: 1 }).value).toBe("text");
     expect(overlay({ a: 1 }, undefined)).toEqual({ value: { a: 1 }, patch: { a: 1 } });
+    // A key without a default: the patch applies to nothing, its nulls remove what they name.
+    expect(overlay({ a: 1, b: null, c: { d: null } }, undefined).value).toEqual({ a: 1, c: {} });
   });
 
   it("leaves the project's default as it was (a second stack reads it too)", () => {

@@ -21,7 +21,9 @@ export interface Overlaid {
  * the default's labels would stay in the selector and select nothing.
  */
 export function overlay(received: unknown, projectDefault: unknown, whole: ReadonlySet<string> = new Set()): Overlaid {
-  if (projectDefault === undefined) return { value: received, patch: received };
+  // Without a default, the patch applies to nothing: its nulls remove what they name.
+  if (projectDefault === undefined)
+    return { value: isPlainObject(received) ? mergePatch({}, received) : received, patch: received };
   if (isDeepStrictEqual(received, projectDefault)) return { value: received, patch: undefined };
   if (!isPlainObject(received) || !isPlainObject(projectDefault)) return { value: received, patch: received };
   const cleared = mergePatch(structuredClone(projectDefault), wholeMapsCleared(received, whole));

@@ -98,3 +98,21 @@ describe("a problem's key path", () => {
     expect(problems("staging", { "jarvis:edge": timeout })).toEqual([]);
   });
 });
+
+describe("a value of the wrong kind", () => {
+  it("says what was expected: a memory quantity, a selector that selects", () => {
+    const resources = { backend: { limits: { memory: 0.5 } } };
+    expect(problems("dev", { "jarvis:resources": resources })).toEqual([
+      {
+        key: "jarvis:resources.backend.limits.memory",
+        message: "must be a memory quantity such as 512Mi or 2Gi (got 0.5)",
+      },
+    ]);
+    expect(problems("staging", { "jarvis:clusterDns": { podLabels: {} } })).toEqual([
+      {
+        key: "jarvis:clusterDns.podLabels",
+        message: "must name at least one label: an empty selector matches every pod of the namespace (got {})",
+      },
+    ]);
+  });
+});

@@ -113,14 +113,20 @@ function expected(issue: Issue): string | undefined {
   return types.every((t) => t !== undefined) ? [...new Set(types)].join(" or ") : undefined;
 }
 
+/**
+ * The problems of a value; with `incomplete` allowed, not what it leaves out (another platform's key
+ * in Pulumi.yaml: that platform's stacks complete it).
+ */
 export function zodProblems(
   namespace: string,
   key: string,
   schema: z.ZodType,
   value: unknown,
   error: z.ZodError,
+  { incomplete = false }: { readonly incomplete?: boolean } = {},
 ): ConfigProblem[] {
   return error.issues.flatMap(withinUnion).flatMap((issue) => {
+    if (incomplete && issue.code !== "unrecognized_keys" && valueAt(value, issue.path) === undefined) return [];
     if (issue.code === "unrecognized_keys") {
       const known = knownKeysAt(schema, issue.path);
       return issue.keys.map((k) => ({

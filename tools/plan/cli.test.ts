@@ -116,11 +116,11 @@ describe("--stack in the Pulumi CLI's forms", () => {
 
 describe("an unknown stack", () => {
   it("lists the stacks that exist", async () => {
-    const result = await run(["--stack", "qa"]);
+    const result = await run(["--stack", "no-such-stack"]);
     expect(result.status).toBe(2);
-    expect(result.err).toContain(`no stack file ${join(PROJECT_DIR, "Pulumi.qa.yaml")}`);
+    expect(result.err).toContain(`no stack file ${join(PROJECT_DIR, "Pulumi.no-such-stack.yaml")}`);
     expect(result.err).toContain(`The stacks of ${PROJECT_DIR}: ${discoverStacks(PROJECT_DIR).join(", ")}.`);
-    expect(result.err).toContain("Create Pulumi.qa.yaml for a new one, or pass --config <stack file>.");
+    expect(result.err).toContain("Create Pulumi.no-such-stack.yaml for a new one, or pass --config <stack file>.");
   });
 
   it("is told apart from a missing --config file", async () => {
