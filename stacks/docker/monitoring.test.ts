@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { standIns } from "../../tools/plan/engine";
+import { secureStandIn } from "../../tools/plan/merged-config";
 import { planStack, rawResource, shippedPlan, stackValues, type ParsedPlan } from "../../tools/test-support";
 
 const CONTAINER = "docker:index/container:Container";
@@ -125,7 +126,7 @@ describe("monitoring on Docker", () => {
       { receiver: "email", matchers: ['severity="critical"'], repeat_interval: "1h" },
     ]);
     expect(uploads(planned, "alertmanager")["/etc/alertmanager/secrets/smtp-password"]).toEqual({
-      secret: "PLAN-SECRET-smtpPassword",
+      secret: secureStandIn("smtpPassword", "v1:cipher"),
     });
     expect(planned.text).not.toContain("PLAN-SECRET-");
   });

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { planStack, shippedPlan, stackValues, type ParsedPlan } from "../test-support";
+import { ofType, planStack, shippedPlan, stackValues, type ParsedPlan } from "../test-support";
 import { comparePlans, differences, NotAPlanError } from "./compare";
 import type { PlanFiles, ResourceEntry } from "./files";
 
@@ -44,6 +44,11 @@ const CONTAINER = "docker:index/container:Container";
 const IMAGE = "docker:index/remoteImage:RemoteImage";
 const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
 const CLAIM = "kubernetes:core/v1:PersistentVolumeClaim";
+const CLAIM_PATCH = "kubernetes:core/v1:PersistentVolumeClaimPatch";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+const K8S_PROVIDER = "pulumi:providers:kubernetes";
+/** The URN of the plan's one explicit provider. */
+const PROVIDER_URN = (plan: ParsedPlan) => plan.resources.find((r) => r.type.startsWith("pulumi:providers:"))!.urn;
 
 let dev: ParsedPlan;
 let prod: ParsedPlan;
@@ -157,6 +162,109 @@ describe("a prod plan with another storage class", () => {
   });
 });
 
+describe("a staging plan pointed at another cluster", () => {
+  let staging: ParsedPlan;
+  let comparison: ReturnType<typeof comparePlans>;
+  beforeAll(async () => {
+    staging = await shippedPlan("staging");
+    const moved = await planStack("staging", { ...stackValues("staging"), "jarvis:cluster": { context: "jarvis-dr" } });
+    comparison = compared(staging, moved);
+  });
+  const managed = () => staging.resources.filter((r) => r.provider === PROVIDER_URN(staging));
+
+  it("replaces the provider, and with it every object it manages", () => {
+    const headings = changedHeadings(comparison.markdown);
+    expect(headings).toContain(`${K8S_PROVIDER} cluster: replaced`);
+    expect(managed().length).toBeGreaterThan(10);
+    expect(headings.sort()).toEqual(
+      [...managed(), staging.resources.find((r) => r.type === K8S_PROVIDER)!]
+        .map((r) => `${r.type} ${r.name}: replaced`)
+        .sort(),
+    );
+    expect(comparison.summary[0]).toMatch(
+      new RegExp(`: 0 added, 0 removed, ${headings.length} changed \\(${headings.length} replaced\\)$`),
+    );
+    expect(comparison.markdown).toContain(
+      '| `context` | `"jarvis-staging"` | `"jarvis-dr"` | replace: context names the active cluster',
+    );
+  });
+
+  it("warns that all is recreated on the new cluster, the claims, StatefulSets with claims and namespace at risk", () => {
+    const [warning, ...others] = comparison.summary.slice(1);
+    expect(others).toEqual([]);
+    expect(warning).toContain(`every object it manages (${managed().length}) is created anew where it now points`);
+    expect(warning).toContain("and deleted from where it was");
+    const dataAtRisk = warning!.slice(warning!.indexOf("data at risk:"), warning!.indexOf("; downtime:"));
+    const names = (type: string) => ofType(staging, type).map((r) => r.inputs.metadata.name as string);
+    for (const name of [...names(STATEFUL_SET), ...names(CLAIM), ...names(NAMESPACE)])
+      expect(dataAtRisk).toContain(`\`${name}\``);
+    expect(dataAtRisk).not.toContain("(Service");
+    // staging keeps what it deletes (jarvis:dataProtection.retainOnDelete).
+    expect(dataAtRisk).toContain("the old one kept: retainOnDelete");
+    expect(warning).toContain("Its kubeconfig is no input here");
+  });
+});
+
+describe("a dev plan pointed at another Docker engine", () => {
+  it("updates the provider in place, replaces nothing, and warns that nothing moves, the volumes at risk", async () => {
+    const moved = await planStack("dev", {
+      ...stackValues("dev"),
+      "jarvis:dockerHost": "ssh://deploy@engine.home.arpa",
+    });
+    const { markdown, summary } = compared(dev, moved);
+    expect(changedHeadings(markdown)).toEqual(["pulumi:providers:docker docker: updated"]);
+    expect(summary[0]).toMatch(/: 0 added, 0 removed, 1 changed \(0 replaced\)$/);
+    const warning = summary[1]!;
+    expect(summary).toHaveLength(2);
+    const resources = dev.resources.filter((r) => r.provider === PROVIDER_URN(dev));
+    expect(warning).toContain(`none of its ${resources.length} resources moves`);
+    expect(warning).toContain("pulumi-docker updates the provider in place and replaces nothing");
+    const volumes = ofType(dev, VOLUME).map((r) => r.inputs.name as string);
+    expect(volumes.length).toBeGreaterThan(0);
+    for (const name of volumes) expect(warning).toContain(`\`${name}\` (Volume)`);
+    expect(warning).not.toContain("downtime");
+  });
+});
+
+describe("a prod plan with another Postgres claim size", () => {
+  const resized = async (size: string) => {
+    const values = stackValues("prod") as Record<string, any>;
+    const storage = values["jarvis:storage"] ?? {};
+    return compared(
+      prod,
+      await planStack("prod", {
+        ...values,
+        "jarvis:storage": { ...storage, sizes: { ...storage.sizes, postgres: size } },
+      }),
+    );
+  };
+  const templateNote = (markdown: string) =>
+    markdown
+      .split("\n")
+      .find((line) => line.includes("spec.volumeClaimTemplates[0].spec.resources.requests.storage` of"));
+
+  it("notes that the claim patch expands the existing claim, not a backup and restore", async () => {
+    const { markdown, summary } = await resized("60Gi");
+    expect(changedHeadings(markdown).sort()).toEqual([
+      `${STATEFUL_SET} postgres: no change to the object`,
+      `${CLAIM_PATCH} postgres-data: updated`,
+    ]);
+    const note = templateNote(markdown);
+    expect(note).toContain("the claim patches carry it to the existing claims (`data-jarvis-postgres-0`)");
+    expect(note).toContain("expands a claim in place if its storage class allows volume expansion");
+    expect(note).not.toContain("back it up");
+    expect(summary).toHaveLength(1);
+  });
+
+  it("warns that a smaller size fails: Kubernetes refuses to shrink a claim", async () => {
+    const { summary } = await resized("40Gi");
+    expect(summary.slice(1)).toEqual([
+      expect.stringContaining('this change shrinks the claim `data-jarvis-postgres-0` (`"50Gi"` → `"40Gi"`)'),
+    ]);
+    expect(summary[1]).toContain("the update fails");
+  });
+});
+
 describe("changes that show only through stand-ins", () => {
   it("another database name changes the backend's secret DATABASE_URL: listed, by its digest, and replaced", () => {
     const { markdown, summary } = compared(dev, devOtherDatabase);
@@ -170,6 +278,31 @@ describe("changes that show only through stand-ins", () => {
       '| `envs.DATABASE_URL` | `"DATABASE_URL=[secret]"` | `"DATABASE_URL=[secret] (changed)"` | replace: ForceNew',
     );
     expect(summary).toContainEqual(expect.stringContaining("this change recreates `jarvis-backend`: downtime"));
+  });
+
+  it("another ciphertext of a stack file's secure: value lists what reads it, by its digest", async () => {
+    const withSmtpPassword = (ciphertext: string) =>
+      planStack("dev", {
+        ...stackValues("dev"),
+        "jarvis:features": { alertEmail: true },
+        "jarvis:integrations": {
+          smtp: {
+            host: "smtp.example.com",
+            port: 587,
+            username: "jarvis",
+            from: "j@example.com",
+            to: ["a@example.com"],
+          },
+        },
+        "jarvis:smtpPassword": { secure: ciphertext },
+      });
+    const [earlier, now] = [await withSmtpPassword("AAAA"), await withSmtpPassword("BBBB")];
+    const { markdown } = compared(earlier, now);
+    expect(changedHeadings(markdown)).toEqual([`${CONTAINER} alertmanager: replaced`]);
+    expect(markdown).toMatch(
+      /\| `uploads\[\d+\]\.content` \| `"\[secret\]"` \| `"\[secret\] \(changed\)"` \| replace: ForceNew/,
+    );
+    expect(markdown).not.toMatch(/AAAA|BBBB/);
   });
 
   it("records a digest per secret leaf, hex that is neither the stand-in nor its prefix", () => {

@@ -3,13 +3,22 @@
 // engine); each changed input is shown with its old and new value (both already redacted) and what
 // it does to the existing object (replace-rules.ts); a changed secret shows by its digest
 // (render.ts secretDigests); a replacement or deletion of what holds data or serves traffic gets a
-// warning, a change that reaches no existing object, or a job that runs again, a note.
+// warning, a change that reaches no existing object, or a job that runs again, a note. A provider
+// that is replaced replaces all it manages; one pointed elsewhere but not replaced moves nothing.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { PlanFiles, ResourceEntry } from "./files";
 import { isPlainObject as isObject, SECRET } from "./merged-config";
-import { effectOf, formatPath, parsePath, type PathEffect, type PropertyPath } from "./replace-rules";
+import {
+  covers,
+  effectOf,
+  formatPath,
+  parsePath,
+  PROVIDER_TARGETS,
+  type PathEffect,
+  type PropertyPath,
+} from "./replace-rules";
 
 /** The folder given to --compare holds no plan. */
 export class NotAPlanError extends Error {}
@@ -32,6 +41,8 @@ interface Changed {
   readonly after: ResourceEntry;
   readonly inputs: InputChange[];
   readonly options: string[];
+  /** Its provider, when that is replaced: the engine replaces what it manages with it. */
+  readonly provider?: ResourceEntry;
 }
 
 type Json = Record<string, unknown>;
@@ -151,15 +162,15 @@ function inputChanges(old: ResourceEntry, now: ResourceEntry): InputChange[] {
       path: change.path,
       before: was,
       after: secretOnly ? `${is} (changed)` : is,
-      ...effectOn(now, change.path),
+      ...effectOn(now, change.path, old.inputs),
     };
   });
 }
 
 /** A component has no provider: a change of its inputs changes only its record in the stack. */
-const effectOn = (resource: ResourceEntry, path: PropertyPath): PathEffect =>
+const effectOn = (resource: ResourceEntry, path: PropertyPath, previous: Json): PathEffect =>
   resource.custom
-    ? effectOf(resource, path)
+    ? effectOf(resource, path, previous)
     : { effect: "update", reason: "a component: no provider, nothing where the stack runs changes" };
 
 /** The name the object has where it runs: the Docker name, the Kubernetes metadata.name, else Pulumi's. */
@@ -193,6 +204,105 @@ function risk(entry: ResourceEntry): "data at risk" | "downtime" | "runs again" 
   return named && ["Deployment", "DaemonSet", "Service"].includes(kind) ? "downtime" : undefined;
 }
 
+const isProvider = (entry: ResourceEntry) => entry.type.startsWith("pulumi:providers:");
+const replaces = (c: { inputs: readonly InputChange[] }) => c.inputs.some((i) => i.effect === "replace");
+
+/** `name` (Kind), and whether the old one stays where it runs when it is deleted. */
+const described = (entry: ResourceEntry, deleted: boolean) =>
+  `\`${objectName(entry)}\` (${kindOf(entry.type)}${deleted && entry.retainOnDelete ? ", the old one kept: retainOnDelete" : ""})`;
+
+/** What resources of a provider pointed elsewhere hold (data at risk) and, if they are replaced, serve. */
+function atRisk(managed: readonly ResourceEntry[], replaced: boolean): string {
+  const listed = (what: "data at risk" | "downtime") => {
+    const names = managed.filter((r) => risk(r) === what).map((r) => described(r, replaced));
+    return names.length > 0 ? [`**${what}**: ${names.join(", ")}`] : [];
+  };
+  return [...listed("data at risk"), ...(replaced ? listed("downtime") : [])].join("; ");
+}
+
+/**
+ * The warning for a provider whose inputs now point at another cluster or engine: replaced, it takes
+ * what it manages with it; not replaced (pulumi-docker), nothing moves and the stack loses track.
+ */
+function providerWarning(c: Changed, managed: readonly ResourceEntry[], replaced: boolean): string | undefined {
+  const target = PROVIDER_TARGETS[c.after.type];
+  const moved = c.inputs.filter((i) => target?.inputs.some((input) => covers([input], i.path)));
+  const name = `\`${c.after.name}\` (\`${c.after.type}\``;
+  const changes = (list: readonly InputChange[]) =>
+    list.map((i) => `\`${formatPath(i.path)}\`: ${show(i.before)} → ${show(i.after)}`).join(", ");
+  const risks = atRisk(managed, replaced);
+  if (replaced) {
+    const why = c.inputs.filter((i) => i.effect === "replace");
+    const ambient =
+      c.after.type === "pulumi:providers:kubernetes" && c.after.inputs.kubeconfig === undefined
+        ? " Its kubeconfig is no input here: pulumi-kubernetes compares the clusters only in a kubeconfig it is given" +
+          " (`jarvis:cluster.kubeconfigPath`, `jarvis:kubeconfig`, or $KUBECONFIG where `pulumi up` runs); without one" +
+          " it updates the provider instead and leaves every object on the old cluster while the stack addresses the new one."
+        : "";
+    return (
+      `this change replaces the provider ${name}; replaced for ${changes(why)}): **every object it manages ` +
+      `(${managed.length}) is created anew where it now points, its claims empty, and deleted from where it was**` +
+      `${risks ? `. ${risks}` : ""}.${ambient}`
+    );
+  }
+  if (moved.length === 0 || target?.replaces !== false) return undefined;
+  return (
+    `this change points the provider ${name}; ${changes(moved)}) at another engine, but pulumi-docker updates the ` +
+    `provider in place and replaces nothing: **none of its ${managed.length} resources moves**. The old engine keeps running ` +
+    "them and the stack keeps their IDs there; a refresh finds them missing on the new engine and the next update " +
+    `creates them there anew, volumes empty${risks ? `. ${risks}` : ""}.`
+  );
+}
+
+/** A Kubernetes quantity in bytes (`50Gi`, `500M`); undefined if it is none. */
+function quantity(value: unknown): number | undefined {
+  const scale: Record<string, number> = { "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+  for (const [i, unit] of ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"].entries()) scale[unit] = 1024 ** (i + 1);
+  const match = typeof value === "string" ? /^(\d+(?:\.\d+)?)([KMGTPE]i|[kMGTPE])?$/.exec(value) : null;
+  return match ? Number(match[1]) * scale[match[2] ?? ""]! : undefined;
+}
+
+const CLAIM_PATCH = "kubernetes:core/v1:PersistentVolumeClaimPatch";
+const STORAGE_REQUEST = parsePath("spec.resources.requests.storage");
+const valueAt = (value: unknown, path: PropertyPath) =>
+  path.reduce<unknown>(
+    (node, part) => (isObject(node) || Array.isArray(node) ? (node as Json)[part] : undefined),
+    value,
+  );
+
+/**
+ * The claim patches that carry a change inside a StatefulSet's claim template to the claims made
+ * from it (Kubernetes names them `<template>-<StatefulSet>-<ordinal>`): those holding the new value.
+ */
+function patchesCarrying(statefulSet: ResourceEntry, change: InputChange, resources: readonly ResourceEntry[]) {
+  const [, , index, ...field] = change.path;
+  const template = valueAt(statefulSet.inputs, ["spec", "volumeClaimTemplates", index ?? "", "metadata", "name"]);
+  if (typeof index !== "number" || field.length === 0 || typeof template !== "string") return [];
+  const prefix = `${template}-${objectName(statefulSet)}-`;
+  const namespace = valueAt(statefulSet.inputs, ["metadata", "namespace"]);
+  return resources.filter((r) => {
+    const name = objectName(r);
+    return (
+      r.type === CLAIM_PATCH &&
+      name.startsWith(prefix) &&
+      /^\d+$/.test(name.slice(prefix.length)) &&
+      valueAt(r.inputs, ["metadata", "namespace"]) === namespace &&
+      isDeepStrictEqual(valueAt(r.inputs, field), change.after)
+    );
+  });
+}
+
+/** The note for a change of a StatefulSet's claim templates, which ignoreChanges keeps from it. */
+function claimTemplateNote(change: InputChange, patches: readonly ResourceEntry[]): string {
+  if (patches.length === 0)
+    return ": no existing claim gets it, only claims made later; to move the data, back it up and restore it into a new claim.";
+  const claims = patches.map((p) => `\`${objectName(p)}\``).join(", ");
+  return isDeepStrictEqual(change.path.slice(3), STORAGE_REQUEST)
+    ? `, but the claim patches carry it to the existing claims (${claims}): Kubernetes expands a claim in place if its` +
+        " storage class allows volume expansion, and refuses to shrink one."
+    : `, but the claim patches carry it to the existing claims (${claims}).`;
+}
+
 const show = (value: unknown) =>
   value === undefined ? "(absent)" : `\`${JSON.stringify(value).replaceAll("`", "'")}\``;
 /** A markdown table cell: a pipe would end it. */
@@ -206,7 +316,7 @@ export function comparePlans(previousDir: string, current: PlanFiles): Compariso
   const matched = new Set<string>();
   const added: ResourceEntry[] = [];
   const moved: [ResourceEntry, ResourceEntry][] = [];
-  const changed: Changed[] = [];
+  const pairs: { before: ResourceEntry; after: ResourceEntry; inputs: InputChange[] }[] = [];
   for (const after of now) {
     const oldUrn = [after.urn, ...after.aliases].find((urn) => before.has(urn) && !matched.has(urn));
     if (!oldUrn) {
@@ -216,21 +326,35 @@ export function comparePlans(previousDir: string, current: PlanFiles): Compariso
     matched.add(oldUrn);
     const old = before.get(oldUrn)!;
     if (oldUrn !== after.urn) moved.push([old, after]);
-    const inputs = inputChanges(old, after);
+    pairs.push({ before: old, after, inputs: inputChanges(old, after) });
+  }
+  // A replaced provider replaces every resource it manages (step_generator.go providerChanged).
+  const replacedProviders = new Map(
+    pairs.filter((p) => isProvider(p.after) && replaces(p)).map((p) => [p.after.urn, p.after]),
+  );
+  const changed: Changed[] = [];
+  for (const { before: old, after, inputs } of pairs) {
     const options = OPTIONS.filter((key) => !isDeepStrictEqual(old[key], after[key])).map(
       (key) => `${key}: ${show(old[key])} → ${show(after[key])}`,
     );
     if (old.imageReference !== after.imageReference)
       options.push(`image reference: ${show(old.imageReference)} → ${show(after.imageReference)}`);
-    if (inputs.length > 0 || options.length > 0) changed.push({ before: old, after, inputs, options });
+    const provider = after.provider === null ? undefined : replacedProviders.get(after.provider);
+    if (inputs.length > 0 || options.length > 0 || provider)
+      changed.push({ before: old, after, inputs, options, ...(provider && { provider }) });
   }
   const removed = previous.resources.filter((r) => !matched.has(r.urn));
-  const replaced = changed.filter((c) => c.inputs.some((i) => i.effect === "replace"));
+  const replaced = changed.filter((c) => c.provider || replaces(c));
   // A component is neither replaced nor deleted by a provider: what it groups has its own warnings.
   const removedObjects = removed.filter((r) => r.custom);
 
   const warnings: string[] = [];
   const notes: string[] = [];
+  for (const c of changed.filter((change) => isProvider(change.after))) {
+    const managed = now.filter((r) => r.provider === c.after.urn);
+    const warning = providerWarning(c, managed, replacedProviders.has(c.after.urn));
+    if (warning) warnings.push(warning);
+  }
   for (const c of replaced) {
     const why = c.inputs.filter((i) => i.effect === "replace").map((i) => `\`${formatPath(i.path)}\``);
     const at = risk(c.after);
@@ -238,11 +362,12 @@ export function comparePlans(previousDir: string, current: PlanFiles): Compariso
     const kept = c.before.retainOnDelete
       ? " The old one is kept (retainOnDelete) but no longer used: its data does not move to the new one."
       : "";
-    if (at === "runs again")
+    // Replaced only with its provider (no input of its own replaces it): the provider's warning lists it.
+    if (why.length > 0 && at === "runs again")
       notes.push(
         `this change recreates \`${name}\` (${label(c.after)}; replaced for ${why.join(", ")}): it runs again.`,
       );
-    else if (at)
+    else if (why.length > 0 && at)
       warnings.push(
         `this change recreates \`${name}\`: **${at}** (${label(c.after)}; replaced for ${why.join(", ")}).${kept}`,
       );
@@ -260,10 +385,19 @@ export function comparePlans(previousDir: string, current: PlanFiles): Compariso
     for (const i of c.inputs.filter((change) => change.effect === "no effect"))
       notes.push(
         `\`${formatPath(i.path)}\` of \`${objectName(c.after)}\` has no effect on the existing object (${i.reason})` +
-          (i.ignored && kindOf(c.after.type) === "StatefulSet"
-            ? ": no existing claim gets it, only claims made later; to move the data, back it up and restore it into a new claim."
+          (i.ignored && kindOf(c.after.type) === "StatefulSet" && covers(["spec", "volumeClaimTemplates"], i.path)
+            ? claimTemplateNote(i, patchesCarrying(c.after, i, now))
             : "."),
       );
+  for (const c of changed.filter((change) => kindOf(change.after.type).startsWith("PersistentVolumeClaim")))
+    for (const i of c.inputs.filter((change) => isDeepStrictEqual(change.path, STORAGE_REQUEST))) {
+      const [was, is] = [quantity(i.before), quantity(i.after)];
+      if (was !== undefined && is !== undefined && is < was)
+        warnings.push(
+          `this change shrinks the claim \`${objectName(c.after)}\` (${show(i.before)} → ${show(i.after)}): Kubernetes ` +
+            "refuses to shrink a claim, **the update fails**.",
+        );
+    }
 
   const outputs = differences(previous.outputs, JSON.parse(current["outputs.json"]));
   const counts =
@@ -311,11 +445,12 @@ export function comparePlans(previousDir: string, current: PlanFiles): Compariso
 }
 
 function changedLines(c: Changed): string[] {
-  const verdict = c.inputs.some((i) => i.effect === "replace")
-    ? "replaced"
-    : c.inputs.some((i) => i.effect === "update" || i.effect === "unknown")
-      ? "updated"
-      : "no change to the object";
+  const verdict =
+    c.provider || replaces(c)
+      ? "replaced"
+      : c.inputs.some((i) => i.effect === "update" || i.effect === "unknown")
+        ? "updated"
+        : "no change to the object";
   return [
     `### ${label(c.after)}: ${verdict}`,
     "",
@@ -331,6 +466,9 @@ function changedLines(c: Changed): string[] {
         ]
       : []),
     ...c.options.map((o) => `- option ${o}`),
-    ...(c.options.length > 0 ? [""] : []),
+    ...(c.provider
+      ? [`- replaced with its provider \`${c.provider.name}\` (\`${c.provider.type}\`), which is replaced`]
+      : []),
+    ...(c.options.length > 0 || c.provider ? [""] : []),
   ];
 }

@@ -7,6 +7,7 @@ import { DOCKER_RULES, effectOf, formatPath, parsePath, type Effect } from "./re
 
 const plain = (type: string) => ({ type, ignoreChanges: [], replaceOnChanges: [] });
 const CONTAINER = "docker:index/container:Container";
+const K8S_PROVIDER = "pulumi:providers:kubernetes";
 
 /** Each rule's expected effect, written out from the providers' sources. */
 const ROWS: [type: string, path: string, effect: Effect][] = [
@@ -118,6 +119,20 @@ const ROWS: [type: string, path: string, effect: Effect][] = [
   ["random:index/randomPassword:RandomPassword", "overrideSpecial", "replace"],
   ["random:index/randomString:RandomString", "minUpper", "replace"],
   ["random:index/randomUuid:RandomUuid", "keepers.rotation", "unknown"],
+  // pulumi-kubernetes provider.go DiffConfig: the active cluster (kubeconfig, context, cluster) and the
+  // render directory replace the provider; its other settings configure it anew.
+  [K8S_PROVIDER, "kubeconfig", "replace"],
+  [K8S_PROVIDER, "context", "replace"],
+  [K8S_PROVIDER, "cluster", "replace"],
+  [K8S_PROVIDER, "renderYamlToDirectory", "replace"],
+  [K8S_PROVIDER, "clusterIdentifier", "update"],
+  [K8S_PROVIDER, "namespace", "update"],
+  [K8S_PROVIDER, "enableServerSideApply", "update"],
+  [K8S_PROVIDER, "deleteUnreachable", "update"],
+  // pulumi-docker marks no config ForcesProviderReplace: the bridge's DiffConfig replaces nothing.
+  ["pulumi:providers:docker", "host", "update"],
+  ["pulumi:providers:docker", "registryAuth[0].password", "update"],
+  ["pulumi:providers:aws", "region", "unknown"],
 ];
 
 describe.each(ROWS)("a change of %s %s", (type, path, expected) => {
@@ -140,6 +155,26 @@ describe("Pulumi's own options", () => {
       effect: "replace",
       reason: "replaceOnChanges: healthcheck",
     });
+  });
+});
+
+describe("the Kubernetes provider's clusterIdentifier", () => {
+  const provider = (clusterIdentifier?: string) => ({
+    ...plain(K8S_PROVIDER),
+    inputs: { context: "b", ...(clusterIdentifier && { clusterIdentifier }) },
+  });
+  const context = parsePath("context");
+
+  it("unchanged, says the cluster is the same: another context does not replace the provider", () => {
+    expect(effectOf(provider("prod"), context, { context: "a", clusterIdentifier: "prod" }).effect).toBe("update");
+  });
+
+  it("changed, replaces it; set or removed, it does not, and the context replaces as without it", () => {
+    const identifier = parsePath("clusterIdentifier");
+    expect(effectOf(provider("other"), identifier, { clusterIdentifier: "prod" }).effect).toBe("replace");
+    expect(effectOf(provider("prod"), identifier, {}).effect).toBe("update");
+    expect(effectOf(provider(), identifier, { clusterIdentifier: "prod" }).effect).toBe("update");
+    expect(effectOf(provider("prod"), context, { context: "a" }).effect).toBe("replace");
   });
 });
 

@@ -11,6 +11,10 @@
 // - Random: hashicorp/terraform-provider-random v3.7.2 (commit bc2ddb55; unchanged at v3.9.0),
 //   internal/provider/resource_password.go (passwordSchemaV3) and resource_string.go
 //   (stringSchemaV3): every argument, keepers included, has a RequiresReplace plan modifier.
+// - Providers (pulumi:providers:<package>): what their DiffConfig says of a change of their own
+//   inputs. A provider whose DiffConfig says replace replaces every resource it manages (pulumi/pulumi
+//   pkg/resource/deploy/step_generator.go providerChanged: the new provider's DiffConfig reports a
+//   replacement, so the resource's diff is a replacement for "provider"); one it updates replaces none.
 // Pulumi's own options come first: ignoreChanges, then replaceOnChanges.
 
 /** "unknown": no rule of its provider is known here. */
@@ -281,14 +285,62 @@ export const REPLACED_ON_EVERY_INPUT: Readonly<Record<string, string>> = {
   "random:index/randomString:RandomString": "terraform-provider-random v3.7.2 resource_string.go",
 };
 
+const KUBERNETES_PROVIDER_SOURCE = "pulumi-kubernetes provider.go DiffConfig, commit 94977969";
+const DOCKER_PROVIDER_SOURCE =
+  "pulumi-docker provider/resources.go, commit 237b7899, and pulumi-terraform-bridge v3.137.0 configDiffer";
+
+/**
+ * The provider inputs that say where its objects are: a change points it at another cluster or
+ * Docker engine. `replaces`: whether its DiffConfig then replaces it (and so everything it manages).
+ */
+export const PROVIDER_TARGETS: Readonly<Record<string, { readonly inputs: readonly string[]; replaces: boolean }>> = {
+  // DiffConfig replaces when the active cluster of the kubeconfig (its server and credentials, after
+  // the context and cluster overrides) changes: a change of kubeconfig, context or cluster that names
+  // another cluster. With clusterIdentifier set and unchanged, nothing replaces.
+  "pulumi:providers:kubernetes": { inputs: ["kubeconfig", "context", "cluster"], replaces: true },
+  // The bridge replaces a provider only on config marked ForcesProviderReplace, and pulumi-docker marks
+  // none (its Config has host and registry_auth with a default only): a new host updates the provider.
+  "pulumi:providers:docker": { inputs: ["host"], replaces: false },
+};
+
+/** pulumi-kubernetes DiffConfig, per provider input; `previous` are the inputs before, if known. */
+function kubernetesProviderEffect(path: PropertyPath, inputs?: Inputs, previous?: Inputs): PathEffect {
+  const [key] = path;
+  const replace = (why: string): PathEffect => ({
+    effect: "replace",
+    reason: `${why} (${KUBERNETES_PROVIDER_SOURCE})`,
+  });
+  const update = (why: string): PathEffect => ({ effect: "update", reason: `${why} (${KUBERNETES_PROVIDER_SOURCE})` });
+  if (key === "renderYamlToDirectory") return replace("another render directory renders every manifest anew");
+  if (key === "clusterIdentifier")
+    return previous?.clusterIdentifier !== undefined && inputs?.clusterIdentifier !== undefined
+      ? replace("another clusterIdentifier is another cluster")
+      : update("setting or removing clusterIdentifier replaces nothing");
+  if (typeof key !== "string" || !PROVIDER_TARGETS["pulumi:providers:kubernetes"]!.inputs.includes(key))
+    return update("the provider is configured anew; only the active cluster replaces it");
+  const identifier = inputs?.clusterIdentifier;
+  if (identifier !== undefined && previous !== undefined && previous.clusterIdentifier === identifier)
+    return update(`clusterIdentifier ${JSON.stringify(identifier)} is unchanged: the same cluster`);
+  return replace(`${key} names the active cluster: another cluster replaces the provider`);
+}
+
+const dockerProviderEffect = (): PathEffect => ({
+  effect: "update",
+  reason: `no provider input is ForcesProviderReplace: the provider is configured anew (${DOCKER_PROVIDER_SOURCE})`,
+});
+
 /** provider.go Diff: the identity of an object replaces it, whatever its kind. */
 const KUBERNETES_IDENTITY = ["metadata.name", "metadata.namespace"];
+
+type Inputs = Readonly<Record<string, unknown>>;
 
 /** What resources.json records of a resource that decides what a change does. */
 export interface ResourceOptions {
   readonly type: string;
   readonly ignoreChanges: readonly string[];
   readonly replaceOnChanges: readonly string[];
+  /** Its inputs, where a rule reads another input than the changed one (a provider's clusterIdentifier). */
+  readonly inputs?: Inputs;
 }
 
 export interface PathEffect {
@@ -330,8 +382,8 @@ function kubernetesEffect(type: string, path: PropertyPath): PathEffect {
     : { effect: "update", reason: `updated in place (no replacing field in ${KUBERNETES_SOURCE})` };
 }
 
-/** What a change at `path` of a resource's inputs does to the existing object. */
-export function effectOf(resource: ResourceOptions, path: PropertyPath): PathEffect {
+/** What a change at `path` of a resource's inputs does to the existing object; `previous`: its inputs before. */
+export function effectOf(resource: ResourceOptions, path: PropertyPath, previous?: Inputs): PathEffect {
   const ignored = matching(resource.ignoreChanges, path);
   if (ignored) return { effect: "no effect", reason: `ignoreChanges: ${ignored}`, ignored: true };
   const replaceOn = matching(resource.replaceOnChanges, path);
@@ -339,6 +391,8 @@ export function effectOf(resource: ResourceOptions, path: PropertyPath): PathEff
   const docker = DOCKER_RULES[resource.type];
   if (docker) return dockerEffect(docker, path);
   if (resource.type.startsWith("kubernetes:")) return kubernetesEffect(resource.type, path);
+  if (resource.type === "pulumi:providers:kubernetes") return kubernetesProviderEffect(path, resource.inputs, previous);
+  if (resource.type === "pulumi:providers:docker") return dockerProviderEffect();
   const everyInput = REPLACED_ON_EVERY_INPUT[resource.type];
   if (everyInput) return { effect: "replace", reason: `every input RequiresReplace (${everyInput})` };
   // Other providers' rules are not read here: say so rather than guess.

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,9 +57,23 @@ describe("merging Pulumi.yaml and a stack file as the CLI does", () => {
         "config:\n  proj:password:\n    secure: v1:abc\n  proj:nested:\n    user: u\n    pass:\n      secure: v1:def\n",
       ),
     );
-    expect(merged.config["proj:password"]).toBe("PLAN-SECRET-password");
-    expect(JSON.parse(merged.config["proj:nested"]!)).toEqual({ user: "u", pass: "PLAN-SECRET-nested.pass" });
+    const digest = (ciphertext: string) => createHash("sha256").update(ciphertext).digest("hex").slice(0, 8);
+    expect(merged.config["proj:password"]).toBe(`PLAN-SECRET-password-${digest("v1:abc")}`);
+    expect(JSON.parse(merged.config["proj:nested"]!)).toEqual({
+      user: "u",
+      pass: `PLAN-SECRET-nested.pass-${digest("v1:def")}`,
+    });
     expect(merged.secretKeys).toEqual(["proj:nested", "proj:password"]);
+  });
+
+  it("gives another ciphertext another stand-in, which names neither ciphertext", () => {
+    const standIn = (ciphertext: string) =>
+      mergeStackConfig(...files(project, `config:\n  proj:password:\n    secure: ${ciphertext}\n`)).config[
+        "proj:password"
+      ]!;
+    expect(standIn("AAAA")).not.toBe(standIn("BBBB"));
+    expect(standIn("AAAA")).toBe(standIn("AAAA"));
+    for (const ciphertext of ["AAAA", "BBBB"]) expect(standIn(ciphertext)).not.toContain(ciphertext);
   });
 
   it("refuses unreadable or malformed files with the file named", () => {

@@ -6,12 +6,13 @@
 // - `<ns>:config:<name>` is the legacy spelling of `<ns>:<name>`;
 // - the program receives strings: scalars as text, objects and lists as JSON;
 // - a key holding a `secure:` value anywhere is a secret key. The plan cannot decrypt, so each
-//   encrypted leaf becomes a stand-in that the plan's leak check recognises.
+//   encrypted leaf becomes a stand-in that the plan's leak check recognises, and that changes with
+//   its ciphertext.
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import type { ConfigProblem } from "../../infra/config/problems";
 import { fullConfigKey, projectDefaultsOf, type ProjectDefaults } from "../../infra/config/project-file";
-import { isPlainObject, PLAN_SECRET_PREFIX, StackFileError, type MergedConfig } from "./merged-config";
+import { isPlainObject, secureStandIn, StackFileError, type MergedConfig } from "./merged-config";
 
 /** Top-level keys of a stack file besides `config`, all strings. */
 const STACK_FILE_SETTINGS = ["secretsprovider", "encryptedkey", "encryptionsalt"];
@@ -46,7 +47,7 @@ function nonFinite(value: unknown, path: string): string[] {
 /** Replaces every `{secure: ...}` leaf with a stand-in; reports whether there was one. */
 function replaceSecure(value: unknown, label: string): { value: unknown; secret: boolean } {
   if (isPlainObject(value) && Object.keys(value).length === 1 && typeof value.secure === "string") {
-    return { value: `${PLAN_SECRET_PREFIX}${label}`, secret: true };
+    return { value: secureStandIn(label, value.secure), secret: true };
   }
   let secret = false;
   const recurse = (v: unknown, sub: string) => {
