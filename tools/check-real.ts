@@ -433,25 +433,36 @@ function ruleTests(rulesText: string, ruleFileName: string, config: StackConfig)
         test("stays silent", healthy, []),
       ];
     });
-  // A service that has served no server error has no 5xx series: its availability SLI is 0, not missing.
+  // A service that has served no server error has no 5xx series: its availability SLI is 0, not
+  // missing; and an idle while (no requests at all) leaves its whole error budget a number, not NaN.
   const noErrorsYet = groups
     .flatMap((g) => g.rules)
     .filter((r): r is RecordingRule => "record" in r && r.record === "slo:sli_error:ratio_rate5m")
     .filter((r) => r.labels.slo === "availability")
-    .map((r) => ({
-      name: `${r.record} ${r.labels.service}: 0 before the first server error`,
-      interval: "1m",
-      input_series: [
-        series(APP_METRICS.requests, { service: r.labels.service!, status: "200" }, `0+${REQUESTS_PER_MINUTE}x15`),
-      ],
-      promql_expr_test: [
-        {
-          expr: `${r.record}{service="${r.labels.service}",slo="availability"}`,
-          eval_time: "10m",
-          exp_samples: [{ labels: `${r.record}{service="${r.labels.service}",slo="availability"}`, value: 0 }],
-        },
-      ],
-    }));
+    .map((r) => {
+      const labels = `{service="${r.labels.service}",slo="availability"}`;
+      const sample = (name: string, value: number) => ({ labels: `${name}${labels}`, value });
+      const served = REQUESTS_PER_MINUTE * 20;
+      return {
+        name: `${r.record} ${r.labels.service}: 0 before the first server error, and its budget whole after an idle while`,
+        interval: "1m",
+        input_series: [
+          series(
+            APP_METRICS.requests,
+            { service: r.labels.service!, status: "200" },
+            `0+${REQUESTS_PER_MINUTE}x20 ${served}x20 ${served}+${REQUESTS_PER_MINUTE}x20`,
+          ),
+        ],
+        promql_expr_test: [
+          { expr: `${r.record}${labels}`, eval_time: "10m", exp_samples: [sample(r.record, 0)] },
+          {
+            expr: `slo:error_budget_remaining:ratio${labels}`,
+            eval_time: "60m",
+            exp_samples: [sample("slo:error_budget_remaining:ratio", 1)],
+          },
+        ],
+      };
+    });
   return {
     text: stringify(
       { rule_files: [ruleFileName], evaluation_interval: "1m", tests: [...tests, ...noErrorsYet] },

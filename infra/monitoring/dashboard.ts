@@ -170,7 +170,8 @@ function appPanels(service: string, alerts: Monitoring["alerts"]): Builder<Panel
         third,
         [
           query(
-            `sum(${rate(APP_METRICS.requests, { ...labels, status: "~5.." })}) / sum(${rate(APP_METRICS.requests, labels)})`,
+            // 0, not "no data", before the service's first server error (its 5xx series does not exist yet).
+            `(sum(${rate(APP_METRICS.requests, { ...labels, status: "~5.." })}) or vector(0)) / sum(${rate(APP_METRICS.requests, labels)})`,
             "5xx",
           ),
         ],

@@ -202,8 +202,9 @@ function sloRules({ service, objective, target, windowDays, thresholdSeconds, bu
       expr: sliError(service, objective, thresholdSeconds, window),
       labels,
     })),
-    // The whole window from the 5-minute ratio: cheaper than a rate over a month of samples.
-    { record: rate(period), expr: `avg_over_time(${recorded("5m")}[${period}])`, labels },
+    // The whole window from the counters themselves: an average of the 5-minute ratios would weigh
+    // an idle window like a busy one, and one idle window (0/0) would make it NaN for a month.
+    { record: rate(period), expr: sliError(service, objective, thresholdSeconds, period), labels },
     { record: "slo:objective:ratio", expr: String(target / 100), labels },
     { record: "slo:error_budget_remaining:ratio", expr: `1 - (${recorded(period)} / ${budget})`, labels },
   ];
