@@ -80,18 +80,21 @@ export const memory = z
   )
   .describe("memory quantity: 512Mi, 2Gi, or bytes");
 export const computeResources = z.strictObject({ cpu, memory });
+type Bounds = { requests: z.infer<typeof computeResources>; limits: z.infer<typeof computeResources> };
+/** Requests within limits: a request above its limit is refused by Kubernetes (and means nothing on Docker). */
+export function requestsWithinLimits(r: Bounds, ctx: z.RefinementCtx): void {
+  if (cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu))
+    ctx.addIssue({ code: "custom", path: ["requests", "cpu"], message: "must not exceed limits.cpu" });
+  if (memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory))
+    ctx.addIssue({ code: "custom", path: ["requests", "memory"], message: "must not exceed limits.memory" });
+}
 export const serviceResources = z
   .strictObject({
     requests: computeResources,
     limits: computeResources,
     ephemeralStorage: memory.optional().describe("scratch space limit (Kubernetes), e.g. 1Gi"),
   })
-  .superRefine((r, ctx) => {
-    if (cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu))
-      ctx.addIssue({ code: "custom", path: ["requests", "cpu"], message: "must not exceed limits.cpu" });
-    if (memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory))
-      ctx.addIssue({ code: "custom", path: ["requests", "memory"], message: "must not exceed limits.memory" });
-  });
+  .superRefine(requestsWithinLimits);
 export const healthTiming = z.strictObject({
   intervalSeconds: seconds,
   timeoutSeconds: seconds,

@@ -68,6 +68,18 @@ describe("the shipped stacks", () => {
     ]);
   });
 
+  it("refuses a namespace quota or container default whose requests exceed its limits", () => {
+    expect(
+      problems("prod", {
+        "jarvis:namespace": {
+          name: "jarvis",
+          quota: { requests: { cpu: "64", memory: "48Gi" }, limits: { cpu: "48", memory: "96Gi" }, pods: 60 },
+          containerDefaults: { requests: { memory: "2Gi" } },
+        },
+      }).map((p) => p.key),
+    ).toEqual(["jarvis:namespace.containerDefaults.requests.memory", "jarvis:namespace.quota.requests.cpu"]);
+  });
+
   it("replaces a label selector of a stack whole, not merged with Pulumi.yaml's", () => {
     const staging = validConfig("staging", {
       "jarvis:clusterDns": { podLabels: { "app.kubernetes.io/name": "coredns" } },

@@ -5,7 +5,16 @@ import { z } from "zod";
 import type { Catalogue } from "../catalogue";
 import { configuredServices } from "../graph";
 import { parseSubnet, resolveAddress, type Subnet } from "../network";
-import { absolutePath, address, computeResources, dnsLabel, objectOf, podsElsewhere, port } from "./fields";
+import {
+  absolutePath,
+  address,
+  computeResources,
+  dnsLabel,
+  objectOf,
+  podsElsewhere,
+  port,
+  requestsWithinLimits,
+} from "./fields";
 import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
 
 export const PLATFORMS = ["docker", "kubernetes"] as const;
@@ -69,14 +78,17 @@ export function platformKeys(catalogue: Catalogue) {
             .describe(
               "Pod Security admission level enforced on the namespace (restricted is also warned and audited).",
             ),
-          quota: z.strictObject({
-            requests: computeResources,
-            limits: computeResources,
-            pods: z.int().min(1),
-            persistentVolumeClaims: z.int().min(1),
-          }),
+          quota: z
+            .strictObject({
+              requests: computeResources,
+              limits: computeResources,
+              pods: z.int().min(1),
+              persistentVolumeClaims: z.int().min(1),
+            })
+            .superRefine(requestsWithinLimits),
           containerDefaults: z
             .strictObject({ requests: computeResources, limits: computeResources })
+            .superRefine(requestsWithinLimits)
             .describe("LimitRange defaults for a container that states no resources."),
         })
         .describe("The namespace Jarvis runs in, its ResourceQuota and LimitRange."),
