@@ -19,8 +19,8 @@ export interface EdgeSettings {
   readonly tls: { readonly issuer: string; readonly issuerKind: "ClusterIssuer" | "Issuer" };
   /** `traefik`: CORS and the rate limit are Traefik Middlewares; `other`: nothing controller-specific. */
   readonly implementation: "traefik" | "other";
-  /** Per client IP; `forwardedForDepth` counts the trusted proxies in front of the edge. */
-  readonly rateLimit: {
+  /** Per client IP (implementation traefik); `forwardedForDepth` counts the trusted proxies in front of the edge. */
+  readonly rateLimit?: {
     readonly requests: number;
     readonly windowSeconds: number;
     readonly burst: number;
@@ -55,6 +55,7 @@ const CORS_MAX_AGE_SECONDS = 600;
 
 /** A Middleware's Traefik spec, by the role it plays on a host. */
 export function traefikMiddlewares(edge: EdgeSettings, corsOrigins: readonly string[]) {
+  if (!edge.rateLimit) throw new Error("implementation traefik needs the edge's rate limit (config requires it)");
   const { requests, windowSeconds, burst, forwardedForDepth } = edge.rateLimit;
   return {
     "rate-limit": {

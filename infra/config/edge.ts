@@ -111,7 +111,8 @@ export function edgeKeys(catalogue: Catalogue) {
                   "0: the client is the connection's source address. N: the Nth address from the right of X-Forwarded-For, for N trusted proxies in front of the edge.",
                 ),
             })
-            .describe("Rate limit per client IP at the edge (implementation traefik)."),
+            .optional()
+            .describe("Rate limit per client IP at the edge (implementation traefik, where it is required)."),
           annotations: z
             .record(z.string(), labelValue)
             .optional()
@@ -127,6 +128,8 @@ export function edgeKeys(catalogue: Catalogue) {
             ctx.addIssue({ code: "custom", path: ["className"], message: "required for kind ingress" });
           if (edge.kind === "gateway" && !edge.gateway)
             ctx.addIssue({ code: "custom", path: ["gateway"], message: "required for kind gateway" });
+          if (edge.implementation === "traefik" && !edge.rateLimit)
+            ctx.addIssue({ code: "custom", path: ["rateLimit"], message: "required for implementation traefik" });
         })
         .describe("The public entry: its implementation, host names, WebSocket path, timeouts and TLS."),
     },
@@ -164,7 +167,18 @@ function publishFindings(config: Parsed, { catalogue }: { catalogue: Catalogue }
 }
 
 function edgeFindings(config: Parsed): Finding[] {
-  if (config.edge && config.edge.hosts.interface === config.edge.hosts.api)
-    return [{ key: "edge", path: ["hosts", "api"], message: "must differ from hosts.interface" }];
-  return [];
+  const { edge } = config;
+  if (!edge) return [];
+  const findings: Finding[] = [];
+  if (edge.hosts.interface === edge.hosts.api)
+    findings.push({ key: "edge", path: ["hosts", "api"], message: "must differ from hosts.interface" });
+  if (edge.implementation === "other" && edge.rateLimit)
+    findings.push({
+      key: "edge",
+      path: ["rateLimit"],
+      message:
+        "has no effect with implementation other: only the backend's own limit (jarvis:backend.rateLimit) applies",
+      warning: true,
+    });
+  return findings;
 }

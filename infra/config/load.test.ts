@@ -947,6 +947,21 @@ describe("settings that have no effect", () => {
     ]);
   });
 
+  it("include the edge's rate limit where no Traefik applies it; Traefik requires one", () => {
+    const edge = stackValues("staging")["jarvis:edge"] as object;
+    expect(warnings("staging", { "jarvis:edge": { ...edge, implementation: "other" } })).toEqual([
+      {
+        key: "jarvis:edge.rateLimit",
+        message:
+          "has no effect with implementation other: only the backend's own limit (jarvis:backend.rateLimit) applies",
+      },
+    ]);
+    expect(problems("staging", { "jarvis:edge": { ...edge, rateLimit: null } })).toEqual([
+      { key: "jarvis:edge.rateLimit", message: "required for implementation traefik" },
+    ]);
+    expect(warnings("staging", { "jarvis:edge": { ...edge, implementation: "other", rateLimit: null } })).toEqual([]);
+  });
+
   it("include the settings of a service switched off, of the other platform, and monitoring where none runs", () => {
     expect(warnings("dev", { "jarvis:publish": { ports: { cadvisor: { http: 8081 } } } })).toEqual([
       { key: "jarvis:publish.ports.cadvisor", message: "has no effect: this stack does not run cadvisor" },

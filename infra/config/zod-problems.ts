@@ -137,7 +137,9 @@ export function zodProblems(
     const found = valueAt(value, issue.path);
     const message =
       found === undefined
-        ? `missing: expected ${expected(issue) ?? "a value"}`
+        ? issue.code === "custom"
+          ? issue.message
+          : `missing: expected ${expected(issue) ?? "a value"}`
         : `${issue.message.replace(/, received \w+$/, "")} (got ${quoted(found)})`;
     return [{ key: keyPath(namespace, key, issue.path), message }];
   });
