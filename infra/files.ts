@@ -3,6 +3,7 @@
 // ConfigMap or a Secret. A capability that needs a service to read a file adds it here.
 import { readFileSync } from "node:fs";
 import { posix } from "node:path";
+import { MONITORING_FILES } from "./catalogue";
 import type { StackConfig } from "./config/schema";
 import type { SecretSource } from "./environment";
 import { runningServices } from "./graph";
@@ -11,7 +12,6 @@ import {
   alertmanagerConfig,
   blackboxConfig,
   grafanaProvisioning,
-  MONITORING_FILES,
   prometheusConfig,
   ruleFile,
   RULES_FILE,
@@ -39,24 +39,24 @@ export interface ServiceFiles {
  * The configuration files' text: JSON, which every YAML reader reads (Prometheus, Alertmanager,
  * Grafana), so that the plan's main thread need not load a YAML library.
  */
-const yaml = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+const configText = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** The monitoring services' generated configuration, and the secrets they read from files. */
 function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, environment: string): ServiceFiles {
   const { catalogue } = wiring;
-  const watched = () => watches(catalogue, config.ports, runningServices(catalogue, config));
+  const watched = watches(catalogue, config.ports, runningServices(catalogue, config));
   const configFolder = catalogue[service]!.dataPaths.config;
   switch (catalogue[service]!.tool) {
     case "prometheus": {
-      const apiKeys = watched().flatMap((w) =>
+      const apiKeys = watched.flatMap((w) =>
         w.kind === "scrape" && w.apiKey ? [[w.service, { secret: w.apiKey }]] : [],
       );
       return {
         plain: {
           directory: configFolder!,
           contents: {
-            [MONITORING_FILES.prometheus]: yaml(prometheusConfig(config, wiring, service, watched(), environment)),
-            [RULES_FILE]: yaml(ruleFile(catalogue, watched(), config)),
+            [MONITORING_FILES.prometheus]: configText(prometheusConfig(config, wiring, service, watched, environment)),
+            [RULES_FILE]: configText(ruleFile(catalogue, watched, config)),
           },
         },
         ...(apiKeys.length > 0 && {
@@ -68,7 +68,7 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
       return {
         plain: {
           directory: configFolder!,
-          contents: { [MONITORING_FILES.alertmanager]: yaml(alertmanagerConfig(config)) },
+          contents: { [MONITORING_FILES.alertmanager]: configText(alertmanagerConfig(config)) },
         },
         ...(config.features.alertEmail && {
           secret: {
@@ -79,7 +79,10 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
       };
     case "blackbox":
       return {
-        plain: { directory: configFolder!, contents: { [MONITORING_FILES.blackbox]: yaml(blackboxConfig(config)) } },
+        plain: {
+          directory: configFolder!,
+          contents: { [MONITORING_FILES.blackbox]: configText(blackboxConfig(config)) },
+        },
       };
     case "grafana": {
       const spec = catalogue[service]!;
@@ -87,15 +90,16 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
       const inBase = (path: string) => posix.relative(base, path);
       const provisioning = Object.entries(grafanaProvisioning(config, wiring, service)).map(([name, content]) => [
         inBase(posix.join(spec.dataPaths.provisioning!, name)),
-        yaml(content),
+        configText(content),
       ]);
-      const dashboard = JSON.stringify(jarvisDashboard(catalogue, watched(), config.monitoring), null, 2);
       return {
         plain: {
           directory: base,
           contents: {
             ...Object.fromEntries(provisioning),
-            [inBase(posix.join(spec.dataPaths.dashboards!, "jarvis.json"))]: `${dashboard}\n`,
+            [inBase(posix.join(spec.dataPaths.dashboards!, "jarvis.json"))]: configText(
+              jarvisDashboard(catalogue, watched, config.monitoring),
+            ),
           },
         },
       };

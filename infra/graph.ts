@@ -3,6 +3,7 @@
 // hand in one with another service.
 import type { Catalogue, Connection, ServiceSpec } from "./catalogue";
 import type { Platform } from "./config/platform";
+import { valueAt } from "./config/zod-problems";
 
 const names = (catalogue: Catalogue, keep: (spec: ServiceSpec) => boolean) =>
   Object.keys(catalogue).filter((name) => keep(catalogue[name]!));
@@ -20,14 +21,7 @@ export const jobs = (catalogue: Catalogue) => names(catalogue, (s) => s.role ===
 
 /** Whether a node's switch (`enabledBy`, a config path) is on; a node without one always runs. */
 export function switchedOn(spec: ServiceSpec, config: object): boolean {
-  if (spec.enabledBy === undefined) return true;
-  const value = spec.enabledBy
-    .split(".")
-    .reduce<unknown>(
-      (node, key) => (typeof node === "object" && node !== null ? (node as Record<string, unknown>)[key] : undefined),
-      config,
-    );
-  return value === true;
+  return spec.enabledBy === undefined || valueAt(config, spec.enabledBy.split(".")) === true;
 }
 
 /** The jobs a stack runs: every job, but an optional one only while its switch is on. */

@@ -11,6 +11,8 @@ import { main } from "../program";
 import { stackFileSchema } from "./config-docs";
 import { plan, PLAN_FILES, PlanInputError, writePlan } from "./plan/cli";
 import type { PlanFiles } from "./plan/files";
+import { PLAN_SECRET_PREFIX } from "./plan/merged-config";
+import { UNKNOWN } from "./plan/render";
 import { discoverStacks, stackFileName } from "./plan/stacks";
 import { validateManifest } from "./test-support";
 
@@ -103,8 +105,8 @@ export async function stackProblems(projectDir: string, stack: string, earlier?:
     if (name === "manifests.yaml" && !kubernetes)
       problems.push("manifests.yaml written for a stack without Kubernetes");
     if (text !== previous.get(name)) problems.push(`${name} differs from one run to the next`);
-    if (text.includes("PLAN-SECRET-")) problems.push(`${name} holds a secret in plain text`);
-    if (text.includes("[unknown]")) problems.push(`${name} holds an unknown value`);
+    if (text.includes(PLAN_SECRET_PREFIX)) problems.push(`${name} holds a secret in plain text`);
+    if (text.includes(UNKNOWN)) problems.push(`${name} holds an unknown value`);
   }
   problems.push(
     ...resourceProblems(resources, `urn:pulumi:${stack}::${project}::pulumi:pulumi:Stack::${project}-${stack}`),

@@ -10,6 +10,7 @@ import { monitoringChecks } from "./monitoring";
 import type { Finding, ModuleChecks, Parsed } from "./module";
 import { PLATFORMS, platformChecks, type Platform } from "./platform";
 import { keyPath, type ConfigProblem } from "./problems";
+import { valueAt } from "./zod-problems";
 import { serviceChecks } from "./services";
 
 const MODULE_CHECKS: readonly ModuleChecks[] = [
@@ -58,7 +59,7 @@ const PER_SERVICE_MAPS: readonly (readonly string[])[] = [
 function notRunningFindings(parsed: Record<string, unknown>, catalogue: Catalogue, platform: Platform): Finding[] {
   const running = new Set(runningServices(catalogue, { ...parsed, platform }));
   const findings: Finding[] = PER_SERVICE_MAPS.flatMap(([key, ...path]) => {
-    const map = path.reduce<unknown>((node, k) => (node as Record<string, unknown> | undefined)?.[k], parsed[key!]);
+    const map = valueAt(parsed[key!], path);
     return Object.keys((map as object | undefined) ?? {})
       .filter((service) => catalogue[service] && !running.has(service))
       .map((service) => ({

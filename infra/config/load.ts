@@ -75,9 +75,16 @@ export function loadStackConfig(
   const present = new Set<SecretKey>();
   const refused = new Set<string>();
   const secretKeySet = new Set(secretKeys);
-  // A misspelt key is unknown, secret or not: "did you mean" helps more than "holds no secret".
-  const isKnownKey = (key: string) =>
-    Object.hasOwn(sharedKeys, key) || PLATFORMS.some((p) => Object.hasOwn(platformKeys[p], key));
+  /** Who reads each key: every platform, or one. */
+  const owner = new Map<string, Platform | "shared">([
+    ...Object.keys(sharedKeys).map((key) => [key, "shared"] as const),
+    ...PLATFORMS.flatMap((p) => Object.keys(platformKeys[p]).map((key) => [key, p] as const)),
+  ]);
+  const keysOf: Record<Platform | "shared", Record<string, z.ZodType>> = { shared: sharedKeys, ...platformKeys };
+  const schemaOf = (key: string): z.ZodType | undefined => {
+    const belongs = owner.get(key);
+    return belongs && keysOf[belongs][key];
+  };
 
   for (const [fullKey, value] of Object.entries(raw)) {
     if (!fullKey.startsWith(`${namespace}:`)) continue;
@@ -97,7 +104,8 @@ export function loadStackConfig(
         present.add(key as SecretKey);
         patches.set(key, true);
       }
-    } else if (secretKeySet.has(fullKey) && isKnownKey(key)) {
+      // A misspelt key falls through to "unknown key" below, secret or not: "did you mean" helps more.
+    } else if (secretKeySet.has(fullKey) && owner.has(key)) {
       problems.push({
         key: fullKey,
         message: "holds no secret: set it without --secret so that plans and reviews can read it",
@@ -114,15 +122,6 @@ export function loadStackConfig(
   const platformResult = sharedKeys.platform.safeParse(values.get("platform"));
   const platform: Platform | undefined = platformResult.success ? platformResult.data : undefined;
   const chosen: Record<string, z.ZodType> = { ...sharedKeys, ...(platform ? platformKeys[platform] : {}) };
-  const owner = new Map<string, Platform | "shared">([
-    ...Object.keys(sharedKeys).map((key) => [key, "shared"] as const),
-    ...PLATFORMS.flatMap((p) => Object.keys(platformKeys[p]).map((key) => [key, p] as const)),
-  ]);
-  const keysOf: Record<Platform | "shared", Record<string, z.ZodType>> = { shared: sharedKeys, ...platformKeys };
-  const schemaOf = (key: string): z.ZodType | undefined => {
-    const belongs = owner.get(key);
-    return belongs && keysOf[belongs][key];
-  };
   const warnings: ConfigProblem[] = [];
   const parsed: Record<string, unknown> = {};
   const parsedAll: Record<string, unknown> = {};

@@ -3,7 +3,7 @@
 // Grafana's datasource and dashboard provisioning. Services are addressed by their names, as every
 // other URL; secrets only by the file that holds them.
 import { posix } from "node:path";
-import { MONITORING_FILES, type Catalogue, type MonitoringTool } from "../catalogue";
+import type { Catalogue, MonitoringTool } from "../catalogue";
 import type { SharedConfig, StackConfig } from "../config/schema";
 import type { Wiring } from "../wiring";
 import { ruleGroups, type RuleGroup } from "./rules";
@@ -180,5 +180,3 @@ export function grafanaProvisioning(
     },
   };
 }
-
-export { MONITORING_FILES };

@@ -5,7 +5,7 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { CATALOGUE, type Catalogue } from "../catalogue";
+import { CATALOGUE, MONITORING_FILES, type Catalogue } from "../catalogue";
 import { loadStackConfig } from "../config/load";
 import type { StackConfig } from "../config/schema";
 import { serviceFiles } from "../files";
@@ -14,7 +14,7 @@ import { ANY_PATH } from "../host";
 import { deriveWiring } from "../wiring";
 import { CATALOGUE_WITH_LOKI, withLoki } from "../../test/fixtures/catalogue-with-loki";
 import { problems, rawConfig, stackValues, validConfig } from "../../tools/test-support";
-import { MONITORING_FILES, RULES_FILE, SECRET_FILES } from "./files";
+import { RULES_FILE, SECRET_FILES } from "./files";
 import { BURN_RATES, bucketMatcher, type AlertRule, type RecordingRule, type RuleGroup } from "./rules";
 import { watches } from "./targets";
 
