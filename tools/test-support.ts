@@ -11,6 +11,7 @@ import type { ConfigProblem } from "../infra/config/problems";
 import { ANY_PATH, type Host } from "../infra/host";
 import type { StackConfig } from "../infra/config/schema";
 import { main } from "../program";
+import { hasCrdSchema, validateCustomResource } from "./crd-validation";
 import { plan, PROJECT_DIR } from "./plan/cli";
 import { PlanEngine, type Registration } from "./plan/engine";
 import type { PlanFiles } from "./plan/files";
@@ -210,11 +211,15 @@ const CUSTOM_RESOURCE_MODELS: Record<string, string> = {
   "traefik.io": "@kubernetes-models/traefik",
 };
 
-/** Validates a Kubernetes object against its schema (kubernetes-models); throws what is wrong. */
+/**
+ * Validates a Kubernetes object against its schema (kubernetes-models, or the CRD fixtures of a group
+ * without a model package: tools/crd-validation.ts); throws what is wrong.
+ */
 export async function validateManifest(object: { apiVersion: string; kind: string }): Promise<void> {
   const [group, version] = object.apiVersion.includes("/")
     ? object.apiVersion.split("/")
     : [undefined, object.apiVersion];
+  if (group && hasCrdSchema(group)) return validateCustomResource(object);
   const module =
     group && CUSTOM_RESOURCE_MODELS[group]
       ? `${CUSTOM_RESOURCE_MODELS[group]}/${group}/${version}`
