@@ -4,6 +4,8 @@ import type { Catalogue } from "./catalogue";
 import type { GeneratedSecret } from "./secret-names";
 
 export const BACKUP_JOB = "backup";
+/** The backups' CronJob on Kubernetes. */
+export const backupCronJobName = (namePrefix: string) => `${namePrefix}-${BACKUP_JOB}`;
 
 export interface BackupTarget {
   readonly service: string;

@@ -150,6 +150,11 @@ export interface ServiceSpec {
   readonly metrics?: MetricsEndpoint;
   /** An exporter: the metrics of another service that has none of its own. */
   readonly exports?: Exports;
+  /**
+   * On Kubernetes it runs as a container in the pod of the service it exports (reaching it on
+   * localhost, scraped through a PodMonitor); on Docker, as a container of its own.
+   */
+  readonly sidecar?: boolean;
   /** The prober: probes the health endpoint of every service without metrics of its own or an exporter. */
   readonly prober?: boolean;
   /** The monitoring software it is, which reads the configuration generated for it (infra/monitoring/files.ts). */
@@ -206,13 +211,14 @@ type Shared = "role" | "platforms" | "image" | "probe" | "ports" | "metrics";
 
 /**
  * What every monitoring service shares: a pinned public image that runs on Docker (on Kubernetes the
- * cluster's Prometheus operator runs monitoring), one HTTP port that serves its own metrics, a
- * health check with wget.
+ * cluster's Prometheus operator runs monitoring, and only the exporters run, beside what they
+ * export), one HTTP port that serves its own metrics, a health check with wget.
  */
 function monitoringService(spec: Omit<ServiceSpec, Shared>): ServiceSpec {
   return {
     role: "monitoring",
-    platforms: ["docker"],
+    platforms: spec.exports ? ["docker", "kubernetes"] : ["docker"],
+    ...(spec.exports && { sidecar: true }),
     image: "public",
     probe: "wget",
     ports: ["http"],

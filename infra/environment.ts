@@ -87,11 +87,13 @@ const database: Builder = (context) => {
   };
 };
 
-/** The service an exporter serves the metrics of, and how it is reached. */
+/** The service an exporter serves the metrics of, and how it is reached: inside the pod for a sidecar. */
 function exported({ config, wiring, service }: Context) {
-  const target = wiring.catalogue[service]!.exports!.service;
-  const edge = wiring.catalogue[service]!.connects.find((e) => e.to === target)!;
-  return { target, address: `${wiring.hosts[target]}:${config.ports[target]![edge.port]}` };
+  const spec = wiring.catalogue[service]!;
+  const target = spec.exports!.service;
+  const edge = spec.connects.find((e) => e.to === target)!;
+  const host = spec.sidecar && config.platform === "kubernetes" ? "localhost" : wiring.hosts[target];
+  return { target, address: `${host}:${config.ports[target]![edge.port]}` };
 }
 
 /** postgres_exporter: the database it watches, as its user (the password from the environment, secret). */
@@ -129,6 +131,9 @@ const speech =
     },
     secret: {},
   });
+
+/** Grafana's admin account (its password is the generated secret `grafana`), on both platforms. */
+export const GRAFANA_ADMIN_USER = "admin";
 
 /** What each service reads beyond the URLs of its edges. */
 const BUILDERS: Readonly<Record<string, Builder>> = {
@@ -185,7 +190,7 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   }),
   grafana: (context) => ({
     plain: {
-      [ENV.grafanaAdminUser]: "admin",
+      [ENV.grafanaAdminUser]: GRAFANA_ADMIN_USER,
       [ENV.grafanaAllowSignUp]: "false",
       [ENV.grafanaAnonymous]: "false",
       [ENV.grafanaHttpPort]: port(context, "http"),

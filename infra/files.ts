@@ -7,10 +7,11 @@ import { MONITORING_FILES } from "./catalogue";
 import type { StackConfig } from "./config/schema";
 import type { SecretSource } from "./environment";
 import { runningServices } from "./graph";
-import { jarvisDashboard } from "./monitoring/dashboard";
+import { DASHBOARD_UID, jarvisDashboard, type DashboardView } from "./monitoring/dashboard";
 import {
   alertmanagerConfig,
   blackboxConfig,
+  DATASOURCE_UID,
   grafanaProvisioning,
   prometheusConfig,
   ruleFile,
@@ -40,6 +41,15 @@ export interface ServiceFiles {
  * Grafana), so that the plan's main thread need not load a YAML library.
  */
 const configText = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** The dashboard of Grafana on Docker: the one stack it shows, its containers from cAdvisor when it runs. */
+export const dockerDashboardView = (monitoring: StackConfig["monitoring"]): DashboardView => ({
+  uid: DASHBOARD_UID,
+  title: "Jarvis",
+  datasourceUid: DATASOURCE_UID,
+  scope: {},
+  ...(monitoring.cadvisor && { containers: "docker" }),
+});
 
 /** The monitoring services' generated configuration, and the secrets they read from files. */
 function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, environment: string): ServiceFiles {
@@ -98,7 +108,7 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
           contents: {
             ...Object.fromEntries(provisioning),
             [inBase(posix.join(spec.dataPaths.dashboards!, "jarvis.json"))]: configText(
-              jarvisDashboard(catalogue, watched, config.monitoring),
+              jarvisDashboard(catalogue, watched, config.monitoring, dockerDashboardView(config.monitoring)),
             ),
           },
         },

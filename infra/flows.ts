@@ -7,7 +7,8 @@ import { FEATURE_INTEGRATIONS } from "./config/application";
 import type { Destinations } from "./config/fields";
 import type { KubernetesConfig } from "./config/schema";
 import { browserPorts } from "./edge";
-import { deployedJobs, deployedServices } from "./graph";
+import { deployedJobs, deployedServices, podOf, podServices } from "./graph";
+import { prometheusPods, type ManagedMonitoring } from "./monitoring/operator";
 import { scrapeTargets } from "./monitoring/targets";
 
 /** Pods of this stack (a service or a job, or cert-manager's solver), or pods and addresses elsewhere. */
@@ -38,10 +39,25 @@ const ACME_SOLVER: PodGroup = { name: "acme-solver", pods: { "acme.cert-manager.
 
 export function podGroups(catalogue: Catalogue, config: KubernetesConfig): PodGroup[] {
   return [
-    ...deployedServices(catalogue, "kubernetes").map((name) => ({ name })),
+    ...podServices(catalogue).map((name) => ({ name })),
     ...deployedJobs(catalogue, config).map((name) => ({ name })),
     ...(config.edge.tls.http01 ? [ACME_SOLVER] : []),
   ];
+}
+
+/** Where every pod resolves names: the cluster DNS's pods and addresses, on its port over UDP and TCP. */
+export function clusterDns(config: KubernetesConfig): { peers: Peer[]; ports: FlowPort[] } {
+  return {
+    peers: [
+      { namespace: config.clusterDns.namespace, pods: config.clusterDns.podLabels },
+      // NodeLocal DNSCache answers from a link-local address that no pod selector matches.
+      ...(config.clusterDns.cidrs ?? []).map((cidr) => ({ cidr })),
+    ],
+    ports: [
+      { port: config.clusterDns.port, protocol: "UDP" },
+      { port: config.clusterDns.port, protocol: "TCP" },
+    ],
+  };
 }
 
 /**
@@ -49,7 +65,8 @@ export function podGroups(catalogue: Catalogue, config: KubernetesConfig): PodGr
  * stack, then the edge controller, the scraper, the jobs, DNS, and the outside world.
  */
 export function kubernetesFlows(catalogue: Catalogue, config: KubernetesConfig): Flow[] {
-  const services = deployedServices(catalogue, "kubernetes");
+  // A sidecar shares its service's pod: its edge to that service stays inside the pod.
+  const services = podServices(catalogue);
   const jobNames = deployedJobs(catalogue, config);
   const portOf = (service: string, name: string) => config.ports[service]![name]!;
   const edgesFrom = (nodes: readonly string[]) =>
@@ -70,16 +87,8 @@ export function kubernetesFlows(catalogue: Catalogue, config: KubernetesConfig):
       ? [{ from: controller, to: { group: service }, ports: ports.map((p) => ({ port: portOf(service, p.port) })) }]
       : [];
   });
-  const scraper = { namespace: config.monitoringSource.namespace, pods: config.monitoringSource.podLabels };
-  const dns: Peer[] = [
-    { namespace: config.clusterDns.namespace, pods: config.clusterDns.podLabels },
-    // NodeLocal DNSCache answers from a link-local address that no pod selector matches.
-    ...(config.clusterDns.cidrs ?? []).map((cidr) => ({ cidr })),
-  ];
-  const dnsPorts: FlowPort[] = [
-    { port: config.clusterDns.port, protocol: "UDP" },
-    { port: config.clusterDns.port, protocol: "TCP" },
-  ];
+  const scraper = prometheusPods(config);
+  const { peers: dns, ports: dnsPorts } = clusterDns(config);
   const outside = (group: string, destinations: Destinations) =>
     destinations.map((d) => ({
       from: { group },
@@ -96,9 +105,9 @@ export function kubernetesFlows(catalogue: Catalogue, config: KubernetesConfig):
   return [
     ...between.map((e) => ({ from: { group: e.from }, to: { group: e.to }, ports: [{ port: e.port }] })),
     ...browser,
-    ...scrapeTargets(catalogue, config.ports, services).map((t) => ({
+    ...scrapeTargets(catalogue, config.ports, deployedServices(catalogue, "kubernetes")).map((t) => ({
       from: scraper,
-      to: { group: t.service },
+      to: { group: podOf(catalogue, t.service) },
       ports: [{ port: t.port }],
     })),
     ...edgesFrom(jobNames).map((e) => ({ from: { group: e.from }, to: { group: e.to }, ports: [{ port: e.port }] })),
@@ -113,4 +122,46 @@ export function kubernetesFlows(catalogue: Catalogue, config: KubernetesConfig):
       ),
     ),
   ];
+}
+
+/** A peer of the managed installation's pods: pods of a namespace (all of them without labels), or addresses. */
+export type EgressPeer =
+  | { readonly namespace: string; readonly pods: Record<string, string> }
+  | { readonly cidr: string; readonly except?: readonly string[] };
+export interface EgressRule {
+  readonly peer: EgressPeer;
+  /** Empty: every port. */
+  readonly ports: readonly { readonly port: number; readonly protocol?: "TCP" | "UDP" }[];
+}
+
+/**
+ * Where the managed Prometheus and Alertmanager may connect: their own namespace (the exporters of
+ * the chart, each other), the cluster DNS, and for Prometheus every metrics port of Jarvis (the
+ * graph's scrape targets, at the pods that serve them), the API server (service discovery) and the
+ * nodes; for Alertmanager the SMTP server of config, when alert e-mails are on.
+ */
+export function managedEgress(
+  catalogue: Catalogue,
+  config: KubernetesConfig,
+  managed: ManagedMonitoring,
+  targets: readonly { readonly service: string; readonly port: number }[],
+  podLabels: (service: string) => Record<string, string>,
+): Record<"prometheus" | "alertmanager", EgressRule[]> {
+  const own: EgressRule = { peer: { namespace: managed.namespace, pods: {} }, ports: [] };
+  const { peers, ports } = clusterDns(config);
+  const dns = peers.map((peer) => ({ peer: peer as EgressPeer, ports }));
+  const outside = (destinations: ManagedMonitoring["nodes"]): EgressRule[] =>
+    destinations.map((d) => ({
+      peer: { cidr: d.cidr, ...(d.except && { except: d.except }) },
+      ports: d.ports.map((port) => ({ port })),
+    }));
+  const scrapes = targets.map((t) => ({
+    peer: { namespace: config.namespace.name, pods: podLabels(podOf(catalogue, t.service)) },
+    ports: [{ port: t.port }],
+  }));
+  const smtp = config.features.alertEmail ? (config.integrations.smtp?.egress ?? []) : [];
+  return {
+    prometheus: [own, ...dns, ...scrapes, ...outside(managed.apiServer), ...outside(managed.nodes)],
+    alertmanager: [own, ...dns, ...outside(smtp)],
+  };
 }

@@ -49,9 +49,25 @@ export const publicImageServices = (catalogue: Catalogue) =>
 export const statefulServices = (catalogue: Catalogue, platform: Platform) =>
   deployedServices(catalogue, platform).filter((name) => catalogue[name]!.state !== undefined);
 
+/** The services that have pods of their own on Kubernetes: every deployed one but the sidecars. */
+export const podServices = (catalogue: Catalogue) =>
+  deployedServices(catalogue, "kubernetes").filter((name) => !catalogue[name]!.sidecar);
+
+/** The sidecars that run in a service's pods on Kubernetes. */
+export const sidecarsOf = (catalogue: Catalogue, service: string) =>
+  deployedServices(catalogue, "kubernetes").filter(
+    (name) => catalogue[name]!.sidecar && catalogue[name]!.exports?.service === service,
+  );
+
+/** The service whose pods run a node on Kubernetes: the exported service for a sidecar, else itself. */
+export function podOf(catalogue: Catalogue, node: string): string {
+  const spec = catalogue[node]!;
+  return spec.sidecar && spec.exports ? spec.exports.service : node;
+}
+
 /** Services without state, which run with replicas (Kubernetes). */
 export const scalableServices = (catalogue: Catalogue) =>
-  deployedServices(catalogue, "kubernetes").filter((name) => catalogue[name]!.state === undefined);
+  podServices(catalogue).filter((name) => catalogue[name]!.state === undefined);
 
 /** The edges of one node, each once per target and port. */
 export function edgesOf(catalogue: Catalogue, node: string): readonly Connection[] {

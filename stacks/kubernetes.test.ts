@@ -14,9 +14,9 @@ import {
 } from "../tools/test-support";
 import { CATALOGUE } from "../infra/catalogue";
 import { POSTGRES_PASSWORD_STEP } from "../infra/rotation";
-import { deployedServices } from "../infra/graph";
+import { podServices } from "../infra/graph";
 
-const KUBERNETES_SERVICES = deployedServices(CATALOGUE, "kubernetes");
+const KUBERNETES_SERVICES = podServices(CATALOGUE);
 
 const APPS = ["stt", "tts", "backend", "interface"];
 const STATEFUL = ["postgres", "timescale", "redis", "qdrant", "ollama"];
@@ -156,15 +156,17 @@ describe("every pod", () => {
         runAsNonRoot: true,
         seccompProfile: { type: "RuntimeDefault" },
       });
-      const [container] = spec.containers;
-      expect(container.securityContext).toMatchObject({
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ["ALL"] },
-      });
-      expect(container.resources.requests).toHaveProperty("ephemeral-storage");
-      expect(container.resources.limits).toHaveProperty("ephemeral-storage");
-      expect(container.volumeMounts.map((m: any) => m.mountPath)).toContain("/tmp");
+      // The exporters' sidecars too.
+      for (const container of spec.containers) {
+        expect(container.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ["ALL"] },
+        });
+        expect(container.resources.requests).toHaveProperty("ephemeral-storage");
+        expect(container.resources.limits).toHaveProperty("ephemeral-storage");
+      }
+      expect(spec.containers[0].volumeMounts.map((m: any) => m.mountPath)).toContain("/tmp");
       for (const volume of spec.volumes)
         expect(
           Object.keys(volume).some((k) => ["emptyDir", "secret", "persistentVolumeClaim", "configMap"].includes(k)),
@@ -469,6 +471,7 @@ describe("stateful services", () => {
     const postgres = one(off, "NetworkPolicy", "network-postgres").inputs.spec;
     expect(postgres.ingress.map((r: any) => r.from[0].podSelector.matchLabels["app.kubernetes.io/name"])).toEqual([
       "backend",
+      "prometheus",
     ]);
   });
 });
@@ -632,7 +635,11 @@ describe("network exposure", () => {
         (r) =>
           `${r[key][0].podSelector?.matchLabels?.["app.kubernetes.io/name"] ?? r[key][0].ipBlock?.cidr ?? "?"}:${r.ports.map((p: any) => p.port).join("+")}`,
       );
-    expect(peers(policy("postgres").ingress, "from")).toEqual(["backend:5432", "backup:5432"]);
+    // The exporter's port, for the cluster's Prometheus (its pods' labels are config's).
+    expect(peers(policy("postgres").ingress, "from")).toEqual(["backend:5432", "prometheus:9187", "backup:5432"]);
+    expect(policy("postgres").ingress[1].from[0].namespaceSelector).toEqual({
+      matchLabels: { "kubernetes.io/metadata.name": "monitoring" },
+    });
     expect(peers(policy("backend").egress, "to")).toEqual([
       "interface:8001",
       "ollama:11434",

@@ -116,8 +116,18 @@ describe("a stateful service added to the catalogue", () => {
       deployedServices(CATALOGUE_WITH_LOKI, "kubernetes"),
     );
     expect(targets).toContainEqual({ service: "loki", port: 3100, path: "/metrics" });
-    // The services without a metrics endpoint (Ollama, the other datastores) are not.
-    expect(targets.map((t) => t.service).sort()).toEqual(["backend", "interface", "loki", "qdrant", "stt", "tts"]);
+    // The datastores without a metrics endpoint through their exporters' sidecars; Ollama is not.
+    expect(targets.map((t) => t.service).sort()).toEqual([
+      "backend",
+      "interface",
+      "loki",
+      "postgres-exporter",
+      "qdrant",
+      "redis-exporter",
+      "stt",
+      "timescale-exporter",
+      "tts",
+    ]);
   });
 
   it("is scraped by the dev Prometheus, by container name, with no monitoring code changed", () => {

@@ -45,6 +45,7 @@ const ARGS: BackupArgs = {
   podLabels: { "jarvis.service": "backup" },
   image: "postgres:16-alpine",
   httpImage: "curlimages/curl:8.10.1",
+  cronJobName: "jarvis-backup",
   schedule: "0 3 * * *",
   timeZone: "Europe/Berlin",
   keepDays: 14,
@@ -137,6 +138,13 @@ describe("the Backup component", () => {
       LANGFUSE_PASSWORD: base64("langfuse-pw"),
       QDRANT_API_KEY: base64("qdrant-key"),
     });
+  });
+
+  it("names its CronJob as given (its alert selects it by name), deleted before a replacement", async () => {
+    const { find } = await backup();
+    const cronJob = find(CRON_JOB, "backup");
+    expect((cronJob.inputs as any).metadata.name).toBe("jarvis-backup");
+    expect(cronJob.deleteBeforeReplace).toBe(true);
   });
 
   it("runs on the schedule in its time zone, one run at a time, within the deadline", async () => {

@@ -61,6 +61,8 @@ export interface BackupArgs {
   readonly image: string;
   /** An image with curl and sh, for the Qdrant snapshot. */
   readonly httpImage: string;
+  /** The CronJob's name: fixed, so that its alert selects it (kube-state-metrics' `cronjob` label). */
+  readonly cronJobName: string;
   readonly schedule: string;
   /** The IANA time zone of the schedule (the controller's local time otherwise). */
   readonly timeZone: string;
@@ -142,7 +144,7 @@ export class Backup extends pulumi.ComponentResource {
     new CronJob(
       name,
       {
-        metadata,
+        metadata: { ...metadata, name: args.cronJobName },
         spec: {
           schedule: args.schedule,
           timeZone: args.timeZone,
@@ -184,7 +186,8 @@ export class Backup extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this, protect: false },
+      // A fixed name: a replacement must delete the old CronJob first.
+      { parent: this, protect: false, deleteBeforeReplace: true },
     );
     this.claimName = claim.metadata.name;
     this.registerOutputs({ claimName: this.claimName });

@@ -1,5 +1,6 @@
 // Network isolation: deny everything in the namespace, then allow exactly the flows given, so
-// that every pod is selected by a policy with both its ingress and its egress rules.
+// that every pod is selected by a policy with both its ingress and its egress rules. In a namespace
+// this stack does not own whole (the managed monitoring's), only given groups' egress is limited.
 import * as pulumi from "@pulumi/pulumi";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1/networkPolicy";
 
@@ -17,7 +18,8 @@ export interface PolicyRule {
 export interface PodGroupPolicy {
   /** Labels that select the group's pods. */
   readonly pods: Record<string, string>;
-  readonly ingress: readonly PolicyRule[];
+  /** Absent: the group's ingress is not limited. */
+  readonly ingress?: readonly PolicyRule[];
   readonly egress: readonly PolicyRule[];
 }
 
@@ -31,7 +33,9 @@ function peer(p: Peer) {
   return { podSelector: { matchLabels: p.pods } };
 }
 
-const rule = (r: PolicyRule) => ({ ports: r.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? "TCP" })) });
+// No ports: every port of the peer.
+const rule = (r: PolicyRule) =>
+  r.ports.length > 0 ? { ports: r.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? "TCP" })) } : {};
 
 export class NetworkPolicies extends pulumi.ComponentResource {
   /** The policy of each pod group, by group. */
@@ -43,16 +47,19 @@ export class NetworkPolicies extends pulumi.ComponentResource {
       readonly namespace: pulumi.Input<string>;
       readonly labels: Record<string, string>;
       readonly groups: Readonly<Record<string, PodGroupPolicy>>;
+      /** Deny what no policy allows (the default); false where the namespace is not this stack's alone. */
+      readonly defaultDeny?: boolean;
     },
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("jarvis:kubernetes:NetworkPolicies", name, {}, opts);
     const metadata = { namespace: args.namespace, labels: args.labels };
-    new NetworkPolicy(
-      `${name}-default-deny`,
-      { metadata, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
-      { parent: this },
-    );
+    if (args.defaultDeny ?? true)
+      new NetworkPolicy(
+        `${name}-default-deny`,
+        { metadata, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+        { parent: this },
+      );
     const policies: Record<string, pulumi.Output<string>> = {};
     for (const [group, policy] of Object.entries(args.groups)) {
       policies[group] = new NetworkPolicy(
@@ -61,8 +68,8 @@ export class NetworkPolicies extends pulumi.ComponentResource {
           metadata,
           spec: {
             podSelector: { matchLabels: policy.pods },
-            policyTypes: ["Ingress", "Egress"],
-            ingress: policy.ingress.map((r) => ({ from: [peer(r.peer)], ...rule(r) })),
+            policyTypes: policy.ingress ? ["Ingress", "Egress"] : ["Egress"],
+            ...(policy.ingress && { ingress: policy.ingress.map((r) => ({ from: [peer(r.peer)], ...rule(r) })) }),
             egress: policy.egress.map((r) => ({ to: [peer(r.peer)], ...rule(r) })),
           },
         },

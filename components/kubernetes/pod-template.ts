@@ -16,6 +16,8 @@ export interface ContainerSpec {
   readonly name: string;
   readonly image: string;
   readonly command?: string[];
+  /** Arguments to the image's own entrypoint. */
+  readonly args?: string[];
   readonly ports: readonly { readonly name: string; readonly containerPort: number }[];
   readonly probes: Pick<core.v1.Container, "livenessProbe" | "readinessProbe" | "startupProbe">;
   readonly resources: core.v1.ResourceRequirements;
@@ -39,6 +41,13 @@ export interface PodSpec {
   };
 }
 
+/** A container beside the main one (an exporter): its plain variables inline, its secret ones from the workload's Secret. */
+export interface SidecarContainer extends Omit<ContainerSpec, "data"> {
+  readonly plain: Readonly<Record<string, string>>;
+  /** Secret variable -> its key in the workload's Secret. */
+  readonly secretKeys: Readonly<Record<string, string>>;
+}
+
 /** What the settings component created, and the names of the secret variables. */
 export interface Settings {
   readonly settingsName?: pulumi.Input<string>;
@@ -60,11 +69,51 @@ const fileMounts = (volume: string, set: FileSet<unknown> | undefined) =>
     readOnly: true,
   }));
 
-export function podTemplate(container: ContainerSpec, pod: PodSpec, settings: Settings): core.v1.PodTemplateSpec {
+/** What every container of a pod has: its image, ports, probes, resources and scratch space. */
+function containerBase(container: Omit<ContainerSpec, "data">) {
+  return {
+    name: container.name,
+    image: container.image,
+    imagePullPolicy: "IfNotPresent",
+    ...(container.command && { command: container.command }),
+    ...(container.args && { args: container.args }),
+    ports: container.ports.map((p) => ({ ...p, protocol: "TCP" })),
+    ...container.probes,
+    resources: container.resources,
+    securityContext: container.securityContext,
+  };
+}
+
+const scratchMounts = (container: Omit<ContainerSpec, "data">) =>
+  container.scratch.map((s) => ({ name: s.name, mountPath: s.mountPath }));
+
+function sidecar(container: SidecarContainer, secretName: pulumi.Input<string> | undefined) {
+  return {
+    ...containerBase(container),
+    env: [
+      ...Object.entries(container.plain).map(([name, value]) => ({ name, value })),
+      ...Object.entries(container.secretKeys).map(([name, key]) => ({
+        name,
+        valueFrom: { secretKeyRef: { name: secretName!, key } },
+      })),
+    ],
+    volumeMounts: scratchMounts(container),
+  };
+}
+
+export function podTemplate(
+  container: ContainerSpec,
+  pod: PodSpec,
+  settings: Settings,
+  sidecars: readonly SidecarContainer[] = [],
+): core.v1.PodTemplateSpec {
+  const names = [container, ...sidecars].flatMap((c) => c.ports.map((p) => p.name));
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated) throw new Error(`${container.name}'s pod would name two ports ${repeated}`);
   const asFile = settings.secretKeys.filter((key) => key in settings.secretAsFile);
   const asEnv = settings.secretKeys.filter((key) => !(key in settings.secretAsFile));
   const volumes = [
-    ...container.scratch.map((s) => ({ name: s.name, emptyDir: {} })),
+    ...[container, ...sidecars].flatMap((c) => c.scratch).map((s) => ({ name: s.name, emptyDir: {} })),
     ...(settings.filesName ? [{ name: "files", configMap: { name: settings.filesName } }] : []),
     ...(settings.secretName && asFile.length > 0
       ? [
@@ -102,27 +151,21 @@ export function podTemplate(container: ContainerSpec, pod: PodSpec, settings: Se
       ...pod.scheduling,
       containers: [
         {
-          name: container.name,
-          image: container.image,
-          imagePullPolicy: "IfNotPresent",
-          ...(container.command && { command: container.command }),
-          ports: container.ports.map((p) => ({ ...p, protocol: "TCP" })),
+          ...containerBase(container),
           ...(settings.settingsName && { envFrom: [{ configMapRef: { name: settings.settingsName } }] }),
           env: [
             ...asEnv.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: settings.secretName!, key } } })),
             ...asFile.map((key) => ({ name: settings.secretAsFile[key]!, value: `${SECRET_FILES_DIR}/${key}` })),
           ],
-          ...container.probes,
-          resources: container.resources,
-          securityContext: container.securityContext,
           volumeMounts: [
-            ...container.scratch.map((s) => ({ name: s.name, mountPath: s.mountPath })),
+            ...scratchMounts(container),
             ...fileMounts("files", settings.files),
             ...(asFile.length > 0 ? [{ name: "secret-files", mountPath: SECRET_FILES_DIR, readOnly: true }] : []),
             ...fileMounts("generated-secret-files", settings.secretFiles),
             ...(container.data ? [{ name: DATA_VOLUME, ...container.data }] : []),
           ],
         },
+        ...sidecars.map((c) => sidecar(c, settings.secretName)),
       ],
       volumes,
     },

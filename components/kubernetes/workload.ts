@@ -51,7 +51,20 @@ export interface WorkloadArgs {
   readonly secretFiles?: FileSet<pulumi.Input<string>>;
   readonly controller: DeploymentController | StatefulSetController;
   readonly disruptionMaxUnavailable: number;
+  /** Containers beside the main one (exporters), with their own plain and secret variables. */
+  readonly sidecars?: readonly Sidecar[];
 }
+
+export interface Sidecar {
+  readonly container: Omit<ContainerSpec, "data">;
+  readonly env: {
+    readonly plain: Readonly<Record<string, string>>;
+    readonly secret: Readonly<Record<string, pulumi.Input<string>>>;
+  };
+}
+
+/** A sidecar's secret variable in the workload's Secret, apart from the main container's. */
+const sidecarKey = (sidecar: string, variable: string) => `${sidecar}.${variable}`;
 
 export class Workload extends pulumi.ComponentResource {
   readonly workload: Deployment | StatefulSet;
@@ -71,12 +84,18 @@ export class Workload extends pulumi.ComponentResource {
       { metadata: { ...metadata, name: args.name }, automountServiceAccountToken: false },
       child,
     );
+    const sidecars = args.sidecars ?? [];
+    const sidecarSecrets = Object.fromEntries(
+      sidecars.flatMap((c) =>
+        Object.entries(c.env.secret).map(([variable, value]) => [sidecarKey(c.container.name, variable), value]),
+      ),
+    );
     const settings = new WorkloadSettings(
       name,
       {
         ...metadata,
         plain: args.env.plain,
-        secret: args.env.secret,
+        secret: { ...args.env.secret, ...sidecarSecrets },
         ...(args.files && { files: args.files }),
         ...(args.secretFiles && { secretFiles: args.secretFiles }),
       },
@@ -99,6 +118,13 @@ export class Workload extends pulumi.ComponentResource {
         ...(args.files && { files: args.files }),
         ...(args.secretFiles && { secretFiles: args.secretFiles }),
       },
+      sidecars.map((c) => ({
+        ...c.container,
+        plain: c.env.plain,
+        secretKeys: Object.fromEntries(
+          Object.keys(c.env.secret).map((variable) => [variable, sidecarKey(c.container.name, variable)]),
+        ),
+      })),
     );
     const servicePorts = args.container.ports.map((p) => ({
       name: p.name,
@@ -106,7 +132,8 @@ export class Workload extends pulumi.ComponentResource {
       targetPort: p.name,
       protocol: "TCP",
     }));
-    const serviceMetadata = { ...metadata, name: args.name };
+    // The selector labels too: a ServiceMonitor selects the Service by them.
+    const serviceMetadata = { ...metadata, labels: { ...args.labels, ...args.selector }, name: args.name };
     if (controller.kind === "statefulSet") {
       // A StatefulSet keeps a fixed name: an auto-named one that got replaced would start on empty volumes.
       this.service = new Service(

@@ -702,6 +702,7 @@ describe("namespaces and platforms", () => {
         "backup",
         "cluster",
         "clusterDns",
+        "clusterMonitoring",
         "dataProtection",
         "databases",
         "edge",
@@ -712,7 +713,6 @@ describe("namespaces and platforms", () => {
         "images",
         "models",
         "monitoring",
-        "monitoringSource",
         "namePrefix",
         "namespace",
         "ports",
@@ -962,19 +962,17 @@ describe("settings that have no effect", () => {
     expect(warnings("staging", { "jarvis:edge": { ...edge, implementation: "other", rateLimit: null } })).toEqual([]);
   });
 
-  it("include the settings of a service switched off, of the other platform, and monitoring where none runs", () => {
+  it("include the settings of a service switched off and of the other platform", () => {
     expect(warnings("dev", { "jarvis:publish": { ports: { cadvisor: { http: 8081 } } } })).toEqual([
       { key: "jarvis:publish.ports.cadvisor", message: "has no effect: this stack does not run cadvisor" },
     ]);
+    // Kubernetes runs the exporters and hands the rules to the Prometheus operator: monitoring applies.
     expect(
       warnings("staging", {
         "jarvis:images": { grafana: "grafana/grafana:12.1.2" },
         "jarvis:monitoring": { retention: { days: 40 } },
       }),
-    ).toEqual([
-      { key: "jarvis:images.grafana", message: "has no effect: this stack does not run grafana" },
-      { key: "jarvis:monitoring", message: "has no effect: no monitoring service runs on a kubernetes stack" },
-    ]);
+    ).toEqual([{ key: "jarvis:images.grafana", message: "has no effect: this stack does not run grafana" }]);
   });
 });
 

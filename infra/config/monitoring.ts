@@ -1,12 +1,13 @@
 // Config of the monitoring capability: how often Prometheus scrapes and evaluates, how long it
 // keeps its data, the alerts' thresholds, the service level objectives and how alerts are routed
-// (shared: the same model serves both platforms); and, on Kubernetes, where the cluster's
-// Prometheus runs, which may reach every metrics port.
+// (shared: the same model serves both platforms); and, on Kubernetes, whose Prometheus operator
+// runs the monitoring: the cluster's own (`existing`), or a kube-prometheus-stack the stack installs
+// (`managed`), with the Kubernetes alerts' thresholds.
 import { z } from "zod";
 import { APP_METRICS, type Catalogue } from "../catalogue";
 import { RATE_WINDOW_SECONDS } from "../monitoring/rules";
 import { appMetricsServices } from "../graph";
-import { partialObjectOf, podsElsewhere, ratio } from "./fields";
+import { destinations, dnsLabel, dnsName, labels, memory, partialObjectOf, podsElsewhere, ratio } from "./fields";
 import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
 
 const minutes = z.int().min(1).max(1440);
@@ -33,6 +34,74 @@ const slo = z
       .describe("Requests answered within the threshold."),
   })
   .describe("Service level objectives of a service that serves the app's metrics.");
+
+/** A kube-prometheus-stack the stack installs: one per cluster, in a namespace of its own. */
+const managed = z
+  .strictObject({
+    namespace: dnsLabel.describe("Its namespace: not Jarvis's, whose Pod Security level it could not meet."),
+    release: dnsLabel.describe("The Helm release name, which prefixes its objects."),
+    nodeExporter: z
+      .boolean()
+      .describe(
+        "node-exporter on every node (hostNetwork, hostPID, hostPath): the namespace is then privileged, else baseline.",
+      ),
+    storage: z
+      .strictObject({
+        className: z.string().min(1).optional().describe("StorageClass of its claims; absent: the cluster's default."),
+        prometheus: memory,
+        alertmanager: memory,
+        grafana: memory,
+      })
+      .describe("Volume sizes of Prometheus, Alertmanager and Grafana."),
+    grafanaHost: dnsName
+      .optional()
+      .describe("Grafana through the edge at this host, with TLS from the edge's issuer; absent: not exposed."),
+    apiServer: destinations.describe("The Kubernetes API server's addresses: Prometheus discovers its targets there."),
+    nodes: destinations.describe("The nodes' addresses and ports Prometheus scrapes (the kubelet and its cAdvisor, node-exporter)."),
+  })
+  .describe("mode `managed`: the kube-prometheus-stack this stack installs.");
+
+const clusterMonitoring = z
+  .strictObject({
+    mode: z
+      .enum(["existing", "managed"])
+      .describe("`existing`: the cluster runs the Prometheus operator; `managed`: this stack installs kube-prometheus-stack."),
+    existing: z
+      .strictObject({
+        prometheus: podsElsewhere.describe("Where its Prometheus runs: the pods that may reach the metrics ports."),
+        selectorLabels: labels.describe(
+          "Labels the installation selects monitors and rules by (kube-prometheus-stack: `release: <its release>`).",
+        ),
+      })
+      .describe("mode `existing`: the cluster's Prometheus operator."),
+    chart: z
+      .strictObject({
+        repository: z.url({ protocol: /^(https|oci)$/ }).describe("The chart repository (https:// or oci://)."),
+        version: z
+          .string()
+          .regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 88.5.3")
+          .describe("The pinned chart version: the values generated for it are checked against its values.yaml."),
+      })
+      .describe("mode `managed`: kube-prometheus-stack's chart, pinned."),
+    managed: managed.optional(),
+    dashboards: z
+      .strictObject({
+        namespace: dnsLabel.optional().describe("Where Grafana's sidecar finds dashboards; absent: Jarvis's namespace."),
+        label: z.string().min(1).describe("The label Grafana's sidecar watches, e.g. grafana_dashboard."),
+        labelValue: z.string().describe('Its value, e.g. "1".'),
+        datasourceUid: z.string().min(1).describe("The uid of Grafana's Prometheus datasource."),
+      })
+      .describe("The dashboard's ConfigMap, as Grafana's dashboard sidecar finds it."),
+    alerts: z
+      .strictObject({
+        backupMaxAgeHours: z.int().min(1).max(24 * 14).describe("The backups alert when none succeeded for this long."),
+        certificateExpiryDays: z.int().min(1).max(90).describe("A certificate alerts this long before it expires."),
+        volumeFreePercent: z.int().min(1).max(50).describe("A volume alerts when less than this is free."),
+        forMinutes: minutes.describe("How long crash loops, a full autoscaler or a filling volume last before they alert."),
+      })
+      .describe("Thresholds of the Kubernetes alerts (Jarvis's namespace only)."),
+  })
+  .describe("Whose Prometheus operator watches the stack, and the Kubernetes alerts.");
 
 export function monitoringKeys(catalogue: Catalogue) {
   return {
@@ -88,9 +157,7 @@ export function monitoringKeys(catalogue: Catalogue) {
         })
         .describe("Metrics, alert rules, SLOs and alert routing."),
     },
-    kubernetes: {
-      monitoringSource: podsElsewhere.describe("Where the Prometheus that scrapes the metrics ports runs."),
-    },
+    kubernetes: { clusterMonitoring },
   } satisfies ModuleKeys;
 }
 
@@ -135,4 +202,20 @@ function monitoringFindings(config: Parsed): Finding[] {
   return findings;
 }
 
-export const monitoringChecks: ModuleChecks = { shared: monitoringFindings };
+function clusterMonitoringFindings(config: Parsed): Finding[] {
+  const { clusterMonitoring } = config;
+  if (!clusterMonitoring || clusterMonitoring.mode !== "managed") return [];
+  const { managed } = clusterMonitoring;
+  const at = (path: string[], message: string): Finding => ({ key: "clusterMonitoring", path, message });
+  if (!managed) return [at(["managed"], "is required for mode managed: its namespace, storage and the cluster's addresses")];
+  const findings: Finding[] = [];
+  if (config.namespace && managed.namespace === config.namespace.name)
+    findings.push(at(["managed", "namespace"], "must not be Jarvis's namespace: the chart's Pod Security level is not restricted"));
+  if (managed.grafanaHost && config.edge && config.edge.tls.issuerKind !== "ClusterIssuer")
+    findings.push(
+      at(["managed", "grafanaHost"], "needs edge.tls.issuerKind ClusterIssuer: an Issuer cannot sign certificates in the monitoring namespace"),
+    );
+  return findings;
+}
+
+export const monitoringChecks: ModuleChecks = { shared: monitoringFindings, kubernetes: clusterMonitoringFindings };

@@ -1,6 +1,7 @@
 // The Jarvis dashboard, built from the real catalogue and the dev config: its rows follow the watched
 // services (a catalogue with Loki added gets a Loki row), its app and SLO panels follow the metrics
 // contract and the SLOs, the container panels the cAdvisor switch, and every query parses as PromQL.
+import { dockerDashboardView } from "../files";
 import { parser } from "@prometheus-io/lezer-promql";
 import { describe, expect, it } from "vitest";
 import { CATALOGUE, type Catalogue } from "../catalogue";
@@ -41,7 +42,11 @@ function build(
   catalogue: Catalogue = CATALOGUE,
   services: readonly Watch[] = watched,
 ) {
-  return jarvisDashboard(catalogue, services, monitoring) as { uid: string; title: string; panels: Panel[] };
+  return jarvisDashboard(catalogue, services, monitoring, dockerDashboardView(monitoring)) as {
+    uid: string;
+    title: string;
+    panels: Panel[];
+  };
 }
 
 /** The dashboard's rows, each with the panels that follow it up to the next row. */

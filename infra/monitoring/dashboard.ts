@@ -7,8 +7,7 @@ import type { Builder } from "@grafana/grafana-foundation-sdk/dist/cog";
 import type { Dashboard, Panel } from "@grafana/grafana-foundation-sdk/dist/dashboard";
 import { APP_METRICS, type Catalogue } from "../catalogue";
 import type { SharedConfig } from "../config/schema";
-import { DATASOURCE_UID } from "./files";
-import { BURN_RATES, selector } from "./rules";
+import { BURN_RATES, selector, type Scope } from "./rules";
 import type { Watch } from "./targets";
 
 // The SDK publishes its modules only through package.json `exports`, which this project's
@@ -37,20 +36,35 @@ const sdk = (): Sdk =>
 type Monitoring = SharedConfig["monitoring"];
 type Objective = "availability" | "latency";
 
+/** The dashboard's uid, and the start of it where one Grafana shows several stacks. */
 export const DASHBOARD_UID = "jarvis";
 /** Grafana's rate window: four scrape intervals at least, wider as the time range grows. */
 export const RATE_WINDOW = "$__rate_interval";
-const DATASOURCE = { type: "prometheus", uid: DATASOURCE_UID };
+
+/**
+ * Where a dashboard is shown: its uid and title (unique in a Grafana that shows several stacks), the
+ * uid of its Prometheus datasource, the labels every query selects on (Jarvis's namespace on
+ * Kubernetes), and where the containers' CPU and memory come from: cAdvisor's container names
+ * (Docker), the kubelet's cAdvisor by pod and container (Kubernetes), or nowhere.
+ */
+export interface DashboardView {
+  readonly uid: string;
+  readonly title: string;
+  readonly datasourceUid: string;
+  readonly scope: Scope;
+  readonly containers?: "docker" | "kubernetes";
+}
 /** Grafana's grid is 24 columns wide. */
 const GRID = 24;
 const QUANTILES = [0.5, 0.95, 0.99] as const;
 
 const rate = (series: string, labels: Readonly<Record<string, string>>) =>
   `rate(${series}${selector(labels)}[${RATE_WINDOW}])`;
+const datasource = (view: DashboardView) => ({ type: "prometheus", uid: view.datasourceUid });
 
 /** A query of the Prometheus datasource; refIds are given per panel in order. */
-function query(expr: string, legend: string) {
-  return new (sdk().prometheus.DataqueryBuilder)().expr(expr).legendFormat(legend).datasource(DATASOURCE);
+function query(view: DashboardView, expr: string, legend: string) {
+  return new (sdk().prometheus.DataqueryBuilder)().expr(expr).legendFormat(legend).datasource(datasource(view));
 }
 type Query = ReturnType<typeof query>;
 
@@ -58,11 +72,18 @@ function withQueries<P extends { withTarget(q: Query): P }>(panel: P, queries: r
   return queries.reduce((p, q, i) => p.withTarget(q.refId(String.fromCharCode(65 + i))), panel);
 }
 
-function graph(title: string, unit: string, width: number, queries: readonly Query[], description: string) {
+function graph(
+  view: DashboardView,
+  title: string,
+  unit: string,
+  width: number,
+  queries: readonly Query[],
+  description: string,
+) {
   const panel = new (sdk().timeseries.PanelBuilder)()
     .title(title)
     .description(description)
-    .datasource(DATASOURCE)
+    .datasource(datasource(view))
     .unit(unit)
     .span(width)
     .height(8)
@@ -95,8 +116,8 @@ function thresholdLine(panel: ReturnType<typeof graph>, threshold: number) {
 }
 
 /** The series that says whether a service is up, and where it comes from. */
-function upSignal(watch: Watch): { expr: string; from: string } {
-  const labels = { service: watch.service };
+function upSignal(view: DashboardView, watch: Watch): { expr: string; from: string } {
+  const labels = { ...view.scope, service: watch.service };
   if (watch.kind === "probe") return { expr: `probe_success${selector(labels)}`, from: "the prober's health check" };
   if (watch.exported)
     return {
@@ -106,12 +127,12 @@ function upSignal(watch: Watch): { expr: string; from: string } {
   return { expr: `up${selector(labels)}`, from: "Prometheus's scrape of its metrics endpoint" };
 }
 
-function statusStat(catalogue: Catalogue, watch: Watch): Builder<Panel> {
-  const { expr, from } = upSignal(watch);
+function statusStat(view: DashboardView, catalogue: Catalogue, watch: Watch): Builder<Panel> {
+  const { expr, from } = upSignal(view, watch);
   const panel = new (sdk().stat.PanelBuilder)()
     .title(catalogue[watch.service]!.title)
     .description(`Up or down, from ${from}: the lowest of its instances.`)
-    .datasource(DATASOURCE)
+    .datasource(datasource(view))
     .span(4)
     .height(3)
     .mappings([
@@ -124,52 +145,56 @@ function statusStat(catalogue: Catalogue, watch: Watch): Builder<Panel> {
     .colorMode(sdk().common.BigValueColorMode.Background)
     .graphMode(sdk().common.BigValueGraphMode.None)
     .reduceOptions(new (sdk().common.ReduceDataOptionsBuilder)().calcs(["lastNotNull"]));
-  return withQueries(panel, [query(`min(${expr})`, watch.service)]);
+  return withQueries(panel, [query(view, `min(${expr})`, watch.service)]);
 }
 
 /** Up over time; for a datastore, its exporter's scrape beside the exporter's view of it. */
-function upHistory(watch: Watch) {
-  const { expr } = upSignal(watch);
-  const queries = [query(`min(${expr})`, watch.service)];
+function upHistory(view: DashboardView, watch: Watch) {
+  const { expr } = upSignal(view, watch);
+  const queries = [query(view, `min(${expr})`, watch.service)];
   if (watch.kind === "scrape" && watch.exported)
-    queries.push(query(`min(up${selector({ service: watch.service })})`, watch.node));
-  return graph("Up", "none", GRID, queries, "1 while up, 0 while down; a gap is a scrape that did not answer.")
+    queries.push(query(view, `min(up${selector({ ...view.scope, service: watch.service })})`, watch.node));
+  return graph(view, "Up", "none", GRID, queries, "1 while up, 0 while down; a gap is a scrape that did not answer.")
     .height(5)
     .min(0)
     .max(1);
 }
 
 /** The app's metrics contract, for a service that serves it. */
-function appPanels(service: string, alerts: Monitoring["alerts"]): Builder<Panel>[] {
-  const labels = { service };
+function appPanels(view: DashboardView, service: string, alerts: Monitoring["alerts"]): Builder<Panel>[] {
+  const labels = { ...view.scope, service };
   const third = GRID / 3;
   const half = GRID / 2;
   const buckets = `sum by (le) (${rate(`${APP_METRICS.duration}_bucket`, labels)})`;
   return [
     graph(
+      view,
       "Request rate",
       "reqps",
       third,
-      [query(`sum by (status) (${rate(APP_METRICS.requests, labels)})`, "{{status}}")],
+      [query(view, `sum by (status) (${rate(APP_METRICS.requests, labels)})`, "{{status}}")],
       "Requests a second, by HTTP status.",
     ),
     thresholdLine(
       graph(
+        view,
         "Latency",
         "s",
         third,
-        QUANTILES.map((q) => query(`histogram_quantile(${q}, ${buckets})`, `p${q * 100}`)),
+        QUANTILES.map((q) => query(view, `histogram_quantile(${q}, ${buckets})`, `p${q * 100}`)),
         `Percentiles of the request duration, from the histogram; the line is the p95 alert's threshold.`,
       ),
       alerts.latencyP95Seconds.threshold,
     ),
     thresholdLine(
       graph(
+        view,
         "Error ratio",
         "percentunit",
         third,
         [
           query(
+            view,
             // 0, not "no data", before the service's first server error (its 5xx series does not exist yet).
             `(sum(${rate(APP_METRICS.requests, { ...labels, status: "~5.." })}) or vector(0)) / sum(${rate(APP_METRICS.requests, labels)})`,
             "5xx",
@@ -180,17 +205,19 @@ function appPanels(service: string, alerts: Monitoring["alerts"]): Builder<Panel
       alerts.errorRatio.threshold,
     ),
     graph(
+      view,
       "Active users",
       "short",
       half,
-      [query(`sum(${APP_METRICS.activeUsers}${selector(labels)})`, "users")],
+      [query(view, `sum(${APP_METRICS.activeUsers}${selector(labels)})`, "users")],
       "Users with an open session.",
     ),
     graph(
+      view,
       "Memory operations",
       "ops",
       half,
-      [query(`sum by (operation) (${rate(APP_METRICS.memoryOperations, labels)})`, "{{operation}}")],
+      [query(view, `sum by (operation) (${rate(APP_METRICS.memoryOperations, labels)})`, "{{operation}}")],
       "Operations on the assistant's memory a second, by operation.",
     ),
   ];
@@ -200,13 +227,19 @@ function appPanels(service: string, alerts: Monitoring["alerts"]): Builder<Panel
 const BURN_WINDOWS = [...new Set(BURN_RATES.map((b) => b.long))];
 
 /** Remaining error budget and burn rate of one objective, from the recording rules. */
-function sloPanels(service: string, objective: Objective, target: number, windowDays: number): Builder<Panel>[] {
-  const labels = selector({ service, slo: objective });
+function sloPanels(
+  view: DashboardView,
+  service: string,
+  objective: Objective,
+  target: number,
+  windowDays: number,
+): Builder<Panel>[] {
+  const labels = selector({ ...view.scope, service, slo: objective });
   const quarter = GRID / 4;
   const budget = new (sdk().stat.PanelBuilder)()
     .title(`Error budget: ${objective}`)
     .description(`Share of the ${windowDays}-day error budget left, for an objective of ${target}%.`)
-    .datasource(DATASOURCE)
+    .datasource(datasource(view))
     .unit("percentunit")
     .span(quarter)
     .height(8)
@@ -220,12 +253,17 @@ function sloPanels(service: string, objective: Objective, target: number, window
     .colorMode(sdk().common.BigValueColorMode.Value)
     .reduceOptions(new (sdk().common.ReduceDataOptionsBuilder)().calcs(["lastNotNull"]));
   const burn = BURN_WINDOWS.map((window) =>
-    query(`slo:sli_error:ratio_rate${window}${labels} / on (service, slo) (1 - slo:objective:ratio${labels})`, window),
+    query(
+      view,
+      `slo:sli_error:ratio_rate${window}${labels} / on (service, slo) (1 - slo:objective:ratio${labels})`,
+      window,
+    ),
   );
   return [
-    withQueries(budget, [query(`slo:error_budget_remaining:ratio${labels}`, objective)]),
+    withQueries(budget, [query(view, `slo:error_budget_remaining:ratio${labels}`, objective)]),
     thresholdLine(
       graph(
+        view,
         `Burn rate: ${objective}`,
         "suffix:x",
         quarter,
@@ -237,32 +275,40 @@ function sloPanels(service: string, objective: Objective, target: number, window
   ];
 }
 
-function serviceSloPanels(service: string, monitoring: Monitoring): Builder<Panel>[] {
+function serviceSloPanels(view: DashboardView, service: string, monitoring: Monitoring): Builder<Panel>[] {
   const slo = monitoring.slos[service];
   if (!slo) return [];
   return [
-    ...(slo.availability ? sloPanels(service, "availability", slo.availability.objective, slo.windowDays) : []),
-    ...(slo.latency ? sloPanels(service, "latency", slo.latency.objective, slo.windowDays) : []),
+    ...(slo.availability ? sloPanels(view, service, "availability", slo.availability.objective, slo.windowDays) : []),
+    ...(slo.latency ? sloPanels(view, service, "latency", slo.latency.objective, slo.windowDays) : []),
   ];
 }
 
-/** cAdvisor's view of every named container, by container name. */
-function containerPanels(): Builder<Panel>[] {
-  const named = { name: "~.+" };
+/**
+ * The containers' CPU and memory from cAdvisor: on Docker by container name (its own cAdvisor), on
+ * Kubernetes by pod and container (the kubelet's, in Jarvis's namespace).
+ */
+function containerPanels(view: DashboardView): Builder<Panel>[] {
+  const [labels, by, legend, from] =
+    view.containers === "kubernetes"
+      ? [{ ...view.scope, container: "~.+" }, "pod, container", "{{pod}}/{{container}}", "the kubelet's cAdvisor"]
+      : [{ name: "~.+" }, "name", "{{name}}", "cAdvisor"];
   return [
     graph(
+      view,
       "Container CPU",
       "short",
       GRID / 2,
-      [query(`sum by (name) (${rate("container_cpu_usage_seconds_total", named)})`, "{{name}}")],
-      "CPU cores used, by container (cAdvisor).",
+      [query(view, `sum by (${by}) (${rate("container_cpu_usage_seconds_total", labels)})`, legend)],
+      `CPU cores used, by container (${from}).`,
     ),
     graph(
+      view,
       "Container memory",
       "bytes",
       GRID / 2,
-      [query(`sum by (name) (container_memory_working_set_bytes${selector(named)})`, "{{name}}")],
-      "Working set (what the kernel cannot reclaim), by container (cAdvisor).",
+      [query(view, `sum by (${by}) (container_memory_working_set_bytes${selector(labels)})`, legend)],
+      `Working set (what the kernel cannot reclaim), by container (${from}).`,
     ),
   ];
 }
@@ -271,9 +317,9 @@ function row(builder: ReturnType<typeof board>, title: string, panels: readonly 
   return panels.reduce((b, panel) => b.withPanel(panel), builder.withRow(new (sdk().dashboard.RowBuilder)(title)));
 }
 
-function board() {
-  return new (sdk().dashboard.DashboardBuilder)("Jarvis")
-    .uid(DASHBOARD_UID)
+function board(view: DashboardView) {
+  return new (sdk().dashboard.DashboardBuilder)(view.title)
+    .uid(view.uid)
     .tags(["jarvis"])
     .refresh("30s")
     .time({ from: "now-6h", to: "now" })
@@ -285,20 +331,23 @@ export function jarvisDashboard(
   catalogue: Catalogue,
   watched: readonly Watch[],
   monitoring: SharedConfig["monitoring"],
+  view: DashboardView,
 ): Record<string, unknown> {
   let builder = row(
-    board(),
+    board(view),
     "Status",
-    watched.map((watch) => statusStat(catalogue, watch)),
+    watched.map((watch) => statusStat(view, catalogue, watch)),
   );
   for (const watch of watched) {
     const app = watch.kind === "scrape" && watch.app;
     builder = row(builder, catalogue[watch.service]!.title, [
-      upHistory(watch),
-      ...(app ? [...appPanels(watch.service, monitoring.alerts), ...serviceSloPanels(watch.service, monitoring)] : []),
+      upHistory(view, watch),
+      ...(app
+        ? [...appPanels(view, watch.service, monitoring.alerts), ...serviceSloPanels(view, watch.service, monitoring)]
+        : []),
     ]);
   }
-  if (monitoring.cadvisor) builder = row(builder, "Containers", containerPanels());
+  if (view.containers) builder = row(builder, "Containers", containerPanels(view));
   const built: Dashboard = builder.build();
   // Grafana wants a unique id per panel (rows included); the SDK leaves them to the caller.
   built.panels?.forEach((panel, i) => (panel.id = i + 1));

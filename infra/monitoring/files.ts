@@ -88,20 +88,26 @@ export function ruleFile(
 
 /**
  * Alertmanager: by e-mail when `features.alertEmail` is on (the SMTP password from its file), else to
- * a receiver that sends nothing (the alerts still show in the UI); critical alerts repeat sooner; a
- * warning is muted while the same alert of the same service (and SLO) is critical.
+ * a receiver that sends nothing (the alerts still show in the UI); alerts matching `quiet` are never
+ * sent; critical alerts repeat sooner; a warning is muted while the same alert of the same service
+ * (and SLO) is critical.
  */
-export function alertmanagerConfig(config: StackConfig): Record<string, unknown> {
+export function alertmanagerConfig(
+  config: StackConfig,
+  passwordFile: string = SECRET_FILES.smtpPassword,
+  quiet: readonly string[] = [],
+): Record<string, unknown> {
   const { routing } = config.monitoring;
   const smtp = config.features.alertEmail ? config.integrations.smtp : undefined;
   const receiver = smtp ? "email" : "none";
+  const silent = { name: "none" };
   return {
     ...(smtp && {
       global: {
         smtp_smarthost: `${smtp.host}:${smtp.port}`,
         smtp_from: smtp.from,
         smtp_auth_username: smtp.username,
-        smtp_auth_password_file: SECRET_FILES.smtpPassword,
+        smtp_auth_password_file: passwordFile,
         smtp_require_tls: smtp.requireTls ?? true,
       },
     }),
@@ -111,11 +117,15 @@ export function alertmanagerConfig(config: StackConfig): Record<string, unknown>
       group_wait: seconds(routing.groupWaitSeconds),
       group_interval: `${routing.groupIntervalMinutes}m`,
       repeat_interval: `${routing.repeatHours}h`,
-      routes: [{ receiver, matchers: ['severity="critical"'], repeat_interval: `${routing.criticalRepeatHours}h` }],
+      routes: [
+        ...quiet.map((matcher) => ({ receiver: silent.name, matchers: [matcher] })),
+        { receiver, matchers: ['severity="critical"'], repeat_interval: `${routing.criticalRepeatHours}h` },
+      ],
     },
-    receivers: smtp
-      ? [{ name: "email", email_configs: [{ to: smtp.to.join(", "), send_resolved: true }] }]
-      : [{ name: "none" }],
+    receivers: [
+      ...(smtp ? [{ name: "email", email_configs: [{ to: smtp.to.join(", "), send_resolved: true }] }] : []),
+      ...(!smtp || quiet.length > 0 ? [silent] : []),
+    ],
     inhibit_rules: [
       {
         source_matchers: ['severity="critical"'],

@@ -1,7 +1,7 @@
 // The backup capability on Kubernetes: a CronJob that saves every service the backup job connects
 // to (pg_dump of the databases, a snapshot of Qdrant) into a volume protected like the data.
 import { Backup, type Database } from "../../components/kubernetes/backup";
-import { BACKUP_JOB, backupTargets, variablePrefix, type BackupTarget } from "../../infra/backup";
+import { BACKUP_JOB, backupTargets, variablePrefix, type BackupTarget, backupCronJobName } from "../../infra/backup";
 import { imageRef } from "../../infra/images";
 import { dataProtection, type KubernetesContext } from "./context";
 import { containerSecurityContext, podSecurityContext, selectorLabels } from "./pods";
@@ -34,6 +34,7 @@ export function backups(context: KubernetesContext) {
       podLabels: selectorLabels(BACKUP_JOB, context.instance),
       image: imageRef(config, catalogue, BACKUP_JOB),
       httpImage: config.backup.httpImage,
+      cronJobName: backupCronJobName(config.namePrefix),
       schedule: config.backup.schedule,
       timeZone: config.backup.timeZone,
       keepDays: config.backup.keepDays,

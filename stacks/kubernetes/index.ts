@@ -8,13 +8,14 @@ import type { Secrets } from "../../components/secrets";
 import type { KubernetesConfig } from "../../infra/config/schema";
 import { deployedJobs } from "../../infra/graph";
 import { BACKUP_JOB } from "../../infra/backup";
-import { modelStore } from "../../infra/model-pull";
+import { modelPull, modelStore } from "../../infra/model-pull";
 import type { Wiring } from "../../infra/wiring";
 import { backups } from "./backup";
 import type { KubernetesContext } from "./context";
 import { edge } from "./edge";
 import { modelPullJob } from "./model-pull";
 import { namespace } from "./namespace";
+import { monitoring } from "./monitoring";
 import { isolation } from "./network-policies";
 import { serviceWorkloads } from "./services";
 
@@ -73,9 +74,14 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
   const workloads = serviceWorkloads(context, registryPullSecret(context));
   const store = modelStore(wiring.catalogue);
   if (store) modelPullJob(context, workloads.get(store)!);
-  if (deployedJobs(wiring.catalogue, config).includes(BACKUP_JOB)) backups(context);
+  const backedUp = deployedJobs(wiring.catalogue, config).includes(BACKUP_JOB);
+  if (backedUp) backups(context);
   const entry = edge(context, [...workloads.values()]);
   isolation(context);
+  monitoring(context, {
+    backups: backedUp,
+    ...(store && { modelPull: modelPull(config.namePrefix, config.models.ollama).name }),
+  });
 
   return {
     platform: config.platform,

@@ -1,10 +1,10 @@
 // The services capability on Kubernetes: every deployed service as a Workload, a StatefulSet where
 // the catalogue gives it state and a Deployment otherwise, wired from the derived endpoints.
 import type * as pulumi from "@pulumi/pulumi";
-import { Workload, type WorkloadArgs } from "../../components/kubernetes/workload";
+import { Workload, type Sidecar, type WorkloadArgs } from "../../components/kubernetes/workload";
 import { serviceEnvironment, type SecretSource } from "../../infra/environment";
 import { serviceFiles } from "../../infra/files";
-import { deployedServices } from "../../infra/graph";
+import { podServices, sidecarsOf } from "../../infra/graph";
 import { imageRef } from "../../infra/images";
 import { dataProtection, type KubernetesContext } from "./context";
 import {
@@ -59,13 +59,56 @@ function scheduling(context: KubernetesContext, service: string) {
   return { scheduling: { nodeSelector, tolerations, ...(runtimeClassName && { runtimeClassName }) } };
 }
 
-export function serviceWorkloads(context: KubernetesContext, pullSecret: pulumi.Output<string> | undefined) {
+/** What a node's container is made of, from the catalogue and config. */
+function container(context: KubernetesContext, node: string) {
+  const { config, wiring } = context;
+  const { catalogue } = wiring;
+  return {
+    image: imageRef(config, catalogue, node),
+    ports: Object.entries(config.ports[node]!).map(([name, containerPort]) => ({ name, containerPort })),
+    probes: probes(config, catalogue, node),
+    resources: resources(config, catalogue, node),
+    securityContext: containerSecurityContext(),
+    scratch: scratchVolumes(catalogue, node),
+  };
+}
+
+/** A node's environment, its secrets resolved. */
+function environmentOf(context: KubernetesContext, node: string) {
   const { config, wiring, secrets, instance } = context;
+  const environment = serviceEnvironment(config, wiring, node, instance);
+  return {
+    plain: environment.plain as Record<string, string>,
+    secret: Object.fromEntries(
+      Object.entries(environment.secret).map(([name, source]) => [name, secrets.resolve(source!, wiring.connections)]),
+    ),
+  };
+}
+
+/** The exporters that run in a service's pods, each with its own environment. */
+function sidecars(context: KubernetesContext, service: string): Sidecar[] {
+  const { config, wiring } = context;
+  return sidecarsOf(wiring.catalogue, service).map((node) => {
+    const { command } = wiring.catalogue[node]!;
+    return {
+      // Docker's command is the image's CMD: on Kubernetes, the entrypoint's arguments.
+      container: {
+        name: node,
+        ...container(context, node),
+        ...(command && { args: command(config.ports[node]!, config) }),
+      },
+      env: environmentOf(context, node),
+    };
+  });
+}
+
+export function serviceWorkloads(context: KubernetesContext, pullSecret: pulumi.Output<string> | undefined) {
+  const { config, wiring, instance } = context;
   const { catalogue } = wiring;
   const workloads = new Map<string, Workload>();
-  for (const service of deployedServices(catalogue, "kubernetes")) {
+  for (const service of podServices(catalogue)) {
     const spec = catalogue[service]!;
-    const environment = serviceEnvironment(config, wiring, service, instance);
+    const environment = environmentOf(context, service);
     workloads.set(
       service,
       new Workload(
@@ -76,13 +119,8 @@ export function serviceWorkloads(context: KubernetesContext, pullSecret: pulumi.
           labels: context.labels,
           selector: selectorLabels(service, instance),
           container: {
-            image: imageRef(config, catalogue, service),
+            ...container(context, service),
             ...(spec.command && { command: spec.command(config.ports[service]!, config) }),
-            ports: Object.entries(config.ports[service]!).map(([name, containerPort]) => ({ name, containerPort })),
-            probes: probes(config, catalogue, service),
-            resources: resources(config, catalogue, service),
-            securityContext: containerSecurityContext(),
-            scratch: scratchVolumes(catalogue, service),
           },
           pod: {
             securityContext: podSecurityContext(),
@@ -91,17 +129,13 @@ export function serviceWorkloads(context: KubernetesContext, pullSecret: pulumi.
             ...scheduling(context, service),
           },
           env: {
-            plain: { ...(environment.plain as Record<string, string>), ...platformEnvironment(catalogue, service) },
-            secret: Object.fromEntries(
-              Object.entries(environment.secret).map(([name, source]) => [
-                name,
-                secrets.resolve(source!, wiring.connections),
-              ]),
-            ),
+            plain: { ...environment.plain, ...platformEnvironment(catalogue, service) },
+            secret: environment.secret,
             asFile: spec.secretFiles ?? {},
           },
           ...files(context, service),
           controller: controller(context, service),
+          sidecars: sidecars(context, service),
           disruptionMaxUnavailable: config.rollout.disruptionMaxUnavailable,
         },
         { ...context.opts, ...(spec.state && dataProtection(config)) },

@@ -63,7 +63,12 @@ describe("the prod summary", () => {
   });
 
   it("shows each StatefulSet's claims with the size its claim patch sets, and a job's claim", () => {
-    expect(row("prod", "postgres").slice(1, 4)).toEqual(["StatefulSet", "pgvector/pgvector:0.8.0-pg15", "1"]);
+    // Its exporter runs beside it, in the same pod.
+    expect(row("prod", "postgres").slice(1, 4)).toEqual([
+      "StatefulSet",
+      "pgvector/pgvector:0.8.0-pg15, prometheuscommunity/postgres-exporter:v0.17.1",
+      "1",
+    ]);
     expect(row("prod", "postgres")[6]).toBe("claim data 50Gi fast-ssd");
     // The backup's pg_dump step runs in an init container of the TimescaleDB image.
     expect(row("prod", "backup").slice(1, 3)).toEqual([

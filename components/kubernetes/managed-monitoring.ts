@@ -1,0 +1,86 @@
+// A kube-prometheus-stack the stack installs, one per cluster: its namespace (privileged only for
+// node-exporter), the Secrets its values name (Grafana's admin, the SMTP password), the chart
+// itself, and network policies that limit where its Prometheus and Alertmanager connect.
+import * as pulumi from "@pulumi/pulumi";
+import { Namespace } from "@pulumi/kubernetes/core/v1/namespace";
+import { Secret } from "@pulumi/kubernetes/core/v1/secret";
+import { Chart } from "@pulumi/kubernetes/helm/v4/chart";
+import { NetworkPolicies, type PodGroupPolicy } from "./network-policies";
+
+export interface ManagedMonitoringArgs {
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  /** The Pod Security level enforced in the namespace. */
+  readonly podSecurity: "privileged" | "baseline";
+  readonly chart: { readonly name: string; readonly repository: string; readonly version: string };
+  readonly release: string;
+  readonly values: Record<string, unknown>;
+  /** The Secrets the values name, each by its fixed name, with their keys. */
+  readonly secrets: Readonly<Record<string, Readonly<Record<string, pulumi.Input<string>>>>>;
+  /** The egress of the groups of pods whose connections are limited. */
+  readonly policies: Readonly<Record<string, PodGroupPolicy>>;
+}
+
+/** An OCI repository holds the chart under its name; an HTTP one is an index the chart is looked up in. */
+function chartSource(chart: ManagedMonitoringArgs["chart"]) {
+  return chart.repository.startsWith("oci://")
+    ? { chart: `${chart.repository.replace(/\/$/, "")}/${chart.name}` }
+    : { chart: chart.name, repositoryOpts: { repo: chart.repository } };
+}
+
+export class ManagedMonitoring extends pulumi.ComponentResource {
+  /** The chart: what the stack's monitors and rules wait for (it brings their CRDs). */
+  readonly chart: Chart;
+  readonly namespace: pulumi.Output<string>;
+
+  constructor(name: string, args: ManagedMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Secrets are in args: nothing goes to super().
+    super("jarvis:kubernetes:ManagedMonitoring", name, {}, opts);
+    const namespace = new Namespace(
+      name,
+      {
+        metadata: {
+          name: args.namespace,
+          labels: {
+            ...args.labels,
+            "pod-security.kubernetes.io/enforce": args.podSecurity,
+            "pod-security.kubernetes.io/warn": "restricted",
+            "pod-security.kubernetes.io/audit": "restricted",
+          },
+        },
+      },
+      { parent: this },
+    );
+    this.namespace = namespace.metadata.name;
+    const secrets = Object.entries(args.secrets).map(
+      ([secret, keys]) =>
+        new Secret(
+          `${name}-${secret}`,
+          {
+            metadata: { namespace: this.namespace, labels: args.labels, name: secret },
+            type: "Opaque",
+            stringData: keys,
+          },
+          // The values name it: a replacement deletes the old Secret first.
+          { parent: this, deleteBeforeReplace: true },
+        ),
+    );
+    this.chart = new Chart(
+      name,
+      {
+        ...chartSource(args.chart),
+        version: args.chart.version,
+        name: args.release,
+        namespace: this.namespace,
+        values: args.values,
+      },
+      { parent: this, dependsOn: secrets },
+    );
+    new NetworkPolicies(
+      `${name}-network`,
+      { namespace: this.namespace, labels: args.labels, groups: args.policies, defaultDeny: false },
+      { parent: this },
+    );
+    this.registerOutputs({ namespace: this.namespace });
+  }
+}
