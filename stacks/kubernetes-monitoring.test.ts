@@ -1,0 +1,188 @@
+// Monitoring on Kubernetes, as the program registers it: staging and prod in mode existing (the
+// cluster's Prometheus operator), and staging's config switched to mode managed (the pinned
+// kube-prometheus-stack). Under the mock engine the chart is one resource: these tests assert its
+// inputs (the values), never the objects Helm would render from them.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { kubePrometheusStackValues, unknownValuesKeys } from "../tools/chart-values";
+import { PROJECT_DIR } from "../tools/plan/cli";
+import { planStack, rawResource, stackValues, validateManifest, type ParsedPlan } from "../tools/test-support";
+
+const CHART = "kubernetes:helm.sh/v4:Chart";
+const MONITORING_KINDS = ["ServiceMonitor", "PodMonitor", "PrometheusRule"];
+
+const staging = stackValues("staging") as Record<string, any>;
+const smtp = {
+  host: "smtp.example.com",
+  port: 587,
+  username: "jarvis",
+  from: "jarvis@example.com",
+  to: ["ops@example.com"],
+};
+const SMTP_SECRET = "v1:smtp-cipher";
+const managedConfig = {
+  ...staging,
+  "jarvis:clusterMonitoring": {
+    mode: "managed",
+    managed: {
+      namespace: "cluster-monitoring",
+      release: "monitoring",
+      nodeExporter: false,
+      storage: { className: "standard", prometheus: "50Gi", alertmanager: "2Gi", grafana: "5Gi" },
+      grafanaHost: "grafana.staging.example.com",
+      apiServer: [{ cidr: "10.96.0.1/32", ports: [443] }],
+      nodes: [{ cidr: "10.0.0.0/16", ports: [10250, 9100] }],
+    },
+  },
+  "jarvis:features": { alertEmail: true },
+  "jarvis:integrations": { smtp: { ...smtp, egress: [{ cidr: "203.0.113.10/32", ports: [587] }] } },
+  "jarvis:smtpPassword": { secure: SMTP_SECRET },
+};
+
+const objects = (plan: ParsedPlan) => parseAllDocuments(plan.manifests!).map((d) => d.toJS());
+const monitoringObjects = (plan: ParsedPlan) => objects(plan).filter((o) => MONITORING_KINDS.includes(o?.kind));
+
+let existing: ParsedPlan;
+let managed: ParsedPlan;
+beforeAll(async () => {
+  existing = await planStack("staging");
+  managed = await planStack("staging", managedConfig);
+});
+
+describe("mode existing (staging)", () => {
+  it("gives the cluster's Prometheus a monitor per watched service and one rule object, valid against their CRDs", async () => {
+    const found = monitoringObjects(existing);
+    expect(found.map((o) => o.kind).sort()).toEqual([
+      "PodMonitor",
+      "PodMonitor",
+      "PodMonitor",
+      "PrometheusRule",
+      "ServiceMonitor",
+      "ServiceMonitor",
+      "ServiceMonitor",
+      "ServiceMonitor",
+      "ServiceMonitor",
+    ]);
+    for (const object of found) await validateManifest(object);
+  });
+
+  it("labels monitors and rules with what the installation selects, in Jarvis's namespace", () => {
+    for (const object of monitoringObjects(existing)) {
+      expect(object.metadata.namespace).toBe("jarvis-staging");
+      expect(object.metadata.labels.release).toBe("kube-prometheus-stack");
+    }
+  });
+
+  it("puts the dashboard in a ConfigMap with the sidecar's label, scoped to the namespace", () => {
+    const dashboard = objects(existing).find((o) => o?.metadata?.labels?.grafana_dashboard === "1");
+    const json = JSON.parse(dashboard.data["jarvis.json"]);
+    expect(json.uid).toBe("jarvis-jarvis-staging");
+    const exprs: string[] = json.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr));
+    expect(exprs.length).toBeGreaterThan(10);
+    for (const expr of exprs.filter((e) => e.includes("{"))) expect(expr).toContain('namespace="jarvis-staging"');
+    expect(exprs.some((e) => e.includes("container_cpu_usage_seconds_total"))).toBe(true);
+  });
+
+  it("installs no chart", () => {
+    expect(existing.raw.some((r) => r.type === CHART)).toBe(false);
+  });
+});
+
+describe("mode managed (staging's config switched)", () => {
+  const chart = () => rawResource(managed, CHART, "cluster-monitoring");
+
+  it("installs the pinned chart in its own namespace, privileged only with node-exporter", () => {
+    const inputs = chart().inputs;
+    expect(inputs).toMatchObject({
+      chart: "kube-prometheus-stack",
+      version: "88.5.3",
+      repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" },
+      name: "monitoring",
+    });
+    const namespace = rawResource(managed, "kubernetes:core/v1:Namespace", "cluster-monitoring");
+    expect(namespace.inputs.metadata.name).toBe("cluster-monitoring");
+    expect(namespace.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("baseline");
+  });
+
+  it("generates only values keys the chart or its Grafana subchart has", () => {
+    // Alertmanager's own configuration, checked by amtool in check:real.
+    const freeForm = ["alertmanager.config"];
+    expect(unknownValuesKeys(chart().inputs.values, kubePrometheusStackValues(), freeForm)).toEqual(
+      // The Grafana chart documents it only as a comment under `ingress:` (its template reads it).
+      ["grafana.ingress.ingressClassName"],
+    );
+    expect(readFileSync(join(PROJECT_DIR, "test/fixtures/grafana-chart/values.yaml"), "utf8")).toContain(
+      "ingress:\n  enabled: false\n  # ingressClassName: nginx\n",
+    );
+  });
+
+  it("turns off the five selector traps and keeps the chart's own rules", () => {
+    const { prometheusSpec } = chart().inputs.values.prometheus;
+    for (const s of ["rule", "serviceMonitor", "podMonitor", "probe", "scrapeConfig"])
+      expect(prometheusSpec[`${s}SelectorNilUsesHelmValues`], s).toBe(false);
+    expect(chart().inputs.values.defaultRules.create).toBe(true);
+  });
+
+  it("names the Grafana and SMTP passwords' Secrets in the values, never the passwords", () => {
+    const { values } = chart().inputs;
+    expect(values.grafana.admin.existingSecret).toBe("monitoring-grafana-admin");
+    expect(values.alertmanager.alertmanagerSpec.secrets).toEqual(["monitoring-alertmanager-smtp"]);
+    expect(values.alertmanager.config.global.smtp_auth_password_file).toBe(
+      "/etc/alertmanager/secrets/monitoring-alertmanager-smtp/smtp-password",
+    );
+    // No secret value (the plan's raw inputs wrap each as { secret: ... }) is in the values.
+    expect(JSON.stringify(values)).not.toMatch(/"secret":/);
+    const admin = rawResource(managed, "kubernetes:core/v1:Secret", "cluster-monitoring-monitoring-grafana-admin");
+    // The whole stringData is a secret output.
+    expect(admin.inputs.stringData.secret).toHaveProperty("admin-password");
+    const mail = rawResource(managed, "kubernetes:core/v1:Secret", "cluster-monitoring-monitoring-alertmanager-smtp");
+    expect(mail.inputs.stringData.secret).toHaveProperty("smtp-password");
+    expect(managed.text).not.toContain(SMTP_SECRET);
+  });
+
+  it("exposes Grafana through the edge's class with TLS from the same issuer", () => {
+    expect(chart().inputs.values.grafana.ingress).toEqual({
+      enabled: true,
+      ingressClassName: "traefik",
+      annotations: { "cert-manager.io/cluster-issuer": "letsencrypt" },
+      hosts: ["grafana.staging.example.com"],
+      tls: [{ secretName: "monitoring-grafana-tls", hosts: ["grafana.staging.example.com"] }],
+    });
+  });
+
+  it("makes the monitors and rules wait for the chart that brings their CRDs", () => {
+    const urn = chart().urn;
+    const custom = managed.raw.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/"));
+    expect(custom.length).toBe(9);
+    for (const r of custom) expect(r.dependencies, r.name).toContain(urn);
+  });
+
+  it("lets its Prometheus reach the metrics ports and its Alertmanager the SMTP server", () => {
+    const policy = (name: string) => rawResource(managed, "kubernetes:networking.k8s.io/v1:NetworkPolicy", name);
+    const alertmanager = policy("cluster-monitoring-network-alertmanager").inputs.spec;
+    expect(alertmanager.policyTypes).toEqual(["Egress"]);
+    expect(alertmanager.egress).toContainEqual({
+      to: [{ ipBlock: { cidr: "203.0.113.10/32" } }],
+      ports: [{ port: 587, protocol: "TCP" }],
+    });
+    const prometheus = policy("cluster-monitoring-network-prometheus").inputs.spec;
+    expect(prometheus.egress).toContainEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "jarvis-staging" } },
+          podSelector: {
+            matchLabels: { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/instance": "staging" },
+          },
+        },
+      ],
+      ports: [{ port: 9187, protocol: "TCP" }],
+    });
+    // And Jarvis's namespace lets the managed Prometheus in.
+    const postgres = policy("network-postgres").inputs.spec;
+    expect(postgres.ingress.map((r: any) => r.from[0].namespaceSelector?.matchLabels)).toContainEqual({
+      "kubernetes.io/metadata.name": "cluster-monitoring",
+    });
+  });
+});
