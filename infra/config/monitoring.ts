@@ -57,7 +57,9 @@ const managed = z
       .optional()
       .describe("Grafana through the edge at this host, with TLS from the edge's issuer; absent: not exposed."),
     apiServer: destinations.describe("The Kubernetes API server's addresses: Prometheus discovers its targets there."),
-    nodes: destinations.describe("The nodes' addresses and ports Prometheus scrapes (the kubelet and its cAdvisor, node-exporter)."),
+    nodes: destinations.describe(
+      "The nodes' addresses and ports Prometheus scrapes (the kubelet and its cAdvisor, node-exporter).",
+    ),
   })
   .describe("mode `managed`: the kube-prometheus-stack this stack installs.");
 
@@ -65,7 +67,9 @@ const clusterMonitoring = z
   .strictObject({
     mode: z
       .enum(["existing", "managed"])
-      .describe("`existing`: the cluster runs the Prometheus operator; `managed`: this stack installs kube-prometheus-stack."),
+      .describe(
+        "`existing`: the cluster runs the Prometheus operator; `managed`: this stack installs kube-prometheus-stack.",
+      ),
     existing: z
       .strictObject({
         prometheus: podsElsewhere.describe("Where its Prometheus runs: the pods that may reach the metrics ports."),
@@ -86,7 +90,9 @@ const clusterMonitoring = z
     managed: managed.optional(),
     dashboards: z
       .strictObject({
-        namespace: dnsLabel.optional().describe("Where Grafana's sidecar finds dashboards; absent: Jarvis's namespace."),
+        namespace: dnsLabel
+          .optional()
+          .describe("Where Grafana's sidecar finds dashboards; absent: Jarvis's namespace."),
         label: z.string().min(1).describe("The label Grafana's sidecar watches, e.g. grafana_dashboard."),
         labelValue: z.string().describe('Its value, e.g. "1".'),
         datasourceUid: z.string().min(1).describe("The uid of Grafana's Prometheus datasource."),
@@ -94,10 +100,16 @@ const clusterMonitoring = z
       .describe("The dashboard's ConfigMap, as Grafana's dashboard sidecar finds it."),
     alerts: z
       .strictObject({
-        backupMaxAgeHours: z.int().min(1).max(24 * 14).describe("The backups alert when none succeeded for this long."),
+        backupMaxAgeHours: z
+          .int()
+          .min(1)
+          .max(24 * 14)
+          .describe("The backups alert when none succeeded for this long."),
         certificateExpiryDays: z.int().min(1).max(90).describe("A certificate alerts this long before it expires."),
         volumeFreePercent: z.int().min(1).max(50).describe("A volume alerts when less than this is free."),
-        forMinutes: minutes.describe("How long crash loops, a full autoscaler or a filling volume last before they alert."),
+        forMinutes: minutes.describe(
+          "How long crash loops, a full autoscaler or a filling volume last before they alert.",
+        ),
       })
       .describe("Thresholds of the Kubernetes alerts (Jarvis's namespace only)."),
   })
@@ -207,13 +219,19 @@ function clusterMonitoringFindings(config: Parsed): Finding[] {
   if (!clusterMonitoring || clusterMonitoring.mode !== "managed") return [];
   const { managed } = clusterMonitoring;
   const at = (path: string[], message: string): Finding => ({ key: "clusterMonitoring", path, message });
-  if (!managed) return [at(["managed"], "is required for mode managed: its namespace, storage and the cluster's addresses")];
+  if (!managed)
+    return [at(["managed"], "is required for mode managed: its namespace, storage and the cluster's addresses")];
   const findings: Finding[] = [];
   if (config.namespace && managed.namespace === config.namespace.name)
-    findings.push(at(["managed", "namespace"], "must not be Jarvis's namespace: the chart's Pod Security level is not restricted"));
+    findings.push(
+      at(["managed", "namespace"], "must not be Jarvis's namespace: the chart's Pod Security level is not restricted"),
+    );
   if (managed.grafanaHost && config.edge && config.edge.tls.issuerKind !== "ClusterIssuer")
     findings.push(
-      at(["managed", "grafanaHost"], "needs edge.tls.issuerKind ClusterIssuer: an Issuer cannot sign certificates in the monitoring namespace"),
+      at(
+        ["managed", "grafanaHost"],
+        "needs edge.tls.issuerKind ClusterIssuer: an Issuer cannot sign certificates in the monitoring namespace",
+      ),
     );
   return findings;
 }
