@@ -12,7 +12,12 @@
 //   rule file, with a generated test per alert that fires on its failure and stays silent when healthy
 //   (an alert without test data in ALERT_CASES fails the check); `promtool check config` on
 //   prometheus.yml; `amtool check-config` on alertmanager.yml with e-mail off and on; and that the same
-//   checks fail on a bad rule.
+//   checks fail on a bad rule;
+// - the rules of every Kubernetes stack, as the program hands them to the Prometheus operator
+//   (clusterRuleGroups: Jarvis's own, scoped to its namespace, and the Kubernetes alerts), with its
+//   installation's own chart rules and without: `promtool check rules` and `promtool test rules`, a
+//   test per alert (an alert without a case fails the check) and one that it stays silent on the same
+//   failure in another namespace; and that a broken Kubernetes rule fails them.
 // Every server listens on loopback, on a port the system hands out, and is stopped at the end.
 import { spawn, spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -20,11 +25,22 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { APP_METRICS, CATALOGUE, MONITORING_FILES } from "../infra/catalogue";
+import { BACKUP_JOB, backupCronJobName } from "../infra/backup";
+import { APP_METRICS, CATALOGUE, MONITORING_FILES, type Catalogue } from "../infra/catalogue";
 import type { DockerConfig, KubernetesConfig, StackConfig } from "../infra/config/schema";
 import { serviceFiles } from "../infra/files";
+import { deployedJobs, deployedServices } from "../infra/graph";
+import { modelPull, modelStore } from "../infra/model-pull";
 import { RULES_FILE } from "../infra/monitoring/files";
-import { BURN_RATES, type AlertRule, type RecordingRule, type RuleGroup } from "../infra/monitoring/rules";
+import {
+  clusterRuleGroups,
+  kubernetesRules,
+  managedMonitoring,
+  namespaceScope,
+  type ClusterFacts,
+} from "../infra/monitoring/operator";
+import { BURN_RATES, selector, type AlertRule, type RecordingRule, type RuleGroup } from "../infra/monitoring/rules";
+import { unwatched, watches } from "../infra/monitoring/targets";
 import { POSTGRES_PASSWORD_STEP, postgresCommand } from "../infra/rotation";
 import { deriveWiring } from "../infra/wiring";
 import { healthTest } from "../stacks/docker/services";
@@ -275,12 +291,34 @@ interface Series {
   readonly series: string;
   readonly values: string;
 }
-/** What breaks an alert and what keeps it silent; `keeps`: the input labels the alert carries on. */
+/** One more input of an alert besides its failure and its healthy state, and whether it fires on it. */
+interface Variant {
+  readonly what: string;
+  readonly input: readonly Series[];
+  readonly fires: boolean;
+}
+/**
+ * What breaks an alert and what keeps it silent; `keeps`: the labels of the alert's expression on
+ * its failure (those of the input series it keeps), which the alert carries on and its templates
+ * (`{{ $labels.container }}`) read; `variants`: more inputs, fired on with the same labels.
+ */
 interface AlertCase {
   readonly failing: readonly Series[];
   readonly healthy: readonly Series[];
   readonly keeps?: Labels;
+  readonly variants?: readonly Variant[];
 }
+/**
+ * What a case knows besides its rule: the stack's config, and the labels every series of the stack
+ * carries besides its own (none on Docker; on Kubernetes, Jarvis's namespace, as the operator's
+ * monitors label them and as kube-state-metrics and the kubelet label the namespace's objects).
+ */
+interface CaseContext {
+  readonly config: StackConfig;
+  readonly scope: Labels;
+}
+type CaseBuilder = (rule: AlertRule, context: CaseContext) => AlertCase;
+type Cases = Readonly<Record<string, CaseBuilder>>;
 
 const series = (name: string, labels: Labels, values: string): Series => ({
   series: `${name}{${Object.entries(labels)
@@ -288,14 +326,18 @@ const series = (name: string, labels: Labels, values: string): Series => ({
     .join(",")}}`,
   values,
 });
-/** Minutes of input each test has: the rule's `for` (`5m`, `1h`) and ten more for its rates' windows. */
-function minutesOf(rule: AlertRule): number {
+/** The rule's `for` (`5m`, `1h`) in minutes. */
+function forMinutes(rule: AlertRule): number {
   const [, amount, unit] = /^(\d+)([mh])$/.exec(rule.for) ?? [];
   if (!amount) throw new Error(`${rule.alert}: a duration the check does not read: ${rule.for}`);
-  return Number(amount) * (unit === "h" ? 60 : 1) + 10;
+  return Number(amount) * (unit === "h" ? 60 : 1);
 }
+/** Minutes of input each test has: the rule's `for` and ten more for its rates' windows. */
+const minutesOf = (rule: AlertRule) => forMinutes(rule) + 10;
 /** A counter growing by `perMinute` a minute over the test's input (rounded: no 711.9999999999998). */
 const counter = (rule: AlertRule, perMinute: number) => `0+${Number(perMinute.toFixed(3))}x${minutesOf(rule)}`;
+/** A gauge at `value` over the test's input. */
+const steady = (rule: AlertRule, value: number) => `${value}x${minutesOf(rule)}`;
 /** Requests a minute in every test: enough that a share of them is a whole number of requests. */
 const REQUESTS_PER_MINUTE = 1000;
 
@@ -303,8 +345,8 @@ const REQUESTS_PER_MINUTE = 1000;
 const comparedMetric = (rule: AlertRule) => /^([A-Za-z_:][\w:]*)\{/.exec(rule.expr)![1]!;
 
 /** The service's target stops answering: its series is 0; healthy, 1. */
-function down(rule: AlertRule): AlertCase {
-  const labels = { job: rule.labels.service!, service: rule.labels.service!, instance: "target" };
+function down(rule: AlertRule, { scope }: CaseContext): AlertCase {
+  const labels = { ...scope, job: rule.labels.service!, service: rule.labels.service!, instance: "target" };
   const samples = minutesOf(rule);
   return {
     failing: [series(comparedMetric(rule), labels, `0x${samples}`)],
@@ -314,37 +356,37 @@ function down(rule: AlertRule): AlertCase {
 }
 
 /** A service's requests, `share` of them answered with `status` (the rest with 200). */
-function requestsWith(rule: AlertRule, status: string, share: number): Series[] {
+function requestsWith(rule: AlertRule, scope: Labels, status: string, share: number): Series[] {
   const service = rule.labels.service!;
   const bad = Math.min(1, share) * REQUESTS_PER_MINUTE;
   return [
-    series(APP_METRICS.requests, { service, status }, counter(rule, bad)),
-    series(APP_METRICS.requests, { service, status: "200" }, counter(rule, REQUESTS_PER_MINUTE - bad)),
+    series(APP_METRICS.requests, { ...scope, service, status }, counter(rule, bad)),
+    series(APP_METRICS.requests, { ...scope, service, status: "200" }, counter(rule, REQUESTS_PER_MINUTE - bad)),
   ];
 }
 
 /** A service's requests refused with `status`: twice the threshold a second fails, half of it is healthy. */
-function refused(status: string, threshold: (config: StackConfig) => number) {
-  return (rule: AlertRule, config: StackConfig): AlertCase => {
+function refused(status: string, threshold: (config: StackConfig) => number): CaseBuilder {
+  return (rule, { config, scope }) => {
     const share = (perSecond: number) => (perSecond * 60) / REQUESTS_PER_MINUTE;
     return {
-      failing: requestsWith(rule, status, share(2 * threshold(config))),
-      healthy: requestsWith(rule, status, share(threshold(config) / 2)),
+      failing: requestsWith(rule, scope, status, share(2 * threshold(config))),
+      healthy: requestsWith(rule, scope, status, share(threshold(config) / 2)),
     };
   };
 }
 
 /** A duration histogram whose requests all fall in the first bucket above `slowerThan` seconds (or the fastest). */
-function durations(rule: AlertRule, slowerThan: number | undefined): Series[] {
-  const service = rule.labels.service!;
+function durations(rule: AlertRule, scope: Labels, slowerThan: number | undefined): Series[] {
+  const of = { ...scope, service: rule.labels.service! };
   const buckets = APP_METRICS.durationBuckets;
   const under = (bound: number) => (slowerThan === undefined || bound > slowerThan ? REQUESTS_PER_MINUTE : 0);
   return [
     ...buckets.map((le) =>
-      series(`${APP_METRICS.duration}_bucket`, { service, le: String(le) }, counter(rule, under(le))),
+      series(`${APP_METRICS.duration}_bucket`, { ...of, le: String(le) }, counter(rule, under(le))),
     ),
-    series(`${APP_METRICS.duration}_bucket`, { service, le: "+Inf" }, counter(rule, REQUESTS_PER_MINUTE)),
-    series(`${APP_METRICS.duration}_count`, { service }, counter(rule, REQUESTS_PER_MINUTE)),
+    series(`${APP_METRICS.duration}_bucket`, { ...of, le: "+Inf" }, counter(rule, REQUESTS_PER_MINUTE)),
+    series(`${APP_METRICS.duration}_count`, of, counter(rule, REQUESTS_PER_MINUTE)),
   ];
 }
 
@@ -363,7 +405,7 @@ function burnRatios(severity: string): { failing: number; healthy: number } {
   return { failing, healthy: Math.min(...all) / 2 };
 }
 
-function errorBudgetBurn(rule: AlertRule, config: StackConfig): AlertCase {
+function errorBudgetBurn(rule: AlertRule, { config, scope }: CaseContext): AlertCase {
   const { service, slo, severity } = rule.labels as Record<string, string>;
   const objectives = config.monitoring.slos[service as keyof typeof config.monitoring.slos]!;
   const budget = 1 - (slo === "latency" ? objectives.latency! : objectives.availability!).objective / 100;
@@ -371,68 +413,267 @@ function errorBudgetBurn(rule: AlertRule, config: StackConfig): AlertCase {
   const bad = (factor: number) => Math.min(1, factor * budget);
   if (slo === "availability")
     return {
-      failing: requestsWith(rule, "500", bad(ratios.failing)),
-      healthy: requestsWith(rule, "500", bad(ratios.healthy)),
+      failing: requestsWith(rule, scope, "500", bad(ratios.failing)),
+      healthy: requestsWith(rule, scope, "500", bad(ratios.healthy)),
     };
   // The latency SLI counts the requests under the threshold's bucket against all of them.
+  const of = { ...scope, service: service! };
   const le = String(objectives.latency!.thresholdSeconds);
   const latency = (share: number) => [
-    series(
-      `${APP_METRICS.duration}_bucket`,
-      { service: service!, le },
-      counter(rule, REQUESTS_PER_MINUTE * (1 - share)),
-    ),
-    series(`${APP_METRICS.duration}_count`, { service: service! }, counter(rule, REQUESTS_PER_MINUTE)),
+    series(`${APP_METRICS.duration}_bucket`, { ...of, le }, counter(rule, REQUESTS_PER_MINUTE * (1 - share))),
+    series(`${APP_METRICS.duration}_count`, of, counter(rule, REQUESTS_PER_MINUTE)),
   ];
   return { failing: latency(bad(ratios.failing)), healthy: latency(bad(ratios.healthy)) };
 }
 
-/** Every alert the rules may hold, with what breaks it: an alert missing here fails the check. */
-const ALERT_CASES: Readonly<Record<string, (rule: AlertRule, config: StackConfig) => AlertCase>> = {
+/** Every alert of Jarvis's own rules, with what breaks it: an alert missing here fails the check. */
+const ALERT_CASES: Cases = {
   ServiceDown: down,
   ExporterDown: down,
   DatastoreDown: down,
-  HighErrorRatio: (rule, config) => {
+  HighErrorRatio: (rule, { config, scope }) => {
     const { threshold } = config.monitoring.alerts.errorRatio;
-    return { failing: requestsWith(rule, "500", 2 * threshold), healthy: requestsWith(rule, "500", threshold / 2) };
+    return {
+      failing: requestsWith(rule, scope, "500", 2 * threshold),
+      healthy: requestsWith(rule, scope, "500", threshold / 2),
+    };
   },
-  HighLatencyP95: (rule, config) => ({
+  HighLatencyP95: (rule, { config, scope }) => ({
     // Every request slower than the threshold, or every request in the fastest bucket.
-    failing: durations(rule, config.monitoring.alerts.latencyP95Seconds.threshold),
-    healthy: durations(rule, undefined),
+    failing: durations(rule, scope, config.monitoring.alerts.latencyP95Seconds.threshold),
+    healthy: durations(rule, scope, undefined),
   }),
   RateLimitedRequests: refused("429", (config) => config.monitoring.alerts.rateLimitedPerSecond.threshold),
   UnauthorizedRequests: refused("401", (config) => config.monitoring.alerts.unauthorizedPerSecond.threshold),
   ErrorBudgetBurn: errorBudgetBurn,
 };
 
+// --- The Kubernetes alerts: series as kube-state-metrics, the kubelet and cert-manager export them. ---
+
+/**
+ * The labels the scrape of kube-state-metrics and of the kubelet adds to their series (the operator's
+ * `service` among them: the alerts' own `service` label replaces it).
+ */
+const KUBE_STATE_METRICS = {
+  job: "kube-state-metrics",
+  service: "kube-prometheus-stack-kube-state-metrics",
+  instance: "10.0.0.2:8080",
+};
+const KUBELET = { job: "kubelet", service: "kube-prometheus-stack-kubelet", instance: "10.0.0.3:10250" };
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+/**
+ * A timestamp `seconds` before the test's evaluation, constant over its input. promtool's clock
+ * starts at 0, so a time more than the input's minutes ago is negative: time() minus it is the age all
+ * the same.
+ */
+const ago = (rule: AlertRule, seconds: number) => steady(rule, minutesOf(rule) * 60 - seconds);
+/** The first minutes of the input at `before`, the remaining `minutes` at `after`. */
+const lastMinutes = (rule: AlertRule, minutes: number, before: number, after: number) =>
+  `${before}x${minutesOf(rule) - minutes} ${after}x${minutes - 1}`;
+
+/** The backups' CronJob, created 30 hours ago: never successful, or successful `hours` ago. */
+function backupMissing(rule: AlertRule, { config, scope }: CaseContext): AlertCase {
+  const labels = { ...KUBE_STATE_METRICS, ...scope, cronjob: backupCronJobName(config.namePrefix) };
+  const maxAge = (config as KubernetesConfig).clusterMonitoring.alerts.backupMaxAgeHours;
+  const created = (hours: number) => series("kube_cronjob_created", labels, ago(rule, hours * HOUR));
+  const succeeded = (hours: number) => [
+    created(maxAge + 4),
+    series("kube_cronjob_status_last_successful_time", labels, ago(rule, hours * HOUR)),
+  ];
+  return {
+    failing: [created(maxAge + 4)],
+    healthy: succeeded(1),
+    variants: [
+      { what: `fires when the last success is ${maxAge + 1} hours old`, input: succeeded(maxAge + 1), fires: true },
+      { what: "stays silent on a CronJob created an hour ago, not run yet", input: [created(1)], fires: false },
+    ],
+  };
+}
+
+/** The model pull's Job as kube-state-metrics sees it: its Failed condition true, or false. */
+function modelPullFailed(rule: AlertRule, { config, scope }: CaseContext): AlertCase {
+  const job = (name: string) => ({ ...KUBE_STATE_METRICS, ...scope, job_name: name });
+  const name = modelPull(config.namePrefix, config.models.ollama).name;
+  const failed = (of: Labels, value: boolean) => [
+    series("kube_job_failed", { ...of, condition: "true" }, steady(rule, value ? 1 : 0)),
+    series("kube_job_failed", { ...of, condition: "false" }, steady(rule, value ? 0 : 1)),
+  ];
+  return {
+    failing: failed(job(name), true),
+    healthy: [series("kube_job_failed", { ...job(name), condition: "false" }, steady(rule, 1))],
+    variants: [
+      { what: "stays silent on its Failed condition false", input: failed(job(name), false), fires: false },
+      {
+        what: "stays silent on another Job's failure",
+        input: failed(job(`${config.namePrefix}-other-job`), true),
+        fires: false,
+      },
+    ],
+  };
+}
+
+/** The edge's certificate, expiring in 10 days (past the threshold of 14) or in 30. */
+function certificateExpiring(rule: AlertRule, { config, scope }: CaseContext): AlertCase {
+  const days = (config as KubernetesConfig).clusterMonitoring.alerts.certificateExpiryDays;
+  const certificate = { name: `${config.namePrefix}-tls` };
+  const expiring = (inDays: number) => [
+    series(
+      "certmanager_certificate_expiration_timestamp_seconds",
+      { job: "cert-manager", instance: "10.0.0.4:9402", ...scope, ...certificate, issuer_kind: "ClusterIssuer" },
+      ago(rule, -inDays * DAY),
+    ),
+  ];
+  return { failing: expiring(days - 4), healthy: expiring(days + 16), keeps: certificate };
+}
+
+/** An unwatched service's container, not ready (or ready) in its one pod. */
+function containerNotReady(rule: AlertRule, { scope }: CaseContext): AlertCase {
+  const container = rule.labels.service!;
+  const ready = (pod: string, value: number) =>
+    series("kube_pod_container_status_ready", { ...KUBE_STATE_METRICS, ...scope, pod, container }, steady(rule, value));
+  return {
+    failing: [ready(`${container}-0`, 0)],
+    healthy: [ready(`${container}-0`, 1)],
+    variants: [
+      {
+        what: "stays silent while one of two pods is ready",
+        input: [ready(`${container}-0`, 0), ready(`${container}-1`, 1)],
+        fires: false,
+      },
+    ],
+  };
+}
+
+/** A container waiting in CrashLoopBackOff for the whole input; healthy, waiting as it starts. */
+function crashLooping(rule: AlertRule, { scope }: CaseContext): AlertCase {
+  const pod = { pod: "jarvis-backend-5d8f7c9b4-x2x7q", container: "backend" };
+  const waiting = (reason: string, values: string) =>
+    series("kube_pod_container_status_waiting_reason", { ...KUBE_STATE_METRICS, ...scope, ...pod, reason }, values);
+  const minutes = forMinutes(rule);
+  return {
+    failing: [waiting("CrashLoopBackOff", steady(rule, 1))],
+    healthy: [waiting("ContainerCreating", steady(rule, 1))],
+    keeps: pod,
+    variants: [
+      {
+        what: `stays silent on a crash loop of ${minutes - 5} minutes`,
+        input: [waiting("CrashLoopBackOff", lastMinutes(rule, minutes - 5, 0, 1))],
+        fires: false,
+      },
+    ],
+  };
+}
+
+/** A volume claim of 10 GiB with 5% free; healthy, 50%. */
+function volumeFilling(rule: AlertRule, { scope }: CaseContext): AlertCase {
+  const claim = { ...KUBELET, ...scope, persistentvolumeclaim: "data-jarvis-postgres-0" };
+  const capacity = 10 * 2 ** 30;
+  const free = (percent: number) => [
+    series("kubelet_volume_stats_available_bytes", claim, steady(rule, (capacity * percent) / 100)),
+    series("kubelet_volume_stats_capacity_bytes", claim, steady(rule, capacity)),
+  ];
+  return { failing: free(5), healthy: free(50), keeps: claim };
+}
+
+/** An autoscaler at its maximum of 4 replicas for the whole input; healthy, at 3. */
+function autoscalerAtMaximum(rule: AlertRule, { scope }: CaseContext): AlertCase {
+  const autoscaler = { ...KUBE_STATE_METRICS, ...scope, horizontalpodautoscaler: "jarvis-backend" };
+  const replicas = (current: string) => [
+    series("kube_horizontalpodautoscaler_status_current_replicas", autoscaler, current),
+    series("kube_horizontalpodautoscaler_spec_max_replicas", autoscaler, steady(rule, 4)),
+  ];
+  const minutes = forMinutes(rule);
+  return {
+    failing: replicas(steady(rule, 4)),
+    healthy: replicas(steady(rule, 3)),
+    keeps: autoscaler,
+    variants: [
+      {
+        what: `stays silent at its maximum for ${minutes - 5} minutes`,
+        input: replicas(lastMinutes(rule, minutes - 5, 3, 4)),
+        fires: false,
+      },
+    ],
+  };
+}
+
+/** Every alert of the Kubernetes group (kubernetesRules), with what breaks it: ServiceDown's is its own. */
+const CLUSTER_CASES: Cases = {
+  BackupMissing: backupMissing,
+  ModelPullFailed: modelPullFailed,
+  CertificateExpiringSoon: certificateExpiring,
+  ServiceDown: containerNotReady,
+  PodCrashLooping: crashLooping,
+  VolumeFillingUp: volumeFilling,
+  AutoscalerAtMaximum: autoscalerAtMaximum,
+};
+
+/** How a rule file is tested: the context of its cases, and the cases of each of its groups. */
+interface RuleTesting extends CaseContext {
+  readonly cases: (group: string) => Cases;
+}
+const dockerTesting = (config: StackConfig): RuleTesting => ({ config, scope: {}, cases: () => ALERT_CASES });
+
 const isAlertRule = (rule: AlertRule | RecordingRule): rule is AlertRule => "alert" in rule;
+
+/** A label or annotation as Prometheus sends it: its `{{ $labels.x }}` read from the expression's labels. */
+function expand(text: string, labels: Labels): string {
+  const expanded = text.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, name: string) => {
+    if (labels[name] === undefined) throw new Error(`${text}: the case keeps no label ${name}`);
+    return labels[name];
+  });
+  if (expanded.includes("{{")) throw new Error(`${text}: a template the check does not expand`);
+  return expanded;
+}
+const expandAll = (values: Labels, labels: Labels) =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, expand(v, labels)]));
+
+/** The input moved out of the scope: each scope label given another value (`namespace="x"` to `"x-elsewhere"`). */
+const elsewhere = (input: readonly Series[], scope: Labels): Series[] =>
+  input.map((s) => ({
+    ...s,
+    series: Object.entries(scope).reduce(
+      (text, [k, v]) => text.replaceAll(`${k}="${v}"`, `${k}="${v}-elsewhere"`),
+      s.series,
+    ),
+  }));
 
 /**
  * The promtool unit tests of a rule file: per alert, one test where it fires on its failure (with its
- * labels and annotations) and one where it stays silent on healthy series; and the alerts that have
- * no case in ALERT_CASES.
+ * labels and annotations), one where it stays silent on healthy series, one per variant of its case,
+ * and, when the stack has a scope, one where it stays silent on its failure outside it; and the
+ * alerts that have no case.
  */
-function ruleTests(rulesText: string, ruleFileName: string, config: StackConfig) {
+function ruleTests(rulesText: string, ruleFileName: string, testing: RuleTesting) {
   const { groups } = parse(rulesText) as { groups: RuleGroup[] };
-  const alertRules = groups.flatMap((g) => g.rules).filter(isAlertRule);
-  const untested = [...new Set(alertRules.map((r) => r.alert).filter((name) => !ALERT_CASES[name]))];
-  const tests = alertRules
-    .filter((rule) => ALERT_CASES[rule.alert])
-    .flatMap((rule) => {
-      const { failing, healthy, keeps = {} } = ALERT_CASES[rule.alert]!(rule, config);
-      const name = `${rule.alert} ${Object.values(rule.labels).join(" ")}`;
-      const test = (what: string, input: readonly Series[], expected: unknown[]) => ({
-        name: `${name}: ${what}`,
-        interval: "1m",
-        input_series: input,
-        alert_rule_test: [{ eval_time: `${minutesOf(rule)}m`, alertname: rule.alert, exp_alerts: expected }],
-      });
-      return [
-        test("fires", failing, [{ exp_labels: { ...keeps, ...rule.labels }, exp_annotations: rule.annotations }]),
-        test("stays silent", healthy, []),
-      ];
+  const { scope } = testing;
+  const alertRules = groups.flatMap((g) =>
+    g.rules.filter(isAlertRule).map((rule) => ({ rule, build: testing.cases(g.name)[rule.alert] })),
+  );
+  const untested = [...new Set(alertRules.filter((a) => !a.build).map((a) => a.rule.alert))];
+  const tests = alertRules.flatMap(({ rule, build }) => {
+    if (!build) return [];
+    const { failing, healthy, keeps = {}, variants = [] } = build(rule, testing);
+    // The alert's labels as Prometheus sends them: its expression's, its own (expanded) over them.
+    const own = expandAll(rule.labels, keeps);
+    const name = `${rule.alert} ${Object.values(own).join(" ")}`;
+    const fired = [{ exp_labels: { ...keeps, ...own }, exp_annotations: expandAll(rule.annotations, keeps) }];
+    const test = (what: string, input: readonly Series[], fires: boolean) => ({
+      name: `${name}: ${what}`,
+      interval: "1m",
+      input_series: input,
+      alert_rule_test: [{ eval_time: `${minutesOf(rule)}m`, alertname: rule.alert, exp_alerts: fires ? fired : [] }],
     });
+    return [
+      test("fires", failing, true),
+      test("stays silent", healthy, false),
+      ...variants.map((v) => test(v.what, v.input, v.fires)),
+      ...(Object.keys(scope).length > 0
+        ? [test(`stays silent on its failure outside ${selector(scope)}`, elsewhere(failing, scope), false)]
+        : []),
+    ];
+  });
   // A service that has served no server error has no 5xx series: its availability SLI is 0, not
   // missing; and an idle while (no requests at all) leaves its whole error budget a number, not NaN.
   const noErrorsYet = groups
@@ -440,7 +681,7 @@ function ruleTests(rulesText: string, ruleFileName: string, config: StackConfig)
     .filter((r): r is RecordingRule => "record" in r && r.record === "slo:sli_error:ratio_rate5m")
     .filter((r) => r.labels.slo === "availability")
     .map((r) => {
-      const labels = `{service="${r.labels.service}",slo="availability"}`;
+      const labels = selector(r.labels);
       const sample = (name: string, value: number) => ({ labels: `${name}${labels}`, value });
       const served = REQUESTS_PER_MINUTE * 20;
       return {
@@ -449,7 +690,7 @@ function ruleTests(rulesText: string, ruleFileName: string, config: StackConfig)
         input_series: [
           series(
             APP_METRICS.requests,
-            { service: r.labels.service!, status: "200" },
+            { ...scope, service: r.labels.service!, status: "200" },
             `0+${REQUESTS_PER_MINUTE}x20 ${served}x20 ${served}+${REQUESTS_PER_MINUTE}x20`,
           ),
         ],
@@ -469,17 +710,18 @@ function ruleTests(rulesText: string, ruleFileName: string, config: StackConfig)
       { lineWidth: 0 },
     ),
     alerts: alertRules.length,
+    tests: tests.length + noErrorsYet.length,
     untested,
   };
 }
 
 /** promtool on a rule file: `check rules`, then its generated unit tests. */
-function promtoolRules(rulesText: string, config: StackConfig) {
+function promtoolRules(rulesText: string, testing: RuleTesting) {
   const folder = mkdtempSync(join(tmpdir(), "jarvis-check-rules-"));
   try {
     writeFileSync(join(folder, "rules.yml"), rulesText);
     const checked = run(["promtool", "check", "rules", join(folder, "rules.yml")]);
-    const tests = ruleTests(rulesText, "rules.yml", config);
+    const tests = ruleTests(rulesText, "rules.yml", testing);
     writeFileSync(join(folder, "tests.yml"), tests.text);
     const tested = run(["promtool", "test", "rules", join(folder, "tests.yml")], { cwd: folder });
     return { checked, tested, ...tests };
@@ -513,7 +755,7 @@ function monitoring(stack: string): void {
   const config = validConfig(stack);
   const prometheus = serviceFiles(config, deriveWiring(config), "prometheus", stack);
   const rulesText = prometheus.plain!.contents[RULES_FILE]!;
-  const rules = promtoolRules(rulesText, config);
+  const rules = promtoolRules(rulesText, dockerTesting(config));
   check(`${stack}: promtool check rules`, rules.checked.status === 0, rules.checked.out);
   check(`${stack}: every alert has a promtool test`, rules.untested.length === 0, rules.untested.join(", "));
   check(
@@ -547,6 +789,52 @@ function monitoring(stack: string): void {
     check(`${stack}: promtool check config, with its rule and key files`, whole.status === 0, whole.out);
   } finally {
     rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/** The facts of a Kubernetes stack's alerts, as the program gives them (stacks/kubernetes/index.ts, monitoring.ts). */
+function clusterFacts(config: KubernetesConfig, catalogue: Catalogue, chartRules: boolean): ClusterFacts {
+  const store = modelStore(catalogue);
+  return {
+    ...(deployedJobs(catalogue, config).includes(BACKUP_JOB) && {
+      backupCronJob: backupCronJobName(config.namePrefix),
+    }),
+    ...(store && { modelPullJob: modelPull(config.namePrefix, config.models.ollama).name }),
+    unwatched: unwatched(catalogue, config.ports, deployedServices(catalogue, "kubernetes")),
+    chartRules,
+  };
+}
+
+/** A Kubernetes stack's rules as the program hands them to the operator (its PrometheusRule's spec), and how to test them. */
+function clusterRules(config: KubernetesConfig, chartRules: boolean) {
+  const { catalogue } = deriveWiring(config);
+  const watched = watches(catalogue, config.ports, deployedServices(catalogue, "kubernetes"));
+  const facts = clusterFacts(config, catalogue, chartRules);
+  const cluster = kubernetesRules(config, facts).name;
+  const testing: RuleTesting = {
+    config,
+    scope: namespaceScope(config),
+    cases: (group) => (group === cluster ? CLUSTER_CASES : ALERT_CASES),
+  };
+  const groups = clusterRuleGroups(catalogue, config, watched, facts);
+  return { text: stringify({ groups }, { lineWidth: 0 }), testing };
+}
+
+/** The rules of a Kubernetes stack, as it installs them and with the other mode's chart rules. */
+function clusterMonitoring(stack: string, config: KubernetesConfig): void {
+  // The program's choice: the chart's own rules come with the managed installation only.
+  const own = managedMonitoring(config) !== undefined;
+  for (const chartRules of [own, !own]) {
+    const what = `${stack} on Kubernetes, ${chartRules ? "with" : "without"} the chart's rules${chartRules === own ? " (as configured)" : ""}`;
+    const { text, testing } = clusterRules(config, chartRules);
+    const rules = promtoolRules(text, testing);
+    check(`${what}: promtool check rules`, rules.checked.status === 0, rules.checked.out);
+    check(`${what}: every alert has a promtool test`, rules.untested.length === 0, rules.untested.join(", "));
+    check(
+      `${what}: promtool test rules (${rules.alerts} alerts, ${rules.tests} tests: each fires on its failure, silent when healthy and outside its namespace)`,
+      rules.tested.status === 0 && rules.alerts > 0,
+      rules.tested.out,
+    );
   }
 }
 
@@ -587,13 +875,13 @@ function badRules(): void {
   // A range function given an instant vector: valid syntax, refused by Prometheus's type checks.
   const typeError = promtoolRules(
     withChangedRule(rulesText, "HighErrorRatio", (r) => ({ ...r, expr: `rate(${APP_METRICS.requests}) > 1` })),
-    config,
+    dockerTesting(config),
   );
   check("a rule with a type error fails promtool check rules", typeError.checked.status !== 0, typeError.checked.out);
   // Down compared with 1: it parses and checks, and its test sees it never fire on a down target.
   const inverted = promtoolRules(
     withChangedRule(rulesText, "ServiceDown", (r) => ({ ...r, expr: r.expr.replace("== 0", "== 1") })),
-    config,
+    dockerTesting(config),
   );
   check(
     "a rule that alerts on the healthy state passes check rules and fails its test",
@@ -603,17 +891,77 @@ function badRules(): void {
   const untested = ruleTests(
     withChangedRule(rulesText, "ExporterDown", (r) => ({ ...r, alert: "UntestedAlert" })),
     "rules.yml",
-    config,
+    dockerTesting(config),
   );
   check("an alert with no case is reported untested", untested.untested.join() === "UntestedAlert");
+}
+
+/**
+ * The same on a Kubernetes stack's rules: a type error, a Kubernetes alert on the wrong condition, one
+ * that has lost its namespace, and a Kubernetes alert with no case of its group.
+ */
+function badClusterRules(stack: string, config: KubernetesConfig): void {
+  const { text, testing } = clusterRules(config, false);
+  const typeError = promtoolRules(
+    withChangedRule(text, "VolumeFillingUp", (r) => ({ ...r, expr: "rate(kubelet_volume_stats_available_bytes) < 1" })),
+    testing,
+  );
+  check(
+    `${stack} on Kubernetes: a rule with a type error fails promtool check rules`,
+    typeError.checked.status !== 0,
+    typeError.checked.out,
+  );
+  const inverted = promtoolRules(
+    withChangedRule(text, "ModelPullFailed", (r) => ({
+      ...r,
+      expr: r.expr.replace('condition="true"', 'condition="false"'),
+    })),
+    testing,
+  );
+  check(
+    `${stack} on Kubernetes: a Kubernetes alert on the wrong condition passes check rules and fails its test`,
+    inverted.checked.status === 0 && inverted.tested.status !== 0 && inverted.tested.out.includes("ModelPullFailed"),
+    `${inverted.checked.out}${inverted.tested.out}`,
+  );
+  const unscoped = promtoolRules(
+    withChangedRule(text, "CertificateExpiringSoon", (r) => ({
+      ...r,
+      expr: r.expr.replace(selector(testing.scope), ""),
+    })),
+    testing,
+  );
+  check(
+    `${stack} on Kubernetes: an alert that has lost its namespace fails its test outside the namespace`,
+    unscoped.checked.status === 0 &&
+      unscoped.tested.status !== 0 &&
+      unscoped.tested.out.includes("CertificateExpiringSoon") &&
+      unscoped.tested.out.includes("outside"),
+    `${unscoped.checked.out}${unscoped.tested.out}`,
+  );
+  // A name Docker's cases have, in the Kubernetes group: its cases are the group's own.
+  const untested = ruleTests(
+    withChangedRule(text, "PodCrashLooping", (r) => ({ ...r, alert: "HighErrorRatio" })),
+    "rules.yml",
+    testing,
+  );
+  check(
+    `${stack} on Kubernetes: a Kubernetes alert with no case of its group is reported untested`,
+    untested.untested.join() === "HighErrorRatio",
+    untested.untested.join(),
+  );
 }
 
 async function main(): Promise<void> {
   await postgres();
   await redis();
   for (const stack of STACKS) monitoring(stack);
+  const clusters = STACKS.map((stack) => [stack, validConfig(stack)] as const).filter(
+    (entry): entry is readonly [string, KubernetesConfig] => entry[1].platform === "kubernetes",
+  );
+  for (const [stack, config] of clusters) clusterMonitoring(stack, config);
   alertmanager();
   badRules();
+  if (clusters[0]) badClusterRules(...clusters[0]);
   const failed = results.filter((r) => !r.ok).length;
   console.log(`${results.length - failed} passed, ${failed} failed`);
   process.exitCode = failed > 0 ? 1 : 0;
