@@ -457,9 +457,9 @@ const ALERT_CASES: Cases = {
 const KUBE_STATE_METRICS = {
   job: "kube-state-metrics",
   service: "kube-prometheus-stack-kube-state-metrics",
-  instance: "10.0.0.2:8080",
+  instance: "kube-state-metrics",
 };
-const KUBELET = { job: "kubelet", service: "kube-prometheus-stack-kubelet", instance: "10.0.0.3:10250" };
+const KUBELET = { job: "kubelet", service: "kube-prometheus-stack-kubelet", instance: "node-1" };
 const HOUR = 3600;
 const DAY = 24 * HOUR;
 /**
@@ -520,7 +520,7 @@ function certificateExpiring(rule: AlertRule, { config, scope }: CaseContext): A
   const expiring = (inDays: number) => [
     series(
       "certmanager_certificate_expiration_timestamp_seconds",
-      { job: "cert-manager", instance: "10.0.0.4:9402", ...scope, ...certificate, issuer_kind: "ClusterIssuer" },
+      { job: "cert-manager", instance: "cert-manager", ...scope, ...certificate, issuer_kind: "ClusterIssuer" },
       ago(rule, -inDays * DAY),
     ),
   ];
