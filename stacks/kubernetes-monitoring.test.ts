@@ -125,6 +125,14 @@ describe("mode managed (staging's config switched)", () => {
     expect(chart().inputs.values.defaultRules.create).toBe(true);
   });
 
+  it("has cert-manager issue the operator's webhook certificate: the chart's own Jobs are hooks, which helm.v4.Chart skips", () => {
+    // pulumi-kubernetes provider/pkg/provider/helm/v4/chart.go: "Helm hook resources ... are not applied by Pulumi".
+    expect(chart().inputs.values.prometheusOperator.admissionWebhooks).toEqual({
+      certManager: { enabled: true },
+      patch: { enabled: false },
+    });
+  });
+
   it("names the Grafana and SMTP passwords' Secrets in the values, never the passwords", () => {
     const { values } = chart().inputs;
     expect(values.grafana.admin.existingSecret).toBe("monitoring-grafana-admin");

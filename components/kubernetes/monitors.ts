@@ -51,6 +51,8 @@ export class Monitors extends pulumi.ComponentResource {
         {
           metadata: { namespace: args.namespace, labels: args.labels, name: args.credentials.name },
           type: "Opaque",
+          // The provider folds stringData into data before it diffs (pulumi-kubernetes
+          // provider/pkg/clients/unstructured.go, normalizeSecretStringData): no diff on every run.
           stringData: args.credentials.keys,
         },
         // A fixed name, which the monitors refer to: a replacement deletes the old Secret first.

@@ -966,13 +966,9 @@ describe("settings that have no effect", () => {
     expect(warnings("dev", { "jarvis:publish": { ports: { cadvisor: { http: 8081 } } } })).toEqual([
       { key: "jarvis:publish.ports.cadvisor", message: "has no effect: this stack does not run cadvisor" },
     ]);
-    // Kubernetes runs the exporters and hands the rules to the Prometheus operator: monitoring applies.
-    expect(
-      warnings("staging", {
-        "jarvis:images": { grafana: "grafana/grafana:12.1.2" },
-        "jarvis:monitoring": { retention: { days: 40 } },
-      }),
-    ).toEqual([{ key: "jarvis:images.grafana", message: "has no effect: this stack does not run grafana" }]);
+    expect(warnings("staging", { "jarvis:images": { grafana: "grafana/grafana:12.1.2" } })).toEqual([
+      { key: "jarvis:images.grafana", message: "has no effect: this stack does not run grafana" },
+    ]);
   });
 });
 
@@ -991,5 +987,86 @@ describe("any jarvis: key, on every stack", () => {
           key,
         ).toContain(`jarvis:${key}.zzzz`);
     }
+  });
+});
+
+describe("cluster monitoring (Kubernetes)", () => {
+  const managed = {
+    namespace: "cluster-monitoring",
+    release: "monitoring",
+    nodeExporter: false,
+    storage: { prometheus: "50Gi", alertmanager: "2Gi", grafana: "5Gi" },
+    apiServer: [{ cidr: "10.96.0.1/32", ports: [443] }],
+    nodes: [{ cidr: "10.0.0.0/16", ports: [10250] }],
+  };
+  const inManagedMode = (overrides: object = {}) => ({
+    "jarvis:clusterMonitoring": { mode: "managed", managed: { ...managed, ...overrides } },
+  });
+
+  it("requires the managed installation's settings in mode managed only", () => {
+    expect(problems("staging", { "jarvis:clusterMonitoring": { mode: "managed" } })).toEqual([
+      {
+        key: "jarvis:clusterMonitoring.managed",
+        message: "is required for mode managed: its namespace, storage and the cluster's addresses",
+      },
+    ]);
+    expect(problems("staging", inManagedMode())).toEqual([]);
+  });
+
+  it("keeps the managed installation out of Jarvis's namespace", () => {
+    expect(problems("staging", inManagedMode({ namespace: "jarvis-staging" })).map((p) => p.key)).toEqual([
+      "jarvis:clusterMonitoring.managed.namespace",
+    ]);
+  });
+
+  it("exposes Grafana only through an Ingress with certificates from a ClusterIssuer", () => {
+    const edge = stackValues("staging")["jarvis:edge"] as Record<string, any>;
+    const host = { grafanaHost: "grafana.staging.example.com" };
+    expect(problems("staging", inManagedMode(host))).toEqual([]);
+    expect(
+      problems("staging", {
+        ...inManagedMode(host),
+        "jarvis:edge": { ...edge, tls: { issuer: "letsencrypt", issuerKind: "Issuer", http01: true } },
+      }).map((p) => p.message),
+    ).toEqual([
+      "needs edge.tls.issuerKind ClusterIssuer: an Issuer cannot sign certificates in the monitoring namespace",
+    ]);
+    expect(
+      problems("staging", {
+        ...inManagedMode(host),
+        "jarvis:edge": { ...edge, kind: "gateway", gateway: { name: "public", namespace: "gateways" } },
+      }).map((p) => p.message),
+    ).toContain("needs edge.kind ingress: the chart exposes Grafana with an Ingress of edge.className");
+  });
+
+  it("warns of settings the mode does not use, and of Docker's cAdvisor, when the stack file sets them", () => {
+    expect(warnings("staging")).toEqual([]);
+    expect(
+      warnings("staging", {
+        "jarvis:clusterMonitoring": { managed },
+        "jarvis:monitoring": { retention: { days: 40 }, cadvisor: true },
+      }),
+    ).toEqual([
+      { key: "jarvis:clusterMonitoring.managed", message: "has no effect: mode is existing" },
+      { key: "jarvis:monitoring.cadvisor", message: "has no effect: cAdvisor runs on Docker only" },
+      {
+        key: "jarvis:monitoring.retention",
+        message: "has no effect: in mode existing the cluster's Prometheus and Alertmanager keep their own",
+      },
+    ]);
+    expect(
+      warnings("staging", {
+        ...inManagedMode(),
+        "jarvis:monitoring": { retention: { days: 40 } },
+      }),
+    ).toEqual([]);
+    expect(
+      warnings("staging", {
+        "jarvis:clusterMonitoring": {
+          ...inManagedMode()["jarvis:clusterMonitoring"],
+          existing: { selectorLabels: {} },
+        },
+      }),
+    ).toEqual([{ key: "jarvis:clusterMonitoring.existing", message: "has no effect: mode is managed" }]);
   });
 });

@@ -214,25 +214,55 @@ function monitoringFindings(config: Parsed): Finding[] {
   return findings;
 }
 
+/** What a setting of the model means nothing for on Kubernetes, in mode existing: the cluster's Prometheus and Alertmanager keep their own. */
+const CLUSTER_OWNED = [["evaluationIntervalSeconds"], ["retention"], ["routing"]] as const;
+
 function clusterMonitoringFindings(config: Parsed): Finding[] {
-  const { clusterMonitoring } = config;
-  if (!clusterMonitoring || clusterMonitoring.mode !== "managed") return [];
-  const { managed } = clusterMonitoring;
+  const { clusterMonitoring, monitoring } = config;
+  if (!clusterMonitoring) return [];
   const at = (path: string[], message: string): Finding => ({ key: "clusterMonitoring", path, message });
+  const noEffect = (key: string, path: readonly string[], why: string): Finding => ({
+    key,
+    path,
+    message: `has no effect: ${why}`,
+    warning: true,
+  });
+  // The kubelet's cAdvisor serves the containers' CPU and memory on every cluster.
+  const findings: Finding[] = monitoring ? [noEffect("monitoring", ["cadvisor"], "cAdvisor runs on Docker only")] : [];
+  const { managed } = clusterMonitoring;
+  if (clusterMonitoring.mode === "existing")
+    return [
+      ...findings,
+      ...(managed ? [noEffect("clusterMonitoring", ["managed"], "mode is existing")] : []),
+      ...(monitoring
+        ? CLUSTER_OWNED.map((path) =>
+            noEffect("monitoring", path, "in mode existing the cluster's Prometheus and Alertmanager keep their own"),
+          )
+        : []),
+    ];
   if (!managed)
     return [at(["managed"], "is required for mode managed: its namespace, storage and the cluster's addresses")];
-  const findings: Finding[] = [];
+  findings.push(noEffect("clusterMonitoring", ["existing"], "mode is managed"));
   if (config.namespace && managed.namespace === config.namespace.name)
     findings.push(
       at(["managed", "namespace"], "must not be Jarvis's namespace: the chart's Pod Security level is not restricted"),
     );
-  if (managed.grafanaHost && config.edge && config.edge.tls.issuerKind !== "ClusterIssuer")
-    findings.push(
-      at(
-        ["managed", "grafanaHost"],
-        "needs edge.tls.issuerKind ClusterIssuer: an Issuer cannot sign certificates in the monitoring namespace",
-      ),
-    );
+  if (managed.grafanaHost && config.edge) {
+    if (config.edge.kind !== "ingress")
+      findings.push(
+        at(
+          ["managed", "grafanaHost"],
+          "needs edge.kind ingress: the chart exposes Grafana with an Ingress of edge.className",
+        ),
+      );
+    else if (config.edge.tls.issuerKind !== "ClusterIssuer")
+      findings.push(
+        at(
+          ["managed", "grafanaHost"],
+          "needs edge.tls.issuerKind ClusterIssuer: an Issuer cannot sign certificates in the monitoring namespace",
+        ),
+      );
+  }
   return findings;
 }
 

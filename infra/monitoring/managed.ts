@@ -63,6 +63,11 @@ export function managedValues(
     // Crash loops, volumes filling, autoscalers at their maximum, failed Jobs, the cluster itself.
     defaultRules: { create: true },
     nodeExporter: { enabled: managed.nodeExporter },
+    // The operator's webhook certificate comes from cert-manager (which the edge's TLS needs
+    // anyway), not from the chart's certificate Jobs: those are Helm hooks, and helm.v4.Chart never
+    // applies hooks (pulumi-kubernetes provider/pkg/provider/helm/v4/chart.go), so the operator
+    // would wait forever for its TLS Secret.
+    prometheusOperator: { admissionWebhooks: { certManager: { enabled: true }, patch: { enabled: false } } },
     prometheus: {
       prometheusSpec: {
         scrapeInterval: `${monitoring.scrapeIntervalSeconds}s`,
