@@ -124,9 +124,13 @@ export function kubernetesFlows(catalogue: Catalogue, config: KubernetesConfig):
   ];
 }
 
-/** A peer of the managed installation's pods: pods of a namespace (all of them without labels), or addresses. */
+/**
+ * A peer of the managed installation's pods: pods of a namespace (all of them without labels), pods
+ * of every namespace with some labels, or addresses.
+ */
 export type EgressPeer =
   | { readonly namespace: string; readonly pods: Record<string, string> }
+  | { readonly namespaces: Record<string, string>; readonly pods: Record<string, string> }
   | { readonly cidr: string; readonly except?: readonly string[] };
 export interface EgressRule {
   readonly peer: EgressPeer;
@@ -135,33 +139,36 @@ export interface EgressRule {
 }
 
 /**
- * Where the managed Prometheus and Alertmanager may connect: their own namespace (the exporters of
- * the chart, each other), the cluster DNS, and for Prometheus every metrics port of Jarvis (the
- * graph's scrape targets, at the pods that serve them), the API server (service discovery) and the
- * nodes; for Alertmanager the SMTP server of config, when alert e-mails are on.
+ * Where the managed Prometheus and Alertmanager may connect: their own namespace (the chart's
+ * exporters, each other), the cluster DNS; for Prometheus every Jarvis stack's namespace (by the
+ * labels `stackNamespaces` they all carry: each one's own policies let it in on its metrics ports
+ * only), cert-manager's metrics, the API server (service discovery) and the nodes' kubelet and
+ * node-exporter; for Alertmanager the SMTP server of config, when alert e-mails are on.
  */
 export function managedEgress(
-  catalogue: Catalogue,
   config: KubernetesConfig,
   managed: ManagedMonitoring,
-  targets: readonly { readonly service: string; readonly port: number }[],
-  podLabels: (service: string) => Record<string, string>,
+  stackNamespaces: Record<string, string>,
 ): Record<"prometheus" | "alertmanager", EgressRule[]> {
+  const { nodePorts, certManager } = config.clusterMonitoring;
   const own: EgressRule = { peer: { namespace: managed.namespace, pods: {} }, ports: [] };
   const { peers, ports } = clusterDns(config);
   const dns = peers.map((peer) => ({ peer: peer as EgressPeer, ports }));
-  const outside = (destinations: ManagedMonitoring["nodes"]): EgressRule[] =>
+  const outside = (destinations: Destinations): EgressRule[] =>
     destinations.map((d) => ({
       peer: { cidr: d.cidr, ...(d.except && { except: d.except }) },
       ports: d.ports.map((port) => ({ port })),
     }));
-  const scrapes = targets.map((t) => ({
-    peer: { namespace: config.namespace.name, pods: podLabels(podOf(catalogue, t.service)) },
-    ports: [{ port: t.port }],
-  }));
+  const onNodes = [nodePorts.kubelet, ...(managed.nodeExporter ? [nodePorts.nodeExporter] : [])];
+  const nodes = managed.nodes.map((cidr) => ({ peer: { cidr }, ports: onNodes.map((port) => ({ port })) }));
+  const stacks: EgressRule = { peer: { namespaces: stackNamespaces, pods: {} }, ports: [] };
+  const certificates: EgressRule = {
+    peer: { namespace: certManager.namespace, pods: certManager.podLabels },
+    ports: [{ port: certManager.metricsPort }],
+  };
   const smtp = config.features.alertEmail ? (config.integrations.smtp?.egress ?? []) : [];
   return {
-    prometheus: [own, ...dns, ...scrapes, ...outside(managed.apiServer), ...outside(managed.nodes)],
+    prometheus: [own, ...dns, stacks, certificates, ...outside(managed.apiServer), ...nodes],
     alertmanager: [own, ...dns, ...outside(smtp)],
   };
 }

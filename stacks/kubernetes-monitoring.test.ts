@@ -8,7 +8,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { kubePrometheusStackValues, unknownValuesKeys } from "../tools/chart-values";
 import { PROJECT_DIR } from "../tools/plan/cli";
-import { planStack, rawResource, stackValues, validateManifest, type ParsedPlan } from "../tools/test-support";
+import { DOCUMENTED_AS_COMMENTS } from "../infra/monitoring/managed";
+import {
+  managedMonitoringValue,
+  planStack,
+  rawResource,
+  stackValues,
+  validateManifest,
+  type ParsedPlan,
+} from "../tools/test-support";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const MONITORING_KINDS = ["ServiceMonitor", "PodMonitor", "PrometheusRule"];
@@ -21,24 +29,12 @@ const smtp = {
   from: "jarvis@example.com",
   to: ["ops@example.com"],
 };
-const SMTP_SECRET = "v1:smtp-cipher";
 const managedConfig = {
   ...staging,
-  "jarvis:clusterMonitoring": {
-    mode: "managed",
-    managed: {
-      namespace: "cluster-monitoring",
-      release: "monitoring",
-      nodeExporter: false,
-      storage: { className: "standard", prometheus: "50Gi", alertmanager: "2Gi", grafana: "5Gi" },
-      grafanaHost: "grafana.staging.example.com",
-      apiServer: [{ cidr: "10.96.0.1/32", ports: [443] }],
-      nodes: [{ cidr: "10.0.0.0/16", ports: [10250, 9100] }],
-    },
-  },
+  "jarvis:clusterMonitoring": managedMonitoringValue(),
   "jarvis:features": { alertEmail: true },
   "jarvis:integrations": { smtp: { ...smtp, egress: [{ cidr: "203.0.113.10/32", ports: [587] }] } },
-  "jarvis:smtpPassword": { secure: SMTP_SECRET },
+  "jarvis:smtpPassword": { secure: "v1:smtp-cipher" },
 };
 
 const objects = (plan: ParsedPlan) => parseAllDocuments(plan.manifests!).map((d) => d.toJS());
@@ -66,6 +62,27 @@ describe("mode existing (staging)", () => {
       "ServiceMonitor",
     ]);
     for (const object of found) await validateManifest(object);
+  });
+
+  it("selects Services and pods that have the monitored port, by name", () => {
+    const all = objects(existing);
+    const selects = (selector: Record<string, string>, labels: Record<string, string> | undefined) =>
+      Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+    for (const monitor of monitoringObjects(existing).filter((o) => o.kind !== "PrometheusRule")) {
+      const selector = monitor.spec.selector.matchLabels;
+      if (monitor.kind === "ServiceMonitor") {
+        const services = all.filter((o) => o?.kind === "Service" && selects(selector, o.metadata.labels));
+        expect(services, JSON.stringify(selector)).toHaveLength(1);
+        expect(services[0].spec.ports.map((p: any) => p.name)).toContain(monitor.spec.endpoints[0].port);
+      } else {
+        const pods = all.filter(
+          (o) => ["StatefulSet", "Deployment"].includes(o?.kind) && selects(selector, o.spec.template.metadata.labels),
+        );
+        expect(pods, JSON.stringify(selector)).toHaveLength(1);
+        const ports = pods[0].spec.template.spec.containers.flatMap((c: any) => c.ports.map((p: any) => p.name));
+        expect(ports).toContain(monitor.spec.podMetricsEndpoints[0].port);
+      }
+    }
   });
 
   it("labels monitors and rules with what the installation selects, in Jarvis's namespace", () => {
@@ -106,16 +123,18 @@ describe("mode managed (staging's config switched)", () => {
     expect(namespace.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("baseline");
   });
 
-  it("generates only values keys the chart or its Grafana subchart has", () => {
+  it("generates only values keys the chart or its Grafana subchart has, or documents as a comment", () => {
     // Alertmanager's own configuration, checked by amtool in check:real.
-    const freeForm = ["alertmanager.config"];
-    expect(unknownValuesKeys(chart().inputs.values, kubePrometheusStackValues(), freeForm)).toEqual(
-      // The Grafana chart documents it only as a comment under `ingress:` (its template reads it).
-      ["grafana.ingress.ingressClassName"],
-    );
-    expect(readFileSync(join(PROJECT_DIR, "test/fixtures/grafana-chart/values.yaml"), "utf8")).toContain(
-      "ingress:\n  enabled: false\n  # ingressClassName: nginx\n",
-    );
+    const found = unknownValuesKeys(chart().inputs.values, kubePrometheusStackValues(), ["alertmanager.config"]);
+    expect(found.sort()).toEqual([...DOCUMENTED_AS_COMMENTS].sort());
+    const grafanaValues = readFileSync(join(PROJECT_DIR, "test/fixtures/grafana-chart/values.yaml"), "utf8");
+    for (const key of DOCUMENTED_AS_COMMENTS) {
+      const [, parent, leaf] = key.split(".");
+      const start = grafanaValues.indexOf(`\n${parent}:\n`);
+      const end = grafanaValues.slice(start + 1).search(/\n[a-zA-Z]/) + start + 1;
+      expect(start, key).toBeGreaterThan(0);
+      expect(grafanaValues.slice(start, end), key).toMatch(new RegExp(`\\n  # ${leaf}: `));
+    }
   });
 
   it("turns off the five selector traps and keeps the chart's own rules", () => {
@@ -127,10 +146,21 @@ describe("mode managed (staging's config switched)", () => {
 
   it("has cert-manager issue the operator's webhook certificate: the chart's own Jobs are hooks, which helm.v4.Chart skips", () => {
     // pulumi-kubernetes provider/pkg/provider/helm/v4/chart.go: "Helm hook resources ... are not applied by Pulumi".
+    // Ignore: nothing orders the webhook after the operator that answers it.
     expect(chart().inputs.values.prometheusOperator.admissionWebhooks).toEqual({
+      failurePolicy: "Ignore",
       certManager: { enabled: true },
       patch: { enabled: false },
     });
+  });
+
+  it("scrapes no control-plane endpoint that its egress does not open (always down, always alerting)", () => {
+    const { values } = chart().inputs;
+    for (const component of ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy", "coreDns"])
+      expect(values[component], component).toEqual({ enabled: false });
+    // The API server and the kubelet are kept: managed.apiServer and managed.nodes open them.
+    expect(values.kubeApiServer).toBeUndefined();
+    expect(values.kubelet).toBeUndefined();
   });
 
   it("names the Grafana and SMTP passwords' Secrets in the values, never the passwords", () => {
@@ -143,11 +173,16 @@ describe("mode managed (staging's config switched)", () => {
     // No secret value (the plan's raw inputs wrap each as { secret: ... }) is in the values.
     expect(JSON.stringify(values)).not.toMatch(/"secret":/);
     const admin = rawResource(managed, "kubernetes:core/v1:Secret", "cluster-monitoring-monitoring-grafana-admin");
-    // The whole stringData is a secret output.
-    expect(admin.inputs.stringData.secret).toHaveProperty("admin-password");
     const mail = rawResource(managed, "kubernetes:core/v1:Secret", "cluster-monitoring-monitoring-alertmanager-smtp");
-    expect(mail.inputs.stringData.secret).toHaveProperty("smtp-password");
-    expect(managed.text).not.toContain(SMTP_SECRET);
+    // The whole stringData is a secret output; its stand-ins appear in no other resource's inputs.
+    const password = admin.inputs.stringData.secret["admin-password"];
+    const smtpPassword = mail.inputs.stringData.secret["smtp-password"];
+    expect(password).toMatch(/^PLAN-SECRET-/);
+    expect(smtpPassword).toMatch(/^PLAN-SECRET-smtpPassword-/);
+    for (const r of managed.raw.filter((r) => r !== admin && r !== mail)) {
+      expect(JSON.stringify(r.inputs), r.name).not.toContain(smtpPassword);
+      if (r.type !== "kubernetes:core/v1:Secret") expect(JSON.stringify(r.inputs), r.name).not.toContain(password);
+    }
   });
 
   it("exposes Grafana through the edge's class with TLS from the same issuer", () => {
@@ -176,17 +211,17 @@ describe("mode managed (staging's config switched)", () => {
       ports: [{ port: 587, protocol: "TCP" }],
     });
     const prometheus = policy("cluster-monitoring-network-prometheus").inputs.spec;
+    // Every Jarvis stack's namespace (it carries the label), each letting it in on its metrics ports only.
     expect(prometheus.egress).toContainEqual({
       to: [
         {
-          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "jarvis-staging" } },
-          podSelector: {
-            matchLabels: { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/instance": "staging" },
-          },
+          namespaceSelector: { matchLabels: { "app.kubernetes.io/part-of": "jarvis" } },
+          podSelector: { matchLabels: {} },
         },
       ],
-      ports: [{ port: 9187, protocol: "TCP" }],
     });
+    const namespace = rawResource(managed, "kubernetes:core/v1:Namespace", "namespace");
+    expect(namespace.inputs.metadata.labels["app.kubernetes.io/part-of"]).toBe("jarvis");
     // And Jarvis's namespace lets the managed Prometheus in.
     const postgres = policy("network-postgres").inputs.spec;
     expect(postgres.ingress.map((r: any) => r.from[0].namespaceSelector?.matchLabels)).toContainEqual({

@@ -148,6 +148,33 @@ describe("stateless workloads", () => {
   });
 });
 
+describe("the exporters' sidecars", () => {
+  it("run beside the datastore they export, reach it on localhost, and never take it out of its Service", () => {
+    const secrets = one(prod, "Secret", "postgres-secrets").inputs.data;
+    for (const [datastore, exporter] of [
+      ["postgres", "postgres-exporter"],
+      ["timescale", "timescale-exporter"],
+      ["redis", "redis-exporter"],
+    ]) {
+      const containers = podSpec(prod, "StatefulSet", datastore!).containers;
+      expect(containers.map((c: any) => c.name)).toEqual([datastore, exporter]);
+      const sidecar = containers[1];
+      expect(sidecar.readinessProbe, exporter).toBeUndefined();
+      expect(sidecar.livenessProbe).toBeDefined();
+      expect(sidecar.startupProbe).toBeDefined();
+      // The image's own entrypoint, with the arguments of the catalogue's command.
+      expect(sidecar.command).toBeUndefined();
+      const address = sidecar.env.find((e: any) => ["DATA_SOURCE_URI", "REDIS_ADDR"].includes(e.name)).value;
+      expect(address).toMatch(/^(redis:\/\/)?localhost:\d+/);
+      const secret = sidecar.env.find((e: any) => e.valueFrom);
+      expect(secret.valueFrom.secretKeyRef.key).toBe(`${exporter}.${secret.name}`);
+    }
+    // The workload's Secret (secret as a whole) holds it under the sidecar's own key.
+    expect(Object.keys(secrets.secret)).toContain("postgres-exporter.DATA_SOURCE_PASS");
+    expect(podSpec(prod, "StatefulSet", "postgres").containers[1].args).toEqual(["--web.listen-address=:9187"]);
+  });
+});
+
 describe("every pod", () => {
   it("meets the restricted profile: non-root 10001, no escalation, no capabilities, RuntimeDefault, read-only root", () => {
     for (const service of KUBERNETES_SERVICES) {

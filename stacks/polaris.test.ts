@@ -152,6 +152,8 @@ describe("Polaris's checks on the prod plan", () => {
       "priorityClassNotSet",
       // Pinned tags and digests: IfNotPresent pulls each once (README).
       "pullPolicyNotAlways",
+      // The exporters' sidecars: a failing exporter must not take its datastore out of its Service.
+      "readinessProbeMissing",
       // POSTGRES_PASSWORD_FILE names the mounted file that holds the password: a path, no secret.
       "sensitiveContainerEnvVar",
     ]);
@@ -160,6 +162,11 @@ describe("Polaris's checks on the prod plan", () => {
       "StatefulSet/jarvis-timescale",
     ]);
     expect(failed.deploymentMissingReplicas).toEqual([expect.stringMatching(/^Deployment\/backend-/)]);
+    expect(failed.readinessProbeMissing!.sort()).toEqual([
+      "StatefulSet/jarvis-postgres",
+      "StatefulSet/jarvis-redis",
+      "StatefulSet/jarvis-timescale",
+    ]);
   });
 
   it("would catch a container that may run as root or escalate", () => {

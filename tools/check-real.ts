@@ -25,22 +25,22 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { BACKUP_JOB, backupCronJobName } from "../infra/backup";
-import { APP_METRICS, CATALOGUE, MONITORING_FILES, type Catalogue } from "../infra/catalogue";
+import { backupCronJobName } from "../infra/backup";
+import { APP_METRICS, CATALOGUE, MONITORING_FILES } from "../infra/catalogue";
 import type { DockerConfig, KubernetesConfig, StackConfig } from "../infra/config/schema";
 import { serviceFiles } from "../infra/files";
-import { deployedJobs, deployedServices } from "../infra/graph";
-import { modelPull, modelStore } from "../infra/model-pull";
+import { deployedServices } from "../infra/graph";
+import { modelPull } from "../infra/model-pull";
 import { RULES_FILE } from "../infra/monitoring/files";
 import {
+  clusterFacts,
   clusterRuleGroups,
   kubernetesRules,
   managedMonitoring,
   namespaceScope,
-  type ClusterFacts,
 } from "../infra/monitoring/operator";
 import { BURN_RATES, selector, type AlertRule, type RecordingRule, type RuleGroup } from "../infra/monitoring/rules";
-import { unwatched, watches } from "../infra/monitoring/targets";
+import { watches } from "../infra/monitoring/targets";
 import { POSTGRES_PASSWORD_STEP, postgresCommand } from "../infra/rotation";
 import { deriveWiring } from "../infra/wiring";
 import { healthTest } from "../stacks/docker/services";
@@ -514,17 +514,39 @@ function modelPullFailed(rule: AlertRule, { config, scope }: CaseContext): Alert
 }
 
 /** The edge's certificate, expiring in 10 days (past the threshold of 14) or in 30. */
-function certificateExpiring(rule: AlertRule, { config, scope }: CaseContext): AlertCase {
-  const days = (config as KubernetesConfig).clusterMonitoring.alerts.certificateExpiryDays;
+/**
+ * cert-manager's series as its own chart's monitor leaves them: `namespace` is cert-manager's, the
+ * certificate's namespace in the label of `certManager.namespaceLabel` (`exported_namespace`).
+ */
+function certificateExpiring(rule: AlertRule, { config }: CaseContext): AlertCase {
+  const { clusterMonitoring, namespace } = config as KubernetesConfig;
+  const days = clusterMonitoring.alerts.certificateExpiryDays;
+  const { certManager } = clusterMonitoring;
   const certificate = { name: `${config.namePrefix}-tls` };
-  const expiring = (inDays: number) => [
+  const expiring = (inDays: number | "unissued", owner = namespace.name) => [
     series(
       "certmanager_certificate_expiration_timestamp_seconds",
-      { job: "cert-manager", instance: "cert-manager", ...scope, ...certificate, issuer_kind: "ClusterIssuer" },
-      ago(rule, -inDays * DAY),
+      {
+        job: "cert-manager",
+        instance: "cert-manager",
+        namespace: certManager.namespace,
+        [certManager.namespaceLabel]: owner,
+        ...certificate,
+        issuer_kind: "ClusterIssuer",
+      },
+      // cert-manager exports 0 for a certificate not issued yet.
+      inDays === "unissued" ? steady(rule, 0) : ago(rule, -inDays * DAY),
     ),
   ];
-  return { failing: expiring(days - 4), healthy: expiring(days + 16), keeps: certificate };
+  return {
+    failing: expiring(days - 4),
+    healthy: expiring(days + 16),
+    keeps: certificate,
+    variants: [
+      { what: "stays silent before its first issue", input: expiring("unissued"), fires: false },
+      { what: "stays silent for another namespace's certificate", input: expiring(days - 4, "other"), fires: false },
+    ],
+  };
 }
 
 /** An unwatched service's container, not ready (or ready) in its one pod. */
@@ -792,24 +814,12 @@ function monitoring(stack: string): void {
   }
 }
 
-/** The facts of a Kubernetes stack's alerts, as the program gives them (stacks/kubernetes/index.ts, monitoring.ts). */
-function clusterFacts(config: KubernetesConfig, catalogue: Catalogue, chartRules: boolean): ClusterFacts {
-  const store = modelStore(catalogue);
-  return {
-    ...(deployedJobs(catalogue, config).includes(BACKUP_JOB) && {
-      backupCronJob: backupCronJobName(config.namePrefix),
-    }),
-    ...(store && { modelPullJob: modelPull(config.namePrefix, config.models.ollama).name }),
-    unwatched: unwatched(catalogue, config.ports, deployedServices(catalogue, "kubernetes")),
-    chartRules,
-  };
-}
-
 /** A Kubernetes stack's rules as the program hands them to the operator (its PrometheusRule's spec), and how to test them. */
 function clusterRules(config: KubernetesConfig, chartRules: boolean) {
   const { catalogue } = deriveWiring(config);
   const watched = watches(catalogue, config.ports, deployedServices(catalogue, "kubernetes"));
-  const facts = clusterFacts(config, catalogue, chartRules);
+  // The program's facts (clusterFacts), with the chart's rules as this run asks.
+  const facts = { ...clusterFacts(catalogue, config), chartRules };
   const cluster = kubernetesRules(config, facts).name;
   const testing: RuleTesting = {
     config,
@@ -926,7 +936,10 @@ function badClusterRules(stack: string, config: KubernetesConfig): void {
   const unscoped = promtoolRules(
     withChangedRule(text, "CertificateExpiringSoon", (r) => ({
       ...r,
-      expr: r.expr.replace(selector(testing.scope), ""),
+      expr: r.expr.replace(
+        selector({ [config.clusterMonitoring.certManager.namespaceLabel]: config.namespace.name }),
+        "",
+      ),
     })),
     testing,
   );

@@ -246,3 +246,19 @@ export async function underEngine(program: () => void) {
   };
   return { registrations, ofType, find };
 }
+
+/** A managed kube-prometheus-stack's settings for a Kubernetes stack's tests (`jarvis:clusterMonitoring.managed`). */
+export const MANAGED_MONITORING = {
+  namespace: "cluster-monitoring",
+  release: "monitoring",
+  nodeExporter: false,
+  storage: { className: "standard", prometheus: "50Gi", alertmanager: "2Gi", grafana: "5Gi" },
+  grafanaHost: "grafana.staging.example.com",
+  apiServer: [{ cidr: "10.0.0.10/32", ports: [6443] }],
+  nodes: ["10.0.0.0/16"],
+} as const;
+
+/** Staging's `jarvis:clusterMonitoring` in mode managed, with `overrides` of the managed settings. */
+export function managedMonitoringValue(overrides: Record<string, unknown> = {}) {
+  return { mode: "managed", managed: { ...MANAGED_MONITORING, ...overrides } };
+}

@@ -59,7 +59,7 @@ export class ManagedMonitoring extends pulumi.ComponentResource {
           {
             metadata: { namespace: this.namespace, labels: args.labels, name: secret },
             type: "Opaque",
-            // Folded into data before the diff (see monitors.ts): no diff on every run.
+            // Folded into data before the diff (see monitoring.ts): no diff on every run.
             stringData: keys,
           },
           // The values name it: a replacement deletes the old Secret first.

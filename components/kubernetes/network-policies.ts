@@ -8,6 +8,7 @@ import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1/networkPolicy";
 export type Peer =
   | { readonly pods: Record<string, string> }
   | { readonly namespace: string; readonly pods: Record<string, string> }
+  | { readonly namespaces: Record<string, string>; readonly pods: Record<string, string> }
   | { readonly cidr: string; readonly except?: readonly string[] };
 
 export interface PolicyRule {
@@ -25,6 +26,8 @@ export interface PodGroupPolicy {
 
 function peer(p: Peer) {
   if ("cidr" in p) return { ipBlock: { cidr: p.cidr, ...(p.except && { except: [...p.except] }) } };
+  if ("namespaces" in p)
+    return { namespaceSelector: { matchLabels: p.namespaces }, podSelector: { matchLabels: p.pods } };
   if ("namespace" in p)
     return {
       namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": p.namespace } },

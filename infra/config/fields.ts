@@ -183,4 +183,4 @@ export const podsElsewhere = z.strictObject({
 });
 
 /** Label maps that are one selector: a stack's value replaces the default's whole (overlay.ts). */
-export const SELECTOR_FIELDS: ReadonlySet<string> = new Set(["podLabels", "nodeSelector"]);
+export const SELECTOR_FIELDS: ReadonlySet<string> = new Set(["podLabels", "nodeSelector", "selectorLabels"]);

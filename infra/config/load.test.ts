@@ -5,7 +5,15 @@ import { parse } from "yaml";
 import type { z } from "zod";
 import { PROJECT_DIR } from "../../tools/plan/cli";
 import { discoverStacks } from "../../tools/plan/stacks";
-import { problems, rawConfig, stackValues, validConfig, warnings } from "../../tools/test-support";
+import {
+  MANAGED_MONITORING,
+  managedMonitoringValue,
+  problems,
+  rawConfig,
+  stackValues,
+  validConfig,
+  warnings,
+} from "../../tools/test-support";
 import { CATALOGUE } from "../catalogue";
 import { ANY_PATH, type Host } from "../host";
 import { loadStackConfig } from "./load";
@@ -991,16 +999,9 @@ describe("any jarvis: key, on every stack", () => {
 });
 
 describe("cluster monitoring (Kubernetes)", () => {
-  const managed = {
-    namespace: "cluster-monitoring",
-    release: "monitoring",
-    nodeExporter: false,
-    storage: { prometheus: "50Gi", alertmanager: "2Gi", grafana: "5Gi" },
-    apiServer: [{ cidr: "10.96.0.1/32", ports: [443] }],
-    nodes: [{ cidr: "10.0.0.0/16", ports: [10250] }],
-  };
-  const inManagedMode = (overrides: object = {}) => ({
-    "jarvis:clusterMonitoring": { mode: "managed", managed: { ...managed, ...overrides } },
+  const managed = MANAGED_MONITORING;
+  const inManagedMode = (overrides: Record<string, unknown> = {}) => ({
+    "jarvis:clusterMonitoring": managedMonitoringValue(overrides),
   });
 
   it("requires the managed installation's settings in mode managed only", () => {
@@ -1021,7 +1022,7 @@ describe("cluster monitoring (Kubernetes)", () => {
 
   it("exposes Grafana only through an Ingress with certificates from a ClusterIssuer", () => {
     const edge = stackValues("staging")["jarvis:edge"] as Record<string, any>;
-    const host = { grafanaHost: "grafana.staging.example.com" };
+    const host = { grafanaHost: MANAGED_MONITORING.grafanaHost };
     expect(problems("staging", inManagedMode(host))).toEqual([]);
     expect(
       problems("staging", {
@@ -1037,6 +1038,13 @@ describe("cluster monitoring (Kubernetes)", () => {
         "jarvis:edge": { ...edge, kind: "gateway", gateway: { name: "public", namespace: "gateways" } },
       }).map((p) => p.message),
     ).toContain("needs edge.kind ingress: the chart exposes Grafana with an Ingress of edge.className");
+  });
+
+  it("warns of empty selector labels in mode existing: the installation's default selectors would ignore everything", () => {
+    // A selector is replaced whole by a stack's value (overlay.ts SELECTOR_FIELDS), so {} empties it.
+    expect(
+      warnings("staging", { "jarvis:clusterMonitoring": { existing: { selectorLabels: {} } } }).map((w) => w.key),
+    ).toEqual(["jarvis:clusterMonitoring.existing.selectorLabels"]);
   });
 
   it("warns of settings the mode does not use, and of Docker's cAdvisor, when the stack file sets them", () => {

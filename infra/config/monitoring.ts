@@ -7,7 +7,7 @@ import { z } from "zod";
 import { APP_METRICS, type Catalogue } from "../catalogue";
 import { RATE_WINDOW_SECONDS } from "../monitoring/rules";
 import { appMetricsServices } from "../graph";
-import { destinations, dnsLabel, dnsName, labels, memory, partialObjectOf, podsElsewhere, ratio } from "./fields";
+import { destinations, dnsLabel, dnsName, labels, memory, partialObjectOf, podsElsewhere, port, ratio } from "./fields";
 import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
 
 const minutes = z.int().min(1).max(1440);
@@ -56,10 +56,13 @@ const managed = z
     grafanaHost: dnsName
       .optional()
       .describe("Grafana through the edge at this host, with TLS from the edge's issuer; absent: not exposed."),
-    apiServer: destinations.describe("The Kubernetes API server's addresses: Prometheus discovers its targets there."),
-    nodes: destinations.describe(
-      "The nodes' addresses and ports Prometheus scrapes (the kubelet and its cAdvisor, node-exporter).",
+    apiServer: destinations.describe(
+      "The API server's endpoints (the addresses and port behind the `kubernetes` Service: policies apply after its translation): Prometheus discovers its targets there.",
     ),
+    nodes: z
+      .array(z.cidrv4())
+      .min(1)
+      .describe("The nodes' addresses: Prometheus scrapes the kubelet (and its cAdvisor) and node-exporter there."),
   })
   .describe("mode `managed`: the kube-prometheus-stack this stack installs.");
 
@@ -98,6 +101,25 @@ const clusterMonitoring = z
         datasourceUid: z.string().min(1).describe("The uid of Grafana's Prometheus datasource."),
       })
       .describe("The dashboard's ConfigMap, as Grafana's dashboard sidecar finds it."),
+    nodePorts: z
+      .strictObject({
+        kubelet: port.describe("The kubelet's HTTPS port (its metrics and cAdvisor's)."),
+        nodeExporter: port.describe("node-exporter's port, on the nodes' network."),
+      })
+      .describe("mode `managed`: the ports Prometheus scrapes on the nodes."),
+    certManager: z
+      .strictObject({
+        namespace: dnsLabel,
+        podLabels: podsElsewhere.shape.podLabels,
+        metricsPort: port.describe("Where its controller serves its metrics (mode managed scrapes it there)."),
+        namespaceLabel: z
+          .string()
+          .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "must be a Prometheus label name")
+          .describe(
+            "The label that holds a certificate's namespace: `exported_namespace` where cert-manager's monitor does not honour its labels (its chart's default), else `namespace`.",
+          ),
+      })
+      .describe("cert-manager's controller, whose metrics say when the edge's certificates expire."),
     alerts: z
       .strictObject({
         backupMaxAgeHours: z
@@ -233,6 +255,17 @@ function clusterMonitoringFindings(config: Parsed): Finding[] {
   if (clusterMonitoring.mode === "existing")
     return [
       ...findings,
+      ...(Object.keys(clusterMonitoring.existing.selectorLabels).length === 0
+        ? [
+            {
+              key: "clusterMonitoring",
+              path: ["existing", "selectorLabels"],
+              message:
+                "is empty: an installation whose selectors keep their Helm defaults (kube-prometheus-stack: release: <its release>) ignores the monitors and rules",
+              warning: true,
+            },
+          ]
+        : []),
       ...(managed ? [noEffect("clusterMonitoring", ["managed"], "mode is existing")] : []),
       ...(monitoring
         ? CLUSTER_OWNED.map((path) =>

@@ -2,7 +2,8 @@
 // intervals, retention and storage; Alertmanager's routing (the same as on Docker) with the SMTP
 // password read from a mounted Secret; Grafana's admin from a Secret, its dashboard sidecar and,
 // with a host, its Ingress. Secrets appear only by name. Every key must exist in the chart's
-// values.yaml or the Grafana subchart's (the chart has no values.schema.json; chart-values.test.ts).
+// values.yaml or the Grafana subchart's (the chart has no values.schema.json), or be one of
+// DOCUMENTED_AS_COMMENTS (tests check both).
 import { posix } from "node:path";
 import type { KubernetesConfig } from "../config/schema";
 import { alertmanagerConfig } from "./files";
@@ -18,8 +19,20 @@ export const SMTP_PASSWORD_KEY = "smtp-password";
 export const GRAFANA_ADMIN_KEYS = { user: "admin-user", password: "admin-password" } as const;
 /** The chart's always-firing and informational alerts: shown in Alertmanager, never sent. */
 const QUIET_ALERTS = ['alertname=~"Watchdog|InfoInhibitor"', 'severity="info"'];
+/** Keys the Grafana chart's templates read that its values.yaml shows only as comments. */
+export const DOCUMENTED_AS_COMMENTS = ["grafana.ingress.ingressClassName", "grafana.persistence.storageClassName"];
+/** kube-prometheus-stack's scrapes of the control plane and cluster DNS (the API server is kept: Prometheus reaches it). */
+const CONTROL_PLANE = ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy", "coreDns"] as const;
 /** The five selectors that otherwise select only the release's own objects: every trap of the chart's. */
 const SELECTORS = ["rule", "serviceMonitor", "podMonitor", "probe", "scrapeConfig"] as const;
+
+/** The Secrets beside the chart that its values name: Grafana's admin, and the SMTP password when alert e-mails are on. */
+export function managedSecretNames(config: KubernetesConfig, managed: ManagedMonitoring): ManagedSecrets {
+  return {
+    grafanaAdmin: `${managed.release}-grafana-admin`,
+    ...(config.features.alertEmail && { smtp: `${managed.release}-alertmanager-smtp` }),
+  };
+}
 
 /** The names of the Secrets the values refer to, created beside the chart. */
 export interface ManagedSecrets {
@@ -67,7 +80,15 @@ export function managedValues(
     // anyway), not from the chart's certificate Jobs: those are Helm hooks, and helm.v4.Chart never
     // applies hooks (pulumi-kubernetes provider/pkg/provider/helm/v4/chart.go), so the operator
     // would wait forever for its TLS Secret.
-    prometheusOperator: { admissionWebhooks: { certManager: { enabled: true }, patch: { enabled: false } } },
+    // Ignore: with no hook to order them, the webhook may be registered before the operator answers
+    // it, and the chart's own rules would be refused on the first run (the rules are checked by
+    // promtool in check:real, not only by the webhook).
+    prometheusOperator: {
+      admissionWebhooks: { failurePolicy: "Ignore", certManager: { enabled: true }, patch: { enabled: false } },
+    },
+    // The control plane's own endpoints, which managed clusters do not expose and the egress policy
+    // does not open: scraped, each would be a target always down, and its alerts always firing.
+    ...Object.fromEntries(CONTROL_PLANE.map((component) => [component, { enabled: false }])),
     prometheus: {
       prometheusSpec: {
         scrapeInterval: `${monitoring.scrapeIntervalSeconds}s`,
@@ -91,8 +112,11 @@ export function managedValues(
         userKey: GRAFANA_ADMIN_KEYS.user,
         passwordKey: GRAFANA_ADMIN_KEYS.password,
       },
-      // The chart's values.yaml has no storageClassName (only a comment): the claim takes the cluster's default class.
-      persistence: { enabled: true, size: storage.grafana },
+      persistence: {
+        enabled: true,
+        size: storage.grafana,
+        ...(storage.className && { storageClassName: storage.className }),
+      },
       sidecar: {
         dashboards: {
           enabled: true,

@@ -9,8 +9,8 @@ import type { KubernetesConfig } from "../config/schema";
 import { managedEgress } from "../flows";
 import { deployedServices } from "../graph";
 import { kubePrometheusStackValues, unknownValuesKeys } from "../../tools/chart-values";
-import { stackValues, validConfig } from "../../tools/test-support";
-import { managedValues } from "./managed";
+import { managedMonitoringValue, stackValues, validConfig } from "../../tools/test-support";
+import { DOCUMENTED_AS_COMMENTS, managedValues } from "./managed";
 import {
   clusterRuleGroups,
   kubernetesRules,
@@ -21,7 +21,7 @@ import {
   type ClusterFacts,
 } from "./operator";
 import type { AlertRule, RecordingRule } from "./rules";
-import { scrapeTargets, watches } from "./targets";
+import { watches } from "./targets";
 
 const existing = validConfig("staging") as KubernetesConfig;
 const NAMESPACE = existing.namespace.name;
@@ -30,15 +30,6 @@ const watched = watches(CATALOGUE, existing.ports, deployed);
 const podLabels = (service: string) => ({ "app.kubernetes.io/name": service, "app.kubernetes.io/instance": "test" });
 const CREDENTIALS = "jarvis-scrape-credentials";
 
-const MANAGED = {
-  namespace: "cluster-monitoring",
-  release: "monitoring",
-  nodeExporter: false,
-  storage: { className: "standard", prometheus: "50Gi", alertmanager: "2Gi", grafana: "5Gi" },
-  grafanaHost: "grafana.staging.example.com",
-  apiServer: [{ cidr: "10.96.0.1/32", ports: [443] }],
-  nodes: [{ cidr: "10.0.0.0/16", ports: [10250, 9100] }],
-};
 const SMTP = {
   host: "smtp.example.com",
   port: 587,
@@ -50,15 +41,10 @@ const SMTP = {
 const SMTP_PASSWORD = "smtp-password-7c1f";
 
 function managedConfig(overrides: Record<string, unknown> = {}, secrets: Record<string, string> = {}) {
-  const values = stackValues("staging");
   return validConfig(
     "staging",
     {
-      "jarvis:clusterMonitoring": {
-        ...(values["jarvis:clusterMonitoring"] as object),
-        mode: "managed",
-        managed: MANAGED,
-      },
+      "jarvis:clusterMonitoring": managedMonitoringValue(),
       ...overrides,
     },
     secrets,
@@ -242,10 +228,10 @@ describe("the Kubernetes rules", () => {
 
 describe("the managed installation's egress", () => {
   const config = managedConfig();
-  const targets = scrapeTargets(CATALOGUE, config.ports, deployed);
-  const egress = (c: KubernetesConfig) => managedEgress(CATALOGUE, c, managedMonitoring(c)!, targets, podLabels);
+  const stacks = { "app.kubernetes.io/part-of": "jarvis" };
+  const egress = (c: KubernetesConfig) => managedEgress(c, managedMonitoring(c)!, stacks);
 
-  it("lets Prometheus reach its own namespace, DNS, each scrape target's pod, the API server and the nodes", () => {
+  it("lets Prometheus reach its own namespace, DNS, every Jarvis stack's namespace, cert-manager, the API server and the nodes", () => {
     const { prometheus } = egress(config);
     expect(prometheus).toContainEqual({ peer: { namespace: "cluster-monitoring", pods: {} }, ports: [] });
     expect(prometheus).toContainEqual({
@@ -255,14 +241,22 @@ describe("the managed installation's egress", () => {
         { port: config.clusterDns.port, protocol: "TCP" },
       ],
     });
+    // Each stack's own policies let it in on its metrics ports only (stacks/kubernetes.test.ts).
+    expect(prometheus).toContainEqual({ peer: { namespaces: stacks, pods: {} }, ports: [] });
     expect(prometheus).toContainEqual({
-      peer: { namespace: NAMESPACE, pods: podLabels("postgres") },
-      ports: [{ port: 9187 }],
+      peer: { namespace: "cert-manager", pods: config.clusterMonitoring.certManager.podLabels },
+      ports: [{ port: 9402 }],
     });
-    for (const target of targets)
-      expect(prometheus.filter((r) => "pods" in r.peer && r.ports.some((p) => p.port === target.port))).not.toEqual([]);
-    expect(prometheus).toContainEqual({ peer: { cidr: "10.96.0.1/32" }, ports: [{ port: 443 }] });
-    expect(prometheus).toContainEqual({ peer: { cidr: "10.0.0.0/16" }, ports: [{ port: 10250 }, { port: 9100 }] });
+    expect(prometheus).toContainEqual({ peer: { cidr: "10.0.0.10/32" }, ports: [{ port: 6443 }] });
+    // node-exporter's port only while it runs.
+    expect(prometheus).toContainEqual({ peer: { cidr: "10.0.0.0/16" }, ports: [{ port: 10250 }] });
+    const withNodeExporter = validConfig("staging", {
+      "jarvis:clusterMonitoring": managedMonitoringValue({ nodeExporter: true }),
+    }) as KubernetesConfig;
+    expect(egress(withNodeExporter).prometheus).toContainEqual({
+      peer: { cidr: "10.0.0.0/16" },
+      ports: [{ port: 10250 }, { port: 9100 }],
+    });
   });
 
   it("lets Alertmanager reach the SMTP server only when alert e-mails are on", () => {
@@ -301,7 +295,7 @@ describe("the managed chart's values", () => {
     expect(values(config).alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.resources).toEqual({
       requests: { storage: "2Gi" },
     });
-    expect(values(config).grafana.persistence).toEqual({ enabled: true, size: "5Gi" });
+    expect(values(config).grafana.persistence).toEqual({ enabled: true, size: "5Gi", storageClassName: "standard" });
     expect(values(config).grafana.admin.existingSecret).toBe("monitoring-grafana-admin");
   });
 
@@ -331,24 +325,18 @@ describe("the managed chart's values", () => {
     expect(ingress.enabled).toBe(true);
     expect(ingress.hosts).toEqual(["grafana.staging.example.com"]);
     expect(ingress.annotations).toEqual({ "cert-manager.io/cluster-issuer": config.edge.tls.issuer });
-    const { grafanaHost: _h, ...noHost } = MANAGED;
-    const values2 = stackValues("staging");
+    // null removes the key (a JSON merge patch).
     const hostless = validConfig("staging", {
-      "jarvis:clusterMonitoring": {
-        ...(values2["jarvis:clusterMonitoring"] as object),
-        mode: "managed",
-        managed: noHost,
-      },
+      "jarvis:clusterMonitoring": managedMonitoringValue({ grafanaHost: null }),
     }) as KubernetesConfig;
     expect(values(hostless).grafana.ingress).toEqual({ enabled: false });
   });
 
   it("has only keys the chart knows (Alertmanager's config aside, and the one the Grafana chart documents as a comment)", () => {
     // stacks/kubernetes-monitoring.test.ts checks that comment in the Grafana chart's values.yaml.
-    const documentedAsComment = ["grafana.ingress.ingressClassName"];
     for (const config of [managedConfig(), withEmail()])
-      expect(unknownValuesKeys(values(config), kubePrometheusStackValues(), ["alertmanager.config"])).toEqual(
-        documentedAsComment,
+      expect(unknownValuesKeys(values(config), kubePrometheusStackValues(), ["alertmanager.config"]).sort()).toEqual(
+        [...DOCUMENTED_AS_COMMENTS].sort(),
       );
   });
 });

@@ -3,21 +3,24 @@
 // PodMonitor for a sidecar's (the port is on the pod only), each labelling its series with the
 // service as the Docker scrape configs do; the rules, Jarvis's own and the Kubernetes ones, scoped to
 // its namespace; and whose pods the operator runs, for the network policies.
+import { createHash } from "node:crypto";
+import { BACKUP_JOB, backupCronJobName } from "../backup";
 import type { Catalogue } from "../catalogue";
 import type { KubernetesConfig } from "../config/schema";
-import { podOf } from "../graph";
+import { deployedJobs, deployedServices, podOf } from "../graph";
+import { modelPull, modelStore } from "../model-pull";
+import { DASHBOARD_UID } from "./dashboard";
 import { alert, ruleGroups, selector, type AlertRule, type RuleGroup, type Scope } from "./rules";
-import type { Watch } from "./targets";
+import { unwatched, type Watch } from "./targets";
 
 /**
  * The labels of the pods of a Prometheus and an Alertmanager (prometheus-operator v0.93
- * pkg/prometheus/statefulset.go and pkg/alertmanager/statefulset.go) and of Grafana (the Grafana
- * chart's selector labels), in the managed installation's namespace.
+ * pkg/prometheus/statefulset.go and pkg/alertmanager/statefulset.go), in the managed
+ * installation's namespace.
  */
 export const OPERATOR_PODS = {
   prometheus: { "app.kubernetes.io/name": "prometheus" },
   alertmanager: { "app.kubernetes.io/name": "alertmanager" },
-  grafana: { "app.kubernetes.io/name": "grafana" },
 } as const;
 
 type ClusterMonitoring = KubernetesConfig["clusterMonitoring"];
@@ -46,6 +49,19 @@ export function prometheusPods(config: KubernetesConfig): { namespace: string; p
 export function selectedBy(config: KubernetesConfig): Record<string, string> {
   const managed = managedMonitoring(config);
   return managed ? { release: managed.release } : config.clusterMonitoring.existing.selectorLabels;
+}
+
+/** Grafana limits a dashboard's uid to 40 characters. */
+const UID_LENGTH = 40;
+
+/** The dashboard's uid in a Grafana that may show several stacks: unique per namespace. */
+export function dashboardUid(namespace: string): string {
+  const uid = `${DASHBOARD_UID}-${namespace}`;
+  if (uid.length <= UID_LENGTH) return uid;
+  return `${DASHBOARD_UID}-${createHash("sha256")
+    .update(namespace)
+    .digest("hex")
+    .slice(0, UID_LENGTH - DASHBOARD_UID.length - 1)}`;
 }
 
 /** Jarvis's namespace: the scope of its series, rules and dashboard. */
@@ -109,6 +125,18 @@ export interface ClusterFacts {
 const HOUR = 3600;
 const DAY = 24 * HOUR;
 
+/** The facts of a stack's config and catalogue that its Kubernetes alerts need (as the program deploys them). */
+export function clusterFacts(catalogue: Catalogue, config: KubernetesConfig): ClusterFacts {
+  return {
+    ...(deployedJobs(catalogue, config).includes(BACKUP_JOB) && {
+      backupCronJob: backupCronJobName(config.namePrefix),
+    }),
+    ...(modelStore(catalogue) && { modelPullJob: modelPull(config.namePrefix, config.models.ollama).name }),
+    unwatched: unwatched(catalogue, config.ports, deployedServices(catalogue, "kubernetes")),
+    chartRules: managedMonitoring(config) !== undefined,
+  };
+}
+
 /** The Kubernetes alerts, in Jarvis's namespace only, from kube-state-metrics, the kubelet and cert-manager. */
 export function kubernetesRules(config: KubernetesConfig, facts: ClusterFacts): RuleGroup {
   const scope = namespaceScope(config);
@@ -145,10 +173,13 @@ export function kubernetesRules(config: KubernetesConfig, facts: ClusterFacts): 
         scope,
       ),
     );
+  // cert-manager's series are its own target's: the certificate's namespace is in the label config names.
+  const certificates = selector({ [config.clusterMonitoring.certManager.namespaceLabel]: config.namespace.name });
   rules.push(
     alert(
       "CertificateExpiringSoon",
-      `min by (name) (certmanager_certificate_expiration_timestamp_seconds${at({})}) - time() < ${alerts.certificateExpiryDays * DAY}`,
+      // 0 until the certificate is first issued.
+      `(min by (name) (certmanager_certificate_expiration_timestamp_seconds${certificates}) > 0) - time() < ${alerts.certificateExpiryDays * DAY}`,
       0,
       "warning",
       "edge",

@@ -21,3 +21,6 @@ export const dataProtection = (config: KubernetesConfig) => ({
   protect: config.dataProtection.protect,
   retainOnDelete: config.dataProtection.retainOnDelete,
 });
+
+/** The label every object of every Jarvis stack carries, its namespace too: what the stacks share. */
+export const partOf = (config: KubernetesConfig) => ({ "app.kubernetes.io/part-of": config.namePrefix });

@@ -8,10 +8,10 @@ import type { Secrets } from "../../components/secrets";
 import type { KubernetesConfig } from "../../infra/config/schema";
 import { deployedJobs } from "../../infra/graph";
 import { BACKUP_JOB } from "../../infra/backup";
-import { modelPull, modelStore } from "../../infra/model-pull";
+import { modelStore } from "../../infra/model-pull";
 import type { Wiring } from "../../infra/wiring";
 import { backups } from "./backup";
-import type { KubernetesContext } from "./context";
+import { partOf, type KubernetesContext } from "./context";
 import { edge } from "./edge";
 import { modelPullJob } from "./model-pull";
 import { namespace } from "./namespace";
@@ -22,7 +22,7 @@ import { serviceWorkloads } from "./services";
 function commonLabels(config: KubernetesConfig): Record<string, string> {
   // Added explicitly: transforms do not run under the mock engine, so tests would not see them.
   return {
-    "app.kubernetes.io/part-of": config.namePrefix,
+    ...partOf(config),
     "app.kubernetes.io/managed-by": "pulumi",
     "app.kubernetes.io/instance": pulumi.getStack(),
   };
@@ -74,14 +74,10 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
   const workloads = serviceWorkloads(context, registryPullSecret(context));
   const store = modelStore(wiring.catalogue);
   if (store) modelPullJob(context, workloads.get(store)!);
-  const backedUp = deployedJobs(wiring.catalogue, config).includes(BACKUP_JOB);
-  if (backedUp) backups(context);
+  if (deployedJobs(wiring.catalogue, config).includes(BACKUP_JOB)) backups(context);
   const entry = edge(context, [...workloads.values()]);
   isolation(context);
-  monitoring(context, {
-    backups: backedUp,
-    ...(store && { modelPull: modelPull(config.namePrefix, config.models.ollama).name }),
-  });
+  monitoring(context);
 
   return {
     platform: config.platform,

@@ -2,15 +2,22 @@
 // cluster's Prometheus operator (mode existing), or for the kube-prometheus-stack it installs
 // (mode managed), which their custom resources then wait for.
 import { ManagedMonitoring } from "../../components/kubernetes/managed-monitoring";
-import { Monitors } from "../../components/kubernetes/monitors";
-import { backupCronJobName } from "../../infra/backup";
+import { Monitors } from "../../components/kubernetes/monitoring";
 import { GRAFANA_ADMIN_USER } from "../../infra/environment";
 import { managedEgress } from "../../infra/flows";
 import { deployedServices } from "../../infra/graph";
-import { DASHBOARD_UID, jarvisDashboard } from "../../infra/monitoring/dashboard";
-import { CHART_NAME, GRAFANA_ADMIN_KEYS, managedValues, SMTP_PASSWORD_KEY } from "../../infra/monitoring/managed";
+import { jarvisDashboard } from "../../infra/monitoring/dashboard";
 import {
+  CHART_NAME,
+  GRAFANA_ADMIN_KEYS,
+  managedSecretNames,
+  managedValues,
+  SMTP_PASSWORD_KEY,
+} from "../../infra/monitoring/managed";
+import {
+  clusterFacts,
   clusterRuleGroups,
+  dashboardUid,
   managedMonitoring,
   monitors,
   namespaceScope,
@@ -18,21 +25,14 @@ import {
   selectedBy,
   type ManagedMonitoring as ManagedSettings,
 } from "../../infra/monitoring/operator";
-import { scrapeTargets, unwatched, watches } from "../../infra/monitoring/targets";
-import type { KubernetesContext } from "./context";
+import { watches } from "../../infra/monitoring/targets";
+import { partOf, type KubernetesContext } from "./context";
 import { selectorLabels } from "./pods";
 
-/** Grafana limits a dashboard's uid to 40 characters. */
-const UID_LENGTH = 40;
-
 function installation(context: KubernetesContext, managed: ManagedSettings) {
-  const { config, wiring, secrets, instance } = context;
-  const { catalogue } = wiring;
-  const adminSecret = `${managed.release}-grafana-admin`;
-  const smtpSecret = `${managed.release}-alertmanager-smtp`;
-  const smtpPassword = config.features.alertEmail ? secrets.provided.smtpPassword : undefined;
-  const targets = scrapeTargets(catalogue, config.ports, deployedServices(catalogue, "kubernetes"));
-  const egress = managedEgress(catalogue, config, managed, targets, (service) => selectorLabels(service, instance));
+  const { config, secrets } = context;
+  const names = managedSecretNames(config, managed);
+  const egress = managedEgress(config, managed, partOf(config));
   return new ManagedMonitoring(
     "cluster-monitoring",
     {
@@ -41,13 +41,14 @@ function installation(context: KubernetesContext, managed: ManagedSettings) {
       podSecurity: managed.nodeExporter ? "privileged" : "baseline",
       chart: { name: CHART_NAME, ...config.clusterMonitoring.chart },
       release: managed.release,
-      values: managedValues(config, managed, { grafanaAdmin: adminSecret, ...(smtpPassword && { smtp: smtpSecret }) }),
+      values: managedValues(config, managed, names),
       secrets: {
-        [adminSecret]: {
+        [names.grafanaAdmin]: {
           [GRAFANA_ADMIN_KEYS.user]: GRAFANA_ADMIN_USER,
           [GRAFANA_ADMIN_KEYS.password]: secrets.generated.grafana,
         },
-        ...(smtpPassword && { [smtpSecret]: { [SMTP_PASSWORD_KEY]: smtpPassword } }),
+        // Config checks require the SMTP password while alert e-mails are on.
+        ...(names.smtp && { [names.smtp]: { [SMTP_PASSWORD_KEY]: secrets.provided.smtpPassword! } }),
       },
       policies: {
         prometheus: { pods: OPERATOR_PODS.prometheus, egress: egress.prometheus },
@@ -58,17 +59,10 @@ function installation(context: KubernetesContext, managed: ManagedSettings) {
   );
 }
 
-/** What the alerts watch beyond the services: the jobs this stack runs. */
-export interface WatchedJobs {
-  readonly backups: boolean;
-  readonly modelPull?: string;
-}
-
-export function monitoring(context: KubernetesContext, jobs: WatchedJobs) {
+export function monitoring(context: KubernetesContext) {
   const { config, wiring, secrets, instance } = context;
   const { catalogue } = wiring;
-  const deployed = deployedServices(catalogue, "kubernetes");
-  const watched = watches(catalogue, config.ports, deployed);
+  const watched = watches(catalogue, config.ports, deployedServices(catalogue, "kubernetes"));
   const managed = managedMonitoring(config);
   const installed = managed && installation(context, managed);
   const credentials = `${config.namePrefix}-scrape-credentials`;
@@ -78,7 +72,7 @@ export function monitoring(context: KubernetesContext, jobs: WatchedJobs) {
   const { dashboards } = config.clusterMonitoring;
   const namespace = config.namespace.name;
   const dashboard = jarvisDashboard(catalogue, watched, config.monitoring, {
-    uid: `${DASHBOARD_UID}-${namespace}`.slice(0, UID_LENGTH),
+    uid: dashboardUid(namespace),
     title: `Jarvis (${namespace})`,
     datasourceUid: dashboards.datasourceUid,
     scope: namespaceScope(config),
@@ -92,12 +86,7 @@ export function monitoring(context: KubernetesContext, jobs: WatchedJobs) {
       selectedBy: selectedBy(config),
       monitors: monitors(catalogue, config, watched, (service) => selectorLabels(service, instance), credentials),
       ...(apiKeys.length > 0 && { credentials: { name: credentials, keys: Object.fromEntries(apiKeys) } }),
-      rules: clusterRuleGroups(catalogue, config, watched, {
-        ...(jobs.backups && { backupCronJob: backupCronJobName(config.namePrefix) }),
-        ...(jobs.modelPull && { modelPullJob: jobs.modelPull }),
-        unwatched: unwatched(catalogue, config.ports, deployed),
-        chartRules: managed !== undefined,
-      }),
+      rules: clusterRuleGroups(catalogue, config, watched, clusterFacts(catalogue, config)),
       ...(installed && { crdsFrom: installed.chart }),
       dashboard: {
         namespace: dashboards.namespace ?? context.namespace,

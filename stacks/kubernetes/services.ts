@@ -90,11 +90,15 @@ function sidecars(context: KubernetesContext, service: string): Sidecar[] {
   const { config, wiring } = context;
   return sidecarsOf(wiring.catalogue, service).map((node) => {
     const { command } = wiring.catalogue[node]!;
+    // No readiness probe: a failing exporter must not take its datastore out of its Service.
+    const parts = container(context, node);
+    const { readinessProbe: _gate, ...probes } = parts.probes;
     return {
       // Docker's command is the image's CMD: on Kubernetes, the entrypoint's arguments.
       container: {
         name: node,
-        ...container(context, node),
+        ...parts,
+        probes,
         ...(command && { args: command(config.ports[node]!, config) }),
       },
       env: environmentOf(context, node),

@@ -75,7 +75,8 @@ export class Monitors extends pulumi.ComponentResource {
         metadata: { namespace: args.dashboard.namespace, labels: { ...args.labels, ...args.dashboard.labels } },
         data: { [args.dashboard.file]: args.dashboard.json },
       },
-      { parent: this },
+      // Its namespace may be the chart's.
+      { parent: this, dependsOn: crds },
     ).metadata.name;
     this.registerOutputs({ dashboardName: this.dashboardName });
   }

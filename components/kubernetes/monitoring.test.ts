@@ -13,7 +13,7 @@ import type { RuleGroup } from "../../infra/monitoring/rules";
 import { watches } from "../../infra/monitoring/targets";
 import { type Registration } from "../../tools/plan/engine";
 import { underEngine, validateManifest, validConfig } from "../../tools/test-support";
-import { Monitors, type MonitorsArgs } from "./monitors";
+import { Monitors, type MonitorsArgs } from "./monitoring";
 
 const SECRET = "kubernetes:core/v1:Secret";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
