@@ -595,7 +595,12 @@ function volumeFilling(rule: AlertRule, { scope }: CaseContext): AlertCase {
     series("kubelet_volume_stats_available_bytes", claim, steady(rule, (capacity * percent) / 100)),
     series("kubelet_volume_stats_capacity_bytes", claim, steady(rule, capacity)),
   ];
-  return { failing: free(5), healthy: free(50), keeps: claim };
+  // Compared by claim: only its namespace and name are left.
+  return {
+    failing: free(5),
+    healthy: free(50),
+    keeps: { ...scope, persistentvolumeclaim: claim.persistentvolumeclaim },
+  };
 }
 
 /** An autoscaler at its maximum of 4 replicas for the whole input; healthy, at 3. */
@@ -609,7 +614,8 @@ function autoscalerAtMaximum(rule: AlertRule, { scope }: CaseContext): AlertCase
   return {
     failing: replicas(steady(rule, 4)),
     healthy: replicas(steady(rule, 3)),
-    keeps: autoscaler,
+    // Compared by autoscaler: only its namespace and name are left.
+    keeps: { ...scope, horizontalpodautoscaler: autoscaler.horizontalpodautoscaler },
     variants: [
       {
         what: `stays silent at its maximum for ${minutes - 5} minutes`,

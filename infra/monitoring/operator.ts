@@ -210,6 +210,9 @@ function workloadRules(config: KubernetesConfig): AlertRule[] {
   const scope = namespaceScope(config);
   const { alerts } = config.clusterMonitoring;
   const at = (labels: Record<string, string> = {}) => selector({ ...scope, ...labels });
+  // Compared on the object alone: two scrapes of it (another instance, a relabelled job) still match.
+  const byClaim = (metric: string) => `max by (namespace, persistentvolumeclaim) (${metric}${at()})`;
+  const byAutoscaler = (metric: string) => `max by (namespace, horizontalpodautoscaler) (${metric}${at()})`;
   return [
     alert(
       "PodCrashLooping",
@@ -223,7 +226,7 @@ function workloadRules(config: KubernetesConfig): AlertRule[] {
     ),
     alert(
       "VolumeFillingUp",
-      `(kubelet_volume_stats_available_bytes${at()} / kubelet_volume_stats_capacity_bytes${at()}) < ${alerts.volumeFreePercent / 100}`,
+      `(${byClaim("kubelet_volume_stats_available_bytes")} / ${byClaim("kubelet_volume_stats_capacity_bytes")}) < ${alerts.volumeFreePercent / 100}`,
       alerts.forMinutes,
       "warning",
       "{{ $labels.persistentvolumeclaim }}",
@@ -233,7 +236,7 @@ function workloadRules(config: KubernetesConfig): AlertRule[] {
     ),
     alert(
       "AutoscalerAtMaximum",
-      `kube_horizontalpodautoscaler_status_current_replicas${at()} >= kube_horizontalpodautoscaler_spec_max_replicas${at()}`,
+      `${byAutoscaler("kube_horizontalpodautoscaler_status_current_replicas")} >= ${byAutoscaler("kube_horizontalpodautoscaler_spec_max_replicas")}`,
       alerts.forMinutes,
       "warning",
       "{{ $labels.horizontalpodautoscaler }}",
