@@ -10,6 +10,7 @@ import { loadStackConfig } from "./infra/config/load";
 import { MACHINE, type Host } from "./infra/host";
 import { formatProblems, type ConfigProblem } from "./infra/config/problems";
 import { projectDefaultsOf, StackFileError } from "./infra/config/project-file";
+import { buildDashboardHere, type DashboardBuilder } from "./infra/monitoring/dashboard";
 import { deriveWiring } from "./infra/wiring";
 import { deployDocker } from "./stacks/docker";
 import { deployKubernetes } from "./stacks/kubernetes";
@@ -35,6 +36,17 @@ const projectFiles = new Map<string, ReadonlyMap<string, unknown>>();
  */
 export function rememberProjectFile(text: string, values: ReadonlyMap<string, unknown>): void {
   projectFiles.set(text, values);
+}
+
+/** Where Kubernetes dashboards are built: in this thread, unless the offline plan hands its worker's builder. */
+let dashboards: DashboardBuilder = buildDashboardHere;
+
+/**
+ * Hands over a builder of dashboards: the offline plan's worker thread loads the Grafana SDK while
+ * the SDK of Pulumi loads here, and builds the dashboard it is handed.
+ */
+export function buildDashboardsWith(builder: DashboardBuilder): void {
+  dashboards = builder;
 }
 
 /**
@@ -94,7 +106,7 @@ export function programFor(catalogue: Catalogue) {
     const secrets = new Secrets("secrets", { rotation: config.rotation ?? {}, provided });
     return config.platform === "docker"
       ? deployDocker(config, wiring, secrets)
-      : deployKubernetes(config, wiring, secrets);
+      : deployKubernetes(config, wiring, secrets, dashboards);
   };
 }
 

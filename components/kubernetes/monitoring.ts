@@ -30,7 +30,7 @@ export interface MonitorsArgs {
     /** The label Grafana's sidecar watches. */
     readonly labels: Record<string, string>;
     readonly file: string;
-    readonly json: string;
+    readonly json: pulumi.Input<string>;
   };
 }
 

@@ -5,7 +5,7 @@
 // CPU and memory need cAdvisor and are left out without it.
 import type { Builder } from "@grafana/grafana-foundation-sdk/dist/cog";
 import type { Dashboard, Panel } from "@grafana/grafana-foundation-sdk/dist/dashboard";
-import { APP_METRICS, type Catalogue } from "../catalogue";
+import { APP_METRICS } from "../catalogue";
 import type { SharedConfig } from "../config/schema";
 import { BURN_RATES, selector, type Scope } from "./rules";
 import type { Watch } from "./targets";
@@ -127,7 +127,10 @@ function upSignal(view: DashboardView, watch: Watch): { expr: string; from: stri
   return { expr: `up${selector(labels)}`, from: "Prometheus's scrape of its metrics endpoint" };
 }
 
-function statusStat(view: DashboardView, catalogue: Catalogue, watch: Watch): Builder<Panel> {
+/** The titles of the services, by service: a catalogue, or (handed to a worker) its titles alone. */
+export type Titles = Readonly<Record<string, { readonly title: string }>>;
+
+function statusStat(view: DashboardView, catalogue: Titles, watch: Watch): Builder<Panel> {
   const { expr, from } = upSignal(view, watch);
   const panel = new (sdk().stat.PanelBuilder)()
     .title(catalogue[watch.service]!.title)
@@ -328,7 +331,7 @@ function board(view: DashboardView) {
 }
 
 export function jarvisDashboard(
-  catalogue: Catalogue,
+  catalogue: Titles,
   watched: readonly Watch[],
   monitoring: SharedConfig["monitoring"],
   view: DashboardView,
@@ -352,4 +355,26 @@ export function jarvisDashboard(
   // Grafana wants a unique id per panel (rows included); the SDK leaves them to the caller.
   built.panels?.forEach((panel, i) => (panel.id = i + 1));
   return { ...built };
+}
+
+/** What a dashboard is built from: plain data, so that a worker thread can be handed it. */
+export interface DashboardInput {
+  readonly titles: Titles;
+  readonly watched: readonly Watch[];
+  readonly monitoring: SharedConfig["monitoring"];
+  readonly view: DashboardView;
+}
+
+/**
+ * Builds a dashboard's JSON text: in this thread, or (the offline plan) in its worker thread, which
+ * loaded the SDK while the main thread loaded Pulumi's.
+ */
+export type DashboardBuilder = (input: DashboardInput) => Promise<string>;
+
+export const buildDashboardHere: DashboardBuilder = async (input) =>
+  JSON.stringify(jarvisDashboard(input.titles, input.watched, input.monitoring, input.view));
+
+/** Loads the SDK now: what building the first dashboard would cost. */
+export function loadDashboardSdk(): void {
+  sdk();
 }

@@ -2,6 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Secrets } from "../../components/secrets";
 import type { KubernetesConfig } from "../../infra/config/schema";
+import type { DashboardBuilder } from "../../infra/monitoring/dashboard";
 import type { Wiring } from "../../infra/wiring";
 
 export interface KubernetesContext {
@@ -14,6 +15,8 @@ export interface KubernetesContext {
   /** The labels of every object. */
   readonly labels: Record<string, string>;
   readonly opts: pulumi.CustomResourceOptions;
+  /** Where the dashboard's JSON is built. */
+  readonly dashboards: DashboardBuilder;
 }
 
 /** Data is never lost by a program change: what holds it is protected as config says. */

@@ -9,6 +9,7 @@ import type { KubernetesConfig } from "../../infra/config/schema";
 import { deployedJobs } from "../../infra/graph";
 import { BACKUP_JOB } from "../../infra/backup";
 import { modelStore } from "../../infra/model-pull";
+import { buildDashboardHere, type DashboardBuilder } from "../../infra/monitoring/dashboard";
 import type { Wiring } from "../../infra/wiring";
 import { backups } from "./backup";
 import { partOf, type KubernetesContext } from "./context";
@@ -49,7 +50,12 @@ function registryPullSecret(context: KubernetesContext) {
   ).metadata.name;
 }
 
-export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secrets: Secrets) {
+export function deployKubernetes(
+  config: KubernetesConfig,
+  wiring: Wiring,
+  secrets: Secrets,
+  dashboards: DashboardBuilder = buildDashboardHere,
+) {
   // The cluster is named by config: a context (looked up, like kubectl does, in $KUBECONFIG or
   // ~/.kube/config), a kubeconfig path, or inline content from secret config. Never the current
   // context by accident. The offline plan hides $KUBECONFIG, so a plan does not depend on it.
@@ -69,6 +75,7 @@ export function deployKubernetes(config: KubernetesConfig, wiring: Wiring, secre
     namespace: namespace(config, labels, opts),
     labels,
     opts,
+    dashboards,
   };
 
   const workloads = serviceWorkloads(context, registryPullSecret(context));

@@ -1,12 +1,12 @@
 // The monitoring capability on Kubernetes: the stack's monitors, rules and dashboard for the
 // cluster's Prometheus operator (mode existing), or for the kube-prometheus-stack it installs
 // (mode managed), which their custom resources then wait for.
+import * as pulumi from "@pulumi/pulumi";
 import { ManagedMonitoring } from "../../components/kubernetes/managed-monitoring";
 import { Monitors } from "../../components/kubernetes/monitoring";
 import { GRAFANA_ADMIN_USER } from "../../infra/environment";
 import { managedEgress } from "../../infra/flows";
 import { deployedServices } from "../../infra/graph";
-import { jarvisDashboard } from "../../infra/monitoring/dashboard";
 import {
   CHART_NAME,
   GRAFANA_ADMIN_KEYS,
@@ -71,12 +71,17 @@ export function monitoring(context: KubernetesContext) {
   );
   const { dashboards } = config.clusterMonitoring;
   const namespace = config.namespace.name;
-  const dashboard = jarvisDashboard(catalogue, watched, config.monitoring, {
-    uid: dashboardUid(namespace),
-    title: `Jarvis (${namespace})`,
-    datasourceUid: dashboards.datasourceUid,
-    scope: namespaceScope(config),
-    containers: "kubernetes",
+  const dashboard = context.dashboards({
+    titles: Object.fromEntries(watched.map((w) => [w.service, { title: catalogue[w.service]!.title }])),
+    watched,
+    monitoring: config.monitoring,
+    view: {
+      uid: dashboardUid(namespace),
+      title: `Jarvis (${namespace})`,
+      datasourceUid: dashboards.datasourceUid,
+      scope: namespaceScope(config),
+      containers: "kubernetes",
+    },
   });
   return new Monitors(
     "monitoring",
@@ -92,7 +97,7 @@ export function monitoring(context: KubernetesContext) {
         namespace: dashboards.namespace ?? context.namespace,
         labels: { [dashboards.label]: dashboards.labelValue },
         file: "jarvis.json",
-        json: JSON.stringify(dashboard),
+        json: pulumi.output(dashboard),
       },
     },
     context.opts,

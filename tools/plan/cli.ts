@@ -178,7 +178,12 @@ export async function plan(options: PlanOptions): Promise<Plan> {
       throw new PlanInputError(
         `--stack names the project '${options.project}', but this is project '${merged.project}' (Pulumi.yaml's name)`,
       );
-    const execution = await executeProgram(merged, { ...options, projectDir }, (entry) => thread.add(entry));
+    const execution = await executeProgram(
+      merged,
+      { ...options, projectDir },
+      (entry) => thread.add(entry),
+      (input) => thread.dashboard(input),
+    );
     if (!execution.ok) throw new PlanInputError(formatProblems(execution.problems));
     const { registrations, outputs, warnings } = execution;
     return { files: await thread.build(outputs), summary: countByType(registrations), registrations, warnings };

@@ -6,7 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as state from "@pulumi/pulumi/runtime/state";
 import type { Catalogue } from "../../infra/catalogue";
 import { loadStackConfig } from "../../infra/config/load";
-import { rememberProjectFile } from "../../program";
+import { buildDashboardsWith, rememberProjectFile } from "../../program";
+import { buildDashboardHere, type DashboardBuilder } from "../../infra/monitoring/dashboard";
 import { ANY_PATH } from "../../infra/host";
 import type { MergedConfig } from "./merged-config";
 import type { ConfigProblem } from "../../infra/config/problems";
@@ -108,6 +109,7 @@ export async function executeProgram(
   merged: MergedConfig,
   run: ProgramRun,
   onEntry: (entry: PlanEntry) => void,
+  dashboards?: DashboardBuilder,
 ): Promise<Execution> {
   // Checked before the engine starts, so that bad config registers nothing at all.
   // The plan's machine has no clone of the app: every host path the config names is taken to exist.
@@ -118,6 +120,7 @@ export async function executeProgram(
   });
   if (!loaded.ok) return { ok: false, problems: loaded.problems };
   rememberProjectFile(merged.projectText, merged.projectDefaults);
+  buildDashboardsWith(dashboards ?? buildDashboardHere);
 
   const warnings: string[] = [];
   const underEngine = async () => {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { StackFileError, type MergedConfig } from "./merged-config";
 import type { ConfigProblem } from "../../infra/config/problems";
+import type { DashboardInput } from "../../infra/monitoring/dashboard";
 import type { PlanEntry, PlanFiles } from "./files";
 
 export interface StackSources {
@@ -14,12 +15,15 @@ export interface StackSources {
 }
 
 export type ToWorker =
-  { readonly kind: "entry"; readonly entry: PlanEntry } | { readonly kind: "build"; readonly outputs: unknown };
+  | { readonly kind: "entry"; readonly entry: PlanEntry }
+  | { readonly kind: "build"; readonly outputs: unknown }
+  | { readonly kind: "dashboard"; readonly id: number; readonly input: DashboardInput };
 
 export type FromWorker =
   | { readonly kind: "config"; readonly merged: MergedConfig }
   | { readonly kind: "stack-file-problems"; readonly problems: readonly ConfigProblem[] }
   | { readonly kind: "files"; readonly files: PlanFiles }
+  | { readonly kind: "dashboard"; readonly id: number; readonly json: string }
   | { readonly kind: "failed"; readonly message: string; readonly stack: string };
 
 // A worker starts without the main thread's TypeScript hook: it installs it, then serves.
@@ -46,6 +50,8 @@ export class PlanFilesThread {
   private readonly worker: Worker;
   private readonly merged = new Reply<MergedConfig>();
   private readonly files = new Reply<PlanFiles>();
+  private readonly dashboards: Reply<string>[] = [];
+  private failure?: Error;
 
   constructor(sources: StackSources) {
     this.worker = new Worker(BOOT, { eval: true, workerData: sources });
@@ -66,6 +72,15 @@ export class PlanFilesThread {
     this.post({ kind: "entry", entry });
   }
 
+  /** A dashboard's JSON, built in the worker, which has loaded the Grafana SDK meanwhile. */
+  dashboard(input: DashboardInput): Promise<string> {
+    const reply = new Reply<string>();
+    this.dashboards.push(reply);
+    if (this.failure) reply.reject(this.failure);
+    this.post({ kind: "dashboard", id: this.dashboards.length - 1, input });
+    return reply.promise;
+  }
+
   build(outputs: unknown): Promise<PlanFiles> {
     this.post({ kind: "build", outputs });
     return this.files.promise;
@@ -83,12 +98,15 @@ export class PlanFilesThread {
     if (message.kind === "config") this.merged.resolve(message.merged);
     else if (message.kind === "stack-file-problems") this.merged.reject(new StackFileError(message.problems));
     else if (message.kind === "files") this.files.resolve(message.files);
+    else if (message.kind === "dashboard") this.dashboards[message.id]!.resolve(message.json);
     else this.fail(Object.assign(new Error(message.message), { stack: message.stack }));
   }
 
   /** Settled replies stay as they are. */
   private fail(error: Error): void {
+    this.failure ??= error;
     this.merged.reject(error);
     this.files.reject(error);
+    for (const reply of this.dashboards) reply.reject(error);
   }
 }

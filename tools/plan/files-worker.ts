@@ -4,6 +4,7 @@ import type { MessagePort } from "node:worker_threads";
 import { StackFileError } from "./merged-config";
 import { mergeStackConfig } from "./stack-files";
 import { PlanFilesBuilder } from "./files";
+import { buildDashboardHere, loadDashboardSdk } from "../../infra/monitoring/dashboard";
 import type { FromWorker, StackSources, ToWorker } from "./files-thread";
 
 function failed(error: unknown): FromWorker {
@@ -15,7 +16,10 @@ function failed(error: unknown): FromWorker {
 export function serve(port: MessagePort, sources: StackSources): void {
   const send = (message: FromWorker) => port.postMessage(message);
   try {
-    send({ kind: "config", merged: mergeStackConfig(sources.projectFile, sources.stackFile) });
+    const merged = mergeStackConfig(sources.projectFile, sources.stackFile);
+    send({ kind: "config", merged });
+    // A Kubernetes stack's program asks for its dashboard: the SDK loads here while the main thread loads Pulumi's.
+    if (merged.config[`${merged.project}:platform`] === "kubernetes") loadDashboardSdk();
   } catch (error) {
     send(error instanceof StackFileError ? { kind: "stack-file-problems", problems: error.problems } : failed(error));
   }
@@ -23,6 +27,8 @@ export function serve(port: MessagePort, sources: StackSources): void {
   port.on("message", (message: ToWorker) => {
     try {
       if (message.kind === "entry") builder.add(message.entry);
+      else if (message.kind === "dashboard")
+        void buildDashboardHere(message.input).then((json) => send({ kind: "dashboard", id: message.id, json }));
       else send({ kind: "files", files: builder.build(message.outputs) });
     } catch (error) {
       send(failed(error));

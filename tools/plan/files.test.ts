@@ -3,7 +3,8 @@ import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { StackFileError } from "./merged-config";
-import { shippedPlan, unparsableStackFile } from "../test-support";
+import { buildDashboardHere, type DashboardInput } from "../../infra/monitoring/dashboard";
+import { shippedPlan, unparsableStackFile, validConfig } from "../test-support";
 import { PROJECT_DIR } from "./cli";
 import { assertNoLeak, HELM_INSTALL_ORDER, PlanFilesBuilder, type PlanEntry, type ResourceEntry } from "./files";
 import { PlanFilesThread, type FromWorker, type StackSources } from "./files-thread";
@@ -208,6 +209,26 @@ describe("the worker thread", () => {
     }
   });
 
+  it("builds the dashboard it is handed, the same as the main thread would", async () => {
+    const thread = new PlanFilesThread(shipped("staging"));
+    const input: DashboardInput = {
+      titles: { backend: { title: "Backend API" } },
+      watched: [{ kind: "scrape", service: "backend", node: "backend", port: 8000, path: "/metrics", app: true }],
+      monitoring: validConfig("staging").monitoring,
+      view: { uid: "jarvis-test", title: "Jarvis (test)", datasourceUid: "prometheus", scope: { namespace: "test" } },
+    };
+    try {
+      const [first, second] = await Promise.all([
+        thread.dashboard(input),
+        thread.dashboard({ ...input, view: { ...input.view, uid: "other" } }),
+      ]);
+      expect(first).toBe(await buildDashboardHere(input));
+      expect(JSON.parse(second).uid).toBe("other");
+    } finally {
+      thread.close();
+    }
+  });
+
   it("reports a stack file it cannot read as the stack file's problems", async () => {
     const thread = new PlanFilesThread({ ...shipped("dev"), stackFile: unparsableStackFile() });
     try {
@@ -236,5 +257,6 @@ describe("the worker thread", () => {
     await thread.config();
     thread.close();
     await expect(thread.build({})).rejects.toThrow(/stopped \(exit code \d+\) before it answered/);
+    await expect(thread.dashboard({} as DashboardInput)).rejects.toThrow(/stopped/);
   });
 });
