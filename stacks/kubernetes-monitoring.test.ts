@@ -195,10 +195,36 @@ describe("mode managed (staging's config switched)", () => {
     });
   });
 
+  it("scrapes cert-manager's controller, whose chart makes no monitor by default, from its own namespace", async () => {
+    const monitor = rawResource(
+      managed,
+      "kubernetes:monitoring.coreos.com/v1:PodMonitor",
+      "cluster-monitoring-cert-manager",
+    );
+    expect(monitor.inputs.metadata.namespace).toBe("cluster-monitoring");
+    expect(monitor.inputs.spec).toMatchObject({
+      namespaceSelector: { matchNames: ["cert-manager"] },
+      selector: {
+        matchLabels: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" },
+      },
+      podMetricsEndpoints: [{ portNumber: 9402 }],
+    });
+    const object = {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PodMonitor",
+      metadata: { name: "cert-manager", namespace: "cluster-monitoring" },
+      spec: monitor.inputs.spec,
+    };
+    await validateManifest(object);
+    // Mode existing leaves cert-manager to the cluster's installation.
+    expect(existing.raw.some((r) => r.name.endsWith("cert-manager"))).toBe(false);
+  });
+
   it("makes the monitors and rules wait for the chart that brings their CRDs", () => {
     const urn = chart().urn;
     const custom = managed.raw.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/"));
-    expect(custom.length).toBe(9);
+    // Jarvis's nine, and cert-manager's monitor.
+    expect(custom.length).toBe(10);
     for (const r of custom) expect(r.dependencies, r.name).toContain(urn);
   });
 

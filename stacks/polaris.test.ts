@@ -152,7 +152,7 @@ describe("Polaris's checks on the prod plan", () => {
       "priorityClassNotSet",
       // Pinned tags and digests: IfNotPresent pulls each once (README).
       "pullPolicyNotAlways",
-      // The exporters' sidecars: a failing exporter must not take its datastore out of its Service.
+      // The exporters' sidecars: an exporter's failing health endpoint must not take its datastore out of its Service.
       "readinessProbeMissing",
       // POSTGRES_PASSWORD_FILE names the mounted file that holds the password: a path, no secret.
       "sensitiveContainerEnvVar",

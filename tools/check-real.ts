@@ -307,6 +307,8 @@ interface AlertCase {
   readonly healthy: readonly Series[];
   readonly keeps?: Labels;
   readonly variants?: readonly Variant[];
+  /** An alert on an absence: its failure has no series to move outside the scope. */
+  readonly absence?: true;
 }
 /**
  * What a case knows besides its rule: the stack's config, and the labels every series of the stack
@@ -549,6 +551,34 @@ function certificateExpiring(rule: AlertRule, { config }: CaseContext): AlertCas
   };
 }
 
+/** No cert-manager series for the namespace's certificates (nothing scrapes it), or one. */
+function certificatesNotWatched(rule: AlertRule, context: CaseContext): AlertCase {
+  const { healthy } = certificateExpiring(rule, context);
+  const { clusterMonitoring, namespace } = context.config as KubernetesConfig;
+  // absent() keeps the equality matchers of its selector as the alert's labels.
+  const keeps = { [clusterMonitoring.certManager.namespaceLabel]: namespace.name };
+  const other = series("certmanager_clock_time_seconds_gauge", { job: "cert-manager" }, steady(rule, 1));
+  return {
+    failing: [other],
+    healthy,
+    keeps,
+    absence: true,
+    variants: [
+      {
+        what: "fires while only another namespace's certificates are watched",
+        input: certificateExpiring(rule, {
+          ...context,
+          config: {
+            ...context.config,
+            namespace: { ...(context.config as KubernetesConfig).namespace, name: "other" },
+          } as StackConfig,
+        }).healthy,
+        fires: true,
+      },
+    ],
+  };
+}
+
 /** An unwatched service's container, not ready (or ready) in its one pod. */
 function containerNotReady(rule: AlertRule, { scope }: CaseContext): AlertCase {
   const container = rule.labels.service!;
@@ -631,6 +661,7 @@ const CLUSTER_CASES: Cases = {
   BackupMissing: backupMissing,
   ModelPullFailed: modelPullFailed,
   CertificateExpiringSoon: certificateExpiring,
+  CertificatesNotWatched: certificatesNotWatched,
   ServiceDown: containerNotReady,
   PodCrashLooping: crashLooping,
   VolumeFillingUp: volumeFilling,
@@ -682,7 +713,7 @@ function ruleTests(rulesText: string, ruleFileName: string, testing: RuleTesting
   const untested = [...new Set(alertRules.filter((a) => !a.build).map((a) => a.rule.alert))];
   const tests = alertRules.flatMap(({ rule, build }) => {
     if (!build) return [];
-    const { failing, healthy, keeps = {}, variants = [] } = build(rule, testing);
+    const { failing, healthy, keeps = {}, variants = [], absence } = build(rule, testing);
     // The alert's labels as Prometheus sends them: its expression's, its own (expanded) over them.
     const own = expandAll(rule.labels, keeps);
     const name = `${rule.alert} ${Object.values(own).join(" ")}`;
@@ -697,7 +728,7 @@ function ruleTests(rulesText: string, ruleFileName: string, testing: RuleTesting
       test("fires", failing, true),
       test("stays silent", healthy, false),
       ...variants.map((v) => test(v.what, v.input, v.fires)),
-      ...(Object.keys(scope).length > 0
+      ...(Object.keys(scope).length > 0 && !absence
         ? [test(`stays silent on its failure outside ${selector(scope)}`, elsewhere(failing, scope), false)]
         : []),
     ];

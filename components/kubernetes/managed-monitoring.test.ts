@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { describe, expect, it } from "vitest";
-import { underEngine } from "../../tools/test-support";
+import { underEngine, validateManifest } from "../../tools/test-support";
 import { ManagedMonitoring, type ManagedMonitoringArgs } from "./managed-monitoring";
 
 const NAMESPACE_TYPE = "kubernetes:core/v1:Namespace";
@@ -54,6 +54,17 @@ const args = (overrides: Partial<ManagedMonitoringArgs> = {}): ManagedMonitoring
       egress: [{ peer: { cidr: "192.0.2.25/32" }, ports: [{ port: 587 }] }],
     },
   },
+  monitors: [
+    {
+      kind: "PodMonitor",
+      service: "cert-manager",
+      spec: {
+        selector: { matchLabels: { "app.kubernetes.io/name": "cert-manager" } },
+        namespaceSelector: { matchNames: ["cert-manager"] },
+        podMetricsEndpoints: [{ portNumber: 9402, path: "/metrics", interval: "15s" }],
+      },
+    },
+  ],
   ...overrides,
 });
 
@@ -121,6 +132,17 @@ describe("the ManagedMonitoring component", () => {
       expect(inputs.repositoryOpts).toBeUndefined();
       expect(inputs.version).toBe("88.5.3");
     }
+  });
+
+  it("keeps its monitors of what runs elsewhere in its namespace, after the chart that brings their CRD", async () => {
+    const { find } = await run();
+    const monitor = find("kubernetes:monitoring.coreos.com/v1:PodMonitor", "cluster-monitoring-cert-manager");
+    const inputs = monitor.inputs as any;
+    expect(inputs.metadata).toEqual({ namespace: "cluster-monitoring", labels: LABELS });
+    expect(inputs.spec.namespaceSelector).toEqual({ matchNames: ["cert-manager"] });
+    expect(monitor.dependencies).toContain(find(CHART, "cluster-monitoring").urn);
+    await validateManifest({ ...inputs, metadata: { ...inputs.metadata, name: "cert-manager" } });
+    expect((await run({ monitors: [] })).ofType("kubernetes:monitoring.coreos.com/v1:PodMonitor")).toEqual([]);
   });
 
   it("installs the chart after the Secrets its values name", async () => {

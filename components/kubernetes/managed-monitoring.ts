@@ -5,6 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { Namespace } from "@pulumi/kubernetes/core/v1/namespace";
 import { Secret } from "@pulumi/kubernetes/core/v1/secret";
 import { Chart } from "@pulumi/kubernetes/helm/v4/chart";
+import { CustomResource } from "@pulumi/kubernetes/apiextensions/customResource";
+import type { Monitor } from "../../infra/monitoring/operator";
+import { MONITORING_API } from "./monitoring";
 import { NetworkPolicies, type PodGroupPolicy } from "./network-policies";
 
 export interface ManagedMonitoringArgs {
@@ -19,6 +22,8 @@ export interface ManagedMonitoringArgs {
   readonly secrets: Readonly<Record<string, Readonly<Record<string, pulumi.Input<string>>>>>;
   /** The egress of the groups of pods whose connections are limited. */
   readonly policies: Readonly<Record<string, PodGroupPolicy>>;
+  /** Monitors of what runs outside the stack's namespaces (cert-manager), kept in the installation's namespace. */
+  readonly monitors: readonly Monitor[];
 }
 
 /** An OCI repository holds the chart under its name; an HTTP one is an index the chart is looked up in. */
@@ -77,6 +82,18 @@ export class ManagedMonitoring extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: secrets },
     );
+    for (const monitor of args.monitors)
+      new CustomResource(
+        `${name}-${monitor.service}`,
+        {
+          apiVersion: MONITORING_API,
+          kind: monitor.kind,
+          metadata: { namespace: this.namespace, labels: args.labels },
+          spec: monitor.spec,
+        },
+        // Its CRD comes with the chart.
+        { parent: this, dependsOn: [this.chart] },
+      );
     new NetworkPolicies(
       `${name}-network`,
       { namespace: this.namespace, labels: args.labels, groups: args.policies, defaultDeny: false },

@@ -9,7 +9,7 @@ import { Secret } from "@pulumi/kubernetes/core/v1/secret";
 import type { Monitor } from "../../infra/monitoring/operator";
 import type { RuleGroup } from "../../infra/monitoring/rules";
 
-const API_VERSION = "monitoring.coreos.com/v1";
+export const MONITORING_API = "monitoring.coreos.com/v1";
 
 export interface MonitorsArgs {
   readonly namespace: pulumi.Input<string>;
@@ -61,12 +61,12 @@ export class Monitors extends pulumi.ComponentResource {
     for (const monitor of args.monitors)
       new CustomResource(
         `${name}-${monitor.service}`,
-        { apiVersion: API_VERSION, kind: monitor.kind, metadata, spec: monitor.spec },
+        { apiVersion: MONITORING_API, kind: monitor.kind, metadata, spec: monitor.spec },
         { parent: this, dependsOn: [...crds, ...(credentials ? [credentials] : [])] },
       );
     new CustomResource(
       `${name}-rules`,
-      { apiVersion: API_VERSION, kind: "PrometheusRule", metadata, spec: { groups: args.rules } },
+      { apiVersion: MONITORING_API, kind: "PrometheusRule", metadata, spec: { groups: args.rules } },
       { parent: this, dependsOn: crds },
     );
     this.dashboardName = new ConfigMap(

@@ -110,6 +110,30 @@ export function monitors(
   });
 }
 
+/**
+ * The managed Prometheus's monitor of cert-manager's controller (cert-manager's own chart makes none
+ * by default): like cert-manager's, it does not honour the series' labels, so a certificate's
+ * namespace lands in `exported_namespace`, the default `certManager.namespaceLabel`.
+ */
+export function certManagerMonitor(config: KubernetesConfig): Monitor {
+  const { certManager } = config.clusterMonitoring;
+  return {
+    kind: "PodMonitor",
+    service: "cert-manager",
+    spec: {
+      selector: { matchLabels: certManager.podLabels },
+      namespaceSelector: { matchNames: [certManager.namespace] },
+      podMetricsEndpoints: [
+        {
+          portNumber: certManager.metricsPort,
+          path: "/metrics",
+          interval: `${config.monitoring.scrapeIntervalSeconds}s`,
+        },
+      ],
+    },
+  };
+}
+
 /** What the Kubernetes alerts need to know of the stack. */
 export interface ClusterFacts {
   /** The backups' CronJob, when backups run. */
@@ -176,6 +200,17 @@ export function kubernetesRules(config: KubernetesConfig, facts: ClusterFacts): 
   // cert-manager's series are its own target's: the certificate's namespace is in the label config names.
   const certificates = selector({ [config.clusterMonitoring.certManager.namespaceLabel]: config.namespace.name });
   rules.push(
+    alert(
+      "CertificatesNotWatched",
+      // The edge's certificates exist as soon as it does: no series is a cert-manager nobody scrapes.
+      `absent(certmanager_certificate_expiration_timestamp_seconds${certificates})`,
+      alerts.forMinutes,
+      "warning",
+      "edge",
+      "Nothing reports the certificates' expiry",
+      `No cert-manager series names a certificate of ${config.namespace.name}: nothing would warn before one expires. Make the cluster's Prometheus scrape cert-manager (its chart's prometheus.servicemonitor.enabled; mode managed does it), and check jarvis:clusterMonitoring.certManager.namespaceLabel.`,
+      scope,
+    ),
     alert(
       "CertificateExpiringSoon",
       // 0 until the certificate is first issued.

@@ -15,6 +15,7 @@ import {
   SMTP_PASSWORD_KEY,
 } from "../../infra/monitoring/managed";
 import {
+  certManagerMonitor,
   clusterFacts,
   clusterRuleGroups,
   dashboardUid,
@@ -50,6 +51,7 @@ function installation(context: KubernetesContext, managed: ManagedSettings) {
         // Config checks require the SMTP password while alert e-mails are on.
         ...(names.smtp && { [names.smtp]: { [SMTP_PASSWORD_KEY]: secrets.provided.smtpPassword! } }),
       },
+      monitors: [certManagerMonitor(config)],
       policies: {
         prometheus: { pods: OPERATOR_PODS.prometheus, egress: egress.prometheus },
         alertmanager: { pods: OPERATOR_PODS.alertmanager, egress: egress.alertmanager },

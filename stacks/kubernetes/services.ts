@@ -90,7 +90,7 @@ function sidecars(context: KubernetesContext, service: string): Sidecar[] {
   const { config, wiring } = context;
   return sidecarsOf(wiring.catalogue, service).map((node) => {
     const { command } = wiring.catalogue[node]!;
-    // No readiness probe: a failing exporter must not take its datastore out of its Service.
+    // No readiness probe: an exporter's failing health endpoint must not take its datastore out of its Service.
     const parts = container(context, node);
     const { readinessProbe: _gate, ...probes } = parts.probes;
     return {
