@@ -493,6 +493,20 @@ function backupMissing(rule: AlertRule, { config, scope }: CaseContext): AlertCa
   };
 }
 
+/** kube-state-metrics reports nothing of the backups' CronJob (its other series go on), or reports it. */
+function backupNotWatched(rule: AlertRule, { config, scope }: CaseContext): AlertCase {
+  const cronjob = backupCronJobName(config.namePrefix);
+  const created = (name: string) =>
+    series("kube_cronjob_created", { ...KUBE_STATE_METRICS, ...scope, cronjob: name }, steady(rule, 1));
+  return {
+    failing: [created("another-cronjob")],
+    healthy: [created(cronjob)],
+    // absent() keeps the equality matchers of its selector as the alert's labels.
+    keeps: { ...scope, cronjob },
+    absence: true,
+  };
+}
+
 /** The model pull's Job as kube-state-metrics sees it: its Failed condition true, or false. */
 function modelPullFailed(rule: AlertRule, { config, scope }: CaseContext): AlertCase {
   const job = (name: string) => ({ ...KUBE_STATE_METRICS, ...scope, job_name: name });
@@ -659,6 +673,7 @@ function autoscalerAtMaximum(rule: AlertRule, { scope }: CaseContext): AlertCase
 /** Every alert of the Kubernetes group (kubernetesRules), with what breaks it: ServiceDown's is its own. */
 const CLUSTER_CASES: Cases = {
   BackupMissing: backupMissing,
+  BackupNotWatched: backupNotWatched,
   ModelPullFailed: modelPullFailed,
   CertificateExpiringSoon: certificateExpiring,
   CertificatesNotWatched: certificatesNotWatched,

@@ -1051,11 +1051,12 @@ describe("cluster monitoring (Kubernetes)", () => {
     expect(warnings("staging")).toEqual([]);
     expect(
       warnings("staging", {
-        "jarvis:clusterMonitoring": { managed },
+        "jarvis:clusterMonitoring": { managed, nodePorts: { kubelet: 10250, nodeExporter: 9100 } },
         "jarvis:monitoring": { retention: { days: 40 }, cadvisor: true },
       }),
     ).toEqual([
       { key: "jarvis:clusterMonitoring.managed", message: "has no effect: mode is existing" },
+      { key: "jarvis:clusterMonitoring.nodePorts", message: "has no effect: mode is existing" },
       { key: "jarvis:monitoring.cadvisor", message: "has no effect: cAdvisor runs on Docker only" },
       {
         key: "jarvis:monitoring.retention",

@@ -266,7 +266,10 @@ function clusterMonitoringFindings(config: Parsed): Finding[] {
             },
           ]
         : []),
-      ...(managed ? [noEffect("clusterMonitoring", ["managed"], "mode is existing")] : []),
+      // Only the managed Prometheus scrapes the nodes and cert-manager itself.
+      ...[["managed"], ["nodePorts"], ["certManager", "metricsPort"]].map((path) =>
+        noEffect("clusterMonitoring", path, "mode is existing"),
+      ),
       ...(monitoring
         ? CLUSTER_OWNED.map((path) =>
             noEffect("monitoring", path, "in mode existing the cluster's Prometheus and Alertmanager keep their own"),

@@ -182,6 +182,17 @@ export function kubernetesRules(config: KubernetesConfig, facts: ClusterFacts): 
         `The backups CronJob ${facts.backupCronJob} has had no successful run for ${alerts.backupMaxAgeHours} hours. Look at its last Jobs' pods and logs (kubectl get jobs), the backup volume's free space and the databases' reachability.`,
         scope,
       ),
+      alert(
+        "BackupNotWatched",
+        // Without kube-state-metrics' series of the CronJob, BackupMissing could never fire.
+        `absent(kube_cronjob_created${cronJob})`,
+        alerts.forMinutes,
+        "warning",
+        "backup",
+        "Nothing reports the backups' runs",
+        `kube-state-metrics has no series of the CronJob ${facts.backupCronJob}: nothing would alert if the backups stopped. Check that the cluster's Prometheus scrapes kube-state-metrics with honorLabels (kube-prometheus-stack does).`,
+        scope,
+      ),
     );
   }
   if (facts.modelPullJob)
