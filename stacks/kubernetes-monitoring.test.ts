@@ -13,6 +13,7 @@ import {
   managedMonitoringValue,
   planStack,
   rawResource,
+  SMTP_INTEGRATION,
   stackValues,
   validateManifest,
   type ParsedPlan,
@@ -22,13 +23,7 @@ const CHART = "kubernetes:helm.sh/v4:Chart";
 const MONITORING_KINDS = ["ServiceMonitor", "PodMonitor", "PrometheusRule"];
 
 const staging = stackValues("staging") as Record<string, any>;
-const smtp = {
-  host: "smtp.example.com",
-  port: 587,
-  username: "jarvis",
-  from: "jarvis@example.com",
-  to: ["ops@example.com"],
-};
+const smtp = SMTP_INTEGRATION;
 const managedConfig = {
   ...staging,
   "jarvis:clusterMonitoring": managedMonitoringValue(),

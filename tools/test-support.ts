@@ -262,3 +262,12 @@ export const MANAGED_MONITORING = {
 export function managedMonitoringValue(overrides: Record<string, unknown> = {}) {
   return { mode: "managed", managed: { ...MANAGED_MONITORING, ...overrides } };
 }
+
+/** An SMTP server for alert e-mails (`jarvis:integrations.smtp`), without its egress. */
+export const SMTP_INTEGRATION = {
+  host: "smtp.example.com",
+  port: 587,
+  username: "jarvis",
+  from: "jarvis@example.com",
+  to: ["ops@example.com"],
+};

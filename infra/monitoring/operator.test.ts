@@ -9,7 +9,7 @@ import type { KubernetesConfig } from "../config/schema";
 import { managedEgress } from "../flows";
 import { deployedServices } from "../graph";
 import { kubePrometheusStackValues, unknownValuesKeys } from "../../tools/chart-values";
-import { managedMonitoringValue, stackValues, validConfig } from "../../tools/test-support";
+import { managedMonitoringValue, SMTP_INTEGRATION, stackValues, validConfig } from "../../tools/test-support";
 import { DOCUMENTED_AS_COMMENTS, managedValues } from "./managed";
 import {
   clusterRuleGroups,
@@ -30,14 +30,7 @@ const watched = watches(CATALOGUE, existing.ports, deployed);
 const podLabels = (service: string) => ({ "app.kubernetes.io/name": service, "app.kubernetes.io/instance": "test" });
 const CREDENTIALS = "jarvis-scrape-credentials";
 
-const SMTP = {
-  host: "smtp.example.com",
-  port: 587,
-  username: "jarvis",
-  from: "jarvis@example.com",
-  to: ["ops@example.com"],
-  egress: [{ cidr: "192.0.2.25/32", ports: [587] }],
-};
+const SMTP = { ...SMTP_INTEGRATION, egress: [{ cidr: "192.0.2.25/32", ports: [587] }] };
 const SMTP_PASSWORD = "smtp-password-7c1f";
 
 function managedConfig(overrides: Record<string, unknown> = {}, secrets: Record<string, string> = {}) {

@@ -5,7 +5,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { standIns } from "../../tools/plan/engine";
 import { secureStandIn } from "../../tools/plan/merged-config";
-import { planStack, rawResource, shippedPlan, stackValues, type ParsedPlan } from "../../tools/test-support";
+import {
+  planStack,
+  rawResource,
+  shippedPlan,
+  SMTP_INTEGRATION,
+  stackValues,
+  type ParsedPlan,
+} from "../../tools/test-support";
 
 const CONTAINER = "docker:index/container:Container";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
@@ -101,13 +108,7 @@ describe("monitoring on Docker", () => {
   });
 
   it("e-mails alerts with the SMTP password from a secret file, never inline", async () => {
-    const smtp = {
-      host: "smtp.example.com",
-      port: 587,
-      username: "jarvis",
-      from: "jarvis@example.com",
-      to: ["ops@example.com"],
-    };
+    const smtp = SMTP_INTEGRATION;
     const planned = await planStack("dev", {
       ...stackValues("dev"),
       "jarvis:features": { alertEmail: true },
