@@ -18,7 +18,7 @@ import {
   RULES_FILE,
   SECRET_FILES,
 } from "./monitoring/files";
-import { watches } from "./monitoring/targets";
+import { scrapeApiKeys, watches } from "./monitoring/targets";
 import type { Wiring } from "./wiring";
 
 /**
@@ -58,9 +58,7 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
   const configFolder = catalogue[service]!.dataPaths.config;
   switch (catalogue[service]!.tool) {
     case "prometheus": {
-      const apiKeys = watched.flatMap((w) =>
-        w.kind === "scrape" && w.apiKey ? [[w.service, { secret: w.apiKey }]] : [],
-      );
+      const apiKeys = scrapeApiKeys(watched).map(([service, secret]) => [service, { secret }]);
       return {
         plain: {
           directory: configFolder!,

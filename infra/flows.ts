@@ -45,6 +45,14 @@ export function podGroups(catalogue: Catalogue, config: KubernetesConfig): PodGr
   ];
 }
 
+/** Address ranges of config as peers, each with its ports. */
+function toDestinations(destinations: Destinations) {
+  return destinations.map((d) => ({
+    peer: { cidr: d.cidr, ...(d.except && { except: d.except }) },
+    ports: d.ports.map((port) => ({ port })),
+  }));
+}
+
 /** Where every pod resolves names: the cluster DNS's pods and addresses, on its port over UDP and TCP. */
 export function clusterDns(config: KubernetesConfig): { peers: Peer[]; ports: FlowPort[] } {
   return {
@@ -90,11 +98,7 @@ export function kubernetesFlows(catalogue: Catalogue, config: KubernetesConfig):
   const scraper = prometheusPods(config);
   const { peers: dns, ports: dnsPorts } = clusterDns(config);
   const outside = (group: string, destinations: Destinations) =>
-    destinations.map((d) => ({
-      from: { group },
-      to: { cidr: d.cidr, ...(d.except && { except: d.except }) },
-      ports: d.ports.map((port) => ({ port })),
-    }));
+    toDestinations(destinations).map((d) => ({ from: { group }, to: d.peer, ports: d.ports }));
   const switchedOn = new Set(
     Object.entries(FEATURE_INTEGRATIONS).flatMap(([feature, integration]) =>
       config.features[feature as keyof typeof FEATURE_INTEGRATIONS] ? [integration] : [],
@@ -154,11 +158,6 @@ export function managedEgress(
   const own: EgressRule = { peer: { namespace: managed.namespace, pods: {} }, ports: [] };
   const { peers, ports } = clusterDns(config);
   const dns = peers.map((peer) => ({ peer: peer as EgressPeer, ports }));
-  const outside = (destinations: Destinations): EgressRule[] =>
-    destinations.map((d) => ({
-      peer: { cidr: d.cidr, ...(d.except && { except: d.except }) },
-      ports: d.ports.map((port) => ({ port })),
-    }));
   const onNodes = [nodePorts.kubelet, ...(managed.nodeExporter ? [nodePorts.nodeExporter] : [])];
   const nodes = managed.nodes.map((cidr) => ({ peer: { cidr }, ports: onNodes.map((port) => ({ port })) }));
   const stacks: EgressRule = { peer: { namespaces: stackNamespaces, pods: {} }, ports: [] };
@@ -168,7 +167,7 @@ export function managedEgress(
   };
   const smtp = config.features.alertEmail ? (config.integrations.smtp?.egress ?? []) : [];
   return {
-    prometheus: [own, ...dns, stacks, certificates, ...outside(managed.apiServer), ...nodes],
-    alertmanager: [own, ...dns, ...outside(smtp)],
+    prometheus: [own, ...dns, stacks, certificates, ...toDestinations(managed.apiServer), ...nodes],
+    alertmanager: [own, ...dns, ...toDestinations(smtp)],
   };
 }

@@ -9,6 +9,7 @@ import { CustomResource } from "@pulumi/kubernetes/apiextensions/customResource"
 import type { Monitor } from "../../infra/monitoring/operator";
 import { MONITORING_API } from "./monitoring";
 import { NetworkPolicies, type PodGroupPolicy } from "./network-policies";
+import { podSecurityLabels } from "./pod-security";
 
 export interface ManagedMonitoringArgs {
   readonly namespace: string;
@@ -46,12 +47,7 @@ export class ManagedMonitoring extends pulumi.ComponentResource {
       {
         metadata: {
           name: args.namespace,
-          labels: {
-            ...args.labels,
-            "pod-security.kubernetes.io/enforce": args.podSecurity,
-            "pod-security.kubernetes.io/warn": "restricted",
-            "pod-security.kubernetes.io/audit": "restricted",
-          },
+          labels: { ...args.labels, ...podSecurityLabels(args.podSecurity) },
         },
       },
       { parent: this },

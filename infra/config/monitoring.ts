@@ -243,12 +243,13 @@ function clusterMonitoringFindings(config: Parsed): Finding[] {
   const { clusterMonitoring, monitoring } = config;
   if (!clusterMonitoring) return [];
   const at = (path: string[], message: string): Finding => ({ key: "clusterMonitoring", path, message });
-  const noEffect = (key: string, path: readonly string[], why: string): Finding => ({
+  const warning = (key: string, path: readonly string[], message: string): Finding => ({
     key,
     path,
-    message: `has no effect: ${why}`,
+    message,
     warning: true,
   });
+  const noEffect = (key: string, path: readonly string[], why: string) => warning(key, path, `has no effect: ${why}`);
   // The kubelet's cAdvisor serves the containers' CPU and memory on every cluster.
   const findings: Finding[] = monitoring ? [noEffect("monitoring", ["cadvisor"], "cAdvisor runs on Docker only")] : [];
   const { managed } = clusterMonitoring;
@@ -257,13 +258,11 @@ function clusterMonitoringFindings(config: Parsed): Finding[] {
       ...findings,
       ...(Object.keys(clusterMonitoring.existing.selectorLabels).length === 0
         ? [
-            {
-              key: "clusterMonitoring",
-              path: ["existing", "selectorLabels"],
-              message:
-                "is empty: an installation whose selectors keep their Helm defaults (kube-prometheus-stack: release: <its release>) ignores the monitors and rules",
-              warning: true,
-            },
+            warning(
+              "clusterMonitoring",
+              ["existing", "selectorLabels"],
+              "is empty: an installation whose selectors keep their Helm defaults (kube-prometheus-stack: release: <its release>) ignores the monitors and rules",
+            ),
           ]
         : []),
       // Only the managed Prometheus scrapes the nodes and cert-manager itself.

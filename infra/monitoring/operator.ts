@@ -64,6 +64,12 @@ export function dashboardUid(namespace: string): string {
     .slice(0, UID_LENGTH - DASHBOARD_UID.length - 1)}`;
 }
 
+/** The Secret in Jarvis's namespace that holds the API keys the monitors send (a fixed name they refer to). */
+export const scrapeCredentialsName = (config: KubernetesConfig) => `${config.namePrefix}-scrape-credentials`;
+
+/** How often Prometheus scrapes each monitor's endpoints. */
+const scrapeInterval = (config: KubernetesConfig) => `${config.monitoring.scrapeIntervalSeconds}s`;
+
 /** Jarvis's namespace: the scope of its series, rules and dashboard. */
 export const namespaceScope = (config: KubernetesConfig): Scope => ({ namespace: config.namespace.name });
 
@@ -91,7 +97,7 @@ export function monitors(
     const endpoint = {
       port: metrics.port,
       path: metrics.path,
-      interval: `${config.monitoring.scrapeIntervalSeconds}s`,
+      interval: scrapeInterval(config),
       scheme: "http",
       // After the operator's own relabelings, which set `service` to the Kubernetes Service's name.
       relabelings: [{ action: "replace", targetLabel: "service", replacement: watch.service }],
@@ -127,7 +133,7 @@ export function certManagerMonitor(config: KubernetesConfig): Monitor {
         {
           portNumber: certManager.metricsPort,
           path: "/metrics",
-          interval: `${config.monitoring.scrapeIntervalSeconds}s`,
+          interval: scrapeInterval(config),
         },
       ],
     },

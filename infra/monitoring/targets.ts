@@ -109,3 +109,10 @@ export function unwatched(catalogue: Catalogue, ports: Ports, deployed: readonly
   const watched = new Set(watches(catalogue, ports, deployed).map((w) => w.service));
   return deployed.filter((service) => !watched.has(service) && !catalogue[service]!.exports);
 }
+
+/** The API key each scraped endpoint requires, by watched service. */
+export function scrapeApiKeys(watched: readonly Watch[]): [service: string, key: GeneratedSecret][] {
+  return watched.flatMap((w): [string, GeneratedSecret][] =>
+    w.kind === "scrape" && w.apiKey ? [[w.service, w.apiKey]] : [],
+  );
+}

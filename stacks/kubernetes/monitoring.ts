@@ -23,10 +23,11 @@ import {
   monitors,
   namespaceScope,
   OPERATOR_PODS,
+  scrapeCredentialsName,
   selectedBy,
   type ManagedMonitoring as ManagedSettings,
 } from "../../infra/monitoring/operator";
-import { watches } from "../../infra/monitoring/targets";
+import { scrapeApiKeys, watches } from "../../infra/monitoring/targets";
 import { partOf, type KubernetesContext } from "./context";
 import { selectorLabels } from "./pods";
 
@@ -67,10 +68,8 @@ export function monitoring(context: KubernetesContext) {
   const watched = watches(catalogue, config.ports, deployedServices(catalogue, "kubernetes"));
   const managed = managedMonitoring(config);
   const installed = managed && installation(context, managed);
-  const credentials = `${config.namePrefix}-scrape-credentials`;
-  const apiKeys = watched.flatMap((w) =>
-    w.kind === "scrape" && w.apiKey ? [[w.service, secrets.generated[w.apiKey]] as const] : [],
-  );
+  const credentials = scrapeCredentialsName(config);
+  const apiKeys = scrapeApiKeys(watched).map(([service, key]) => [service, secrets.generated[key]] as const);
   const { dashboards } = config.clusterMonitoring;
   const namespace = config.namespace.name;
   const dashboard = context.dashboards({

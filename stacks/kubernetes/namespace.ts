@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { LimitRange } from "@pulumi/kubernetes/core/v1/limitRange";
 import { Namespace } from "@pulumi/kubernetes/core/v1/namespace";
 import { ResourceQuota } from "@pulumi/kubernetes/core/v1/resourceQuota";
+import { podSecurityLabels } from "../../components/kubernetes/pod-security";
 import type { KubernetesConfig } from "../../infra/config/schema";
 import { dataProtection } from "./context";
 
@@ -17,13 +18,7 @@ export function namespace(
     {
       metadata: {
         name: config.namespace.name,
-        labels: {
-          ...labels,
-          "pod-security.kubernetes.io/enforce": level,
-          // Where `baseline` is enforced, `restricted` still warns and audits.
-          "pod-security.kubernetes.io/warn": "restricted",
-          "pod-security.kubernetes.io/audit": "restricted",
-        },
+        labels: { ...labels, ...podSecurityLabels(level) },
       },
     },
     // Deleting the namespace would delete the volume claims in it.
