@@ -31,6 +31,31 @@ export const APP_METRICS = {
   memoryOperations: "jarvis_memory_operations_total",
 } as const;
 
+/** What a service writes to its standard output: a JSON object per line, or plain text. */
+export type LogFormat = "json" | "plain";
+
+/**
+ * The backend's security events (its plan of action's contract): JSON lines on their logger, whose
+ * `event` field names one of three events. The event becomes a log label (three values or none);
+ * the other fields stay in the line.
+ */
+export const SECURITY_EVENTS = {
+  logger: "jarvis.security",
+  fields: { logger: "logger", event: "event" },
+  events: ["RATE_LIMIT_EXCEEDED", "UNAUTHORIZED_ACCESS", "SYSTEM_ERROR"],
+  /** A line as the backend writes it: the fixture of the contract's tests. */
+  fixture: {
+    created: 1764493964.512,
+    level: "WARNING",
+    logger: "jarvis.security",
+    event: "RATE_LIMIT_EXCEEDED",
+    client: "client-7f3a",
+    path: "/api/chat",
+    message: "rate limit exceeded: 10 per 60 seconds",
+  },
+} as const;
+export type SecurityEvent = (typeof SECURITY_EVENTS.events)[number];
+
 /** A Prometheus metrics endpoint. */
 export interface MetricsEndpoint {
   readonly port: string;
@@ -148,6 +173,8 @@ export interface ServiceSpec {
   readonly reads: readonly EnvName[];
   /** A Prometheus metrics endpoint, if the service has one. */
   readonly metrics?: MetricsEndpoint;
+  /** Its log lines; `securityEvents`: it writes SECURITY_EVENTS. Absent: plain text. */
+  readonly logs?: { readonly format: LogFormat; readonly securityEvents?: true };
   /** An exporter: the metrics of another service that has none of its own. */
   readonly exports?: Exports;
   /**
@@ -370,6 +397,7 @@ const JARVIS = {
       ENV.mqttPassword,
     ],
     metrics: { port: "http", path: "/metrics", app: true },
+    logs: { format: "json", securityEvents: true },
   },
   interface: {
     title: "Web interface (HTTP and WebSocket)",

@@ -1,0 +1,51 @@
+// Config of the logs capability: how long the central store keeps lines, which fields of JSON lines
+// never reach it (a voice assistant's lines can hold transcripts and other personal data), and the
+// thresholds of the alerts on the backend's security events.
+import { z } from "zod";
+import { SECURITY_EVENTS } from "../catalogue";
+import { objectOf } from "./fields";
+import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
+
+const fieldName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a JSON field name such as message");
+
+export const logsKeys = {
+  shared: {
+    logs: z
+      .strictObject({
+        retentionDays: z
+          .int()
+          .min(1)
+          .max(3650)
+          .describe("How long the store keeps lines (at least a day: its index period)."),
+        dropFields: z
+          .array(fieldName)
+          .describe("Fields removed from every JSON line before it is stored, e.g. a message body or a transcript."),
+        securityAlerts: objectOf(SECURITY_EVENTS.events, () =>
+          z.strictObject({
+            threshold: z.int().min(1).describe("Events within the window that alert."),
+            windowMinutes: z.int().min(1).max(1440),
+          }),
+        ).describe("An alert per security event of the backend: at least `threshold` of them within the window."),
+      })
+      .describe("Central logs: retention, what is never stored, and the alerts on security events."),
+  },
+} satisfies ModuleKeys;
+
+function logsFindings(config: Parsed): Finding[] {
+  const { logs } = config;
+  if (!logs) return [];
+  const labelled = Object.values(SECURITY_EVENTS.fields) as string[];
+  return logs.dropFields.flatMap((field, i) =>
+    labelled.includes(field)
+      ? [
+          {
+            key: "logs",
+            path: ["dropFields", i],
+            message: `must not be ${field}: the security events' alerts read it (their logger and event)`,
+          },
+        ]
+      : [],
+  );
+}
+
+export const logsChecks: ModuleChecks = { shared: logsFindings };

@@ -1,0 +1,146 @@
+// The collector's configuration (Grafana Alloy's syntax), derived from the log contract of the
+// catalogue and `jarvis:logs`: every stream labelled with its service, environment and stream
+// (LOG_LABELS); a security event's lines with their event, only for the three events of the
+// contract (a label of four values at most); the fields of `dropFields` removed from every JSON
+// line before it leaves for the store.
+import { SECURITY_EVENTS, type Catalogue } from "../catalogue";
+import type { SharedConfig } from "../config/schema";
+import { selector } from "../monitoring/rules";
+import { LOG_LABELS } from "./rules";
+
+/** The container label that names a container's service in its json-file lines (log-opt `labels`). */
+export const SERVICE_LABEL = "jarvis.service";
+
+/** A reference to another component's export, written bare. */
+interface Ref {
+  readonly ref: string;
+}
+type AlloyValue = string | number | boolean | Ref | readonly AlloyValue[] | { readonly [key: string]: AlloyValue };
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A value in Alloy's syntax: strings as Go-style quoted strings (JSON's escapes are a subset). */
+export function alloyValue(value: AlloyValue): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return `[${value.map(alloyValue).join(", ")}]`;
+  if ("ref" in (value as object) && typeof (value as Ref).ref === "string") return (value as Ref).ref;
+  const entries = Object.entries(value as Record<string, AlloyValue>).map(
+    ([key, v]) => `${IDENTIFIER.test(key) ? key : JSON.stringify(key)} = ${alloyValue(v)}`,
+  );
+  return `{${entries.join(", ")}}`;
+}
+
+/** A block: its attributes, then its nested blocks. */
+interface Block {
+  readonly name: string;
+  readonly label?: string;
+  readonly attributes?: Readonly<Record<string, AlloyValue>>;
+  readonly blocks?: readonly Block[];
+}
+
+function render(block: Block, indent = ""): string {
+  const inner = `${indent}  `;
+  const head = `${indent}${block.name}${block.label ? ` ${JSON.stringify(block.label)}` : ""} {`;
+  const body = [
+    ...Object.entries(block.attributes ?? {}).map(([key, value]) => `${inner}${key} = ${alloyValue(value)}`),
+    ...(block.blocks ?? []).map((b) => render(b, inner)),
+  ];
+  return body.length === 0 ? `${head}}` : [head, ...body, `${indent}}`].join("\n");
+}
+
+/** Labels set from values the stages extracted (an empty value sets none). */
+const labelsFrom = (...names: string[]): Block => ({
+  name: "stage.labels",
+  attributes: { values: Object.fromEntries(names.map((n) => [n, ""])) },
+});
+
+/**
+ * What a JSON service's lines go through: the event label of a security event (its logger's lines,
+ * one of the contract's events, nothing else), then the line without the dropped fields. A line that
+ * is not JSON fails the template and is kept as it is.
+ */
+function jsonLineStages(service: string, catalogue: Catalogue, logs: SharedConfig["logs"]): Block[] {
+  const { fields, logger, events } = SECURITY_EVENTS;
+  const security: Block[] = catalogue[service]!.logs?.securityEvents
+    ? [
+        { name: "stage.json", attributes: { expressions: { logger: fields.logger, event: fields.event } } },
+        {
+          name: "stage.template",
+          attributes: {
+            source: LOG_LABELS.event,
+            template: `{{ if and (eq .logger ${JSON.stringify(logger)}) (has .event (list ${events.map((e) => JSON.stringify(e)).join(" ")})) }}{{ .event }}{{ end }}`,
+          },
+        },
+        labelsFrom(LOG_LABELS.event),
+      ]
+    : [];
+  const dropped: Block[] =
+    logs.dropFields.length > 0
+      ? [
+          {
+            name: "stage.template",
+            attributes: {
+              source: "kept",
+              template: `{{ omit (mustFromJson .Entry) ${logs.dropFields.map((f) => JSON.stringify(f)).join(" ")} | toJson }}`,
+            },
+          },
+          { name: "stage.output", attributes: { source: "kept" } },
+        ]
+      : [];
+  return [...security, ...dropped];
+}
+
+/**
+ * The collector on Docker: it reads the engine's json-file logs (read-only, no Docker socket), takes
+ * each line's service from the container label the json-file driver writes into it, and pushes to
+ * the store at `pushUrl`.
+ */
+export function dockerCollector(
+  catalogue: Catalogue,
+  logs: SharedConfig["logs"],
+  target: { readonly files: string; readonly pushUrl: string; readonly environment: string },
+): string {
+  const jsonServices = Object.keys(catalogue).filter((s) => catalogue[s]!.logs?.format === "json");
+  const process: Block = {
+    name: "loki.process",
+    label: "jarvis",
+    attributes: { forward_to: [{ ref: "loki.write.store.receiver" }] },
+    blocks: [
+      // stage.docker keeps only the line, its stream and its time: the service comes out first.
+      { name: "stage.json", attributes: { expressions: { [LOG_LABELS.service]: `attrs."${SERVICE_LABEL}"` } } },
+      { name: "stage.docker" },
+      labelsFrom(LOG_LABELS.service),
+      { name: "stage.static_labels", attributes: { values: { [LOG_LABELS.environment]: target.environment } } },
+      // The file's path: a label per container, which the store does not need.
+      { name: "stage.label_drop", attributes: { values: ["filename"] } },
+      // Containers of the engine that are not Jarvis's.
+      {
+        name: "stage.match",
+        attributes: {
+          selector: selector({ [LOG_LABELS.environment]: target.environment, [LOG_LABELS.service]: "" }),
+          action: "drop",
+        },
+      },
+      ...jsonServices.map((service): Block => ({
+        name: "stage.match",
+        attributes: { selector: selector({ [LOG_LABELS.service]: service }) },
+        blocks: jsonLineStages(service, catalogue, logs),
+      })),
+    ],
+  };
+  const blocks: Block[] = [
+    { name: "local.file_match", label: "containers", attributes: { path_targets: [{ __path__: target.files }] } },
+    {
+      name: "loki.source.file",
+      label: "containers",
+      attributes: {
+        targets: { ref: "local.file_match.containers.targets" },
+        forward_to: [{ ref: "loki.process.jarvis.receiver" }],
+      },
+    },
+    process,
+    { name: "loki.write", label: "store", blocks: [{ name: "endpoint", attributes: { url: target.pushUrl } }] },
+  ];
+  return `// Generated by jarvis-infra from the catalogue's log contract and jarvis:logs.\n${blocks.map((b) => render(b)).join("\n\n")}\n`;
+}

@@ -1,0 +1,134 @@
+// The logs capability's core, from dev's config and the real catalogue: the security events' rules
+// (valid LogQL, selecting only on labels the collector sets), the collector's configuration (the
+// service from the container label, the event label for the contract's events only, the dropped
+// fields), and the config's checks.
+import { parser } from "@grafana/lezer-logql";
+import { describe, expect, it } from "vitest";
+import { CATALOGUE, SECURITY_EVENTS } from "../catalogue";
+import { problems, validConfig } from "../../tools/test-support";
+import { alloyValue, dockerCollector, SERVICE_LABEL } from "./collector";
+import { eventAlertName, LOG_LABELS, securityRules } from "./rules";
+
+const config = validConfig("dev");
+const collector = dockerCollector(CATALOGUE, config.logs, {
+  files: "/var/lib/docker/containers/*/*-json.log",
+  pushUrl: "http://jarvis-loki:3100/loki/api/v1/push",
+  environment: "dev",
+});
+const group = securityRules(CATALOGUE, config.logs, { [LOG_LABELS.environment]: "dev" });
+
+/** The label names a LogQL query's stream selectors match on, and whether it parsed without error. */
+function selectorLabels(query: string): { labels: string[]; errors: number } {
+  const tree = parser.parse(query);
+  const labels: string[] = [];
+  let errors = 0;
+  tree.iterate({
+    enter(node) {
+      if (node.type.isError) errors++;
+      if (node.name === "Matcher" && node.node.parent?.name === "Matchers") {
+        const identifier = node.node.getChild("Identifier");
+        if (identifier) labels.push(query.slice(identifier.from, identifier.to));
+      }
+    },
+  });
+  return { labels, errors };
+}
+
+/** The labels the collector sets: stage.labels and stage.static_labels keys, and stage.docker's stream. */
+function collectedLabels(text: string): Set<string> {
+  const labels = new Set<string>();
+  for (const [, body] of text.matchAll(/stage\.(?:static_)?labels \{\n\s*values = \{([^}]*)\}/g))
+    for (const [, name] of body!.matchAll(/([A-Za-z_][A-Za-z0-9_]*) =/g)) labels.add(name!);
+  if (text.includes("stage.docker")) labels.add("stream");
+  return labels;
+}
+
+describe("the security events' rules", () => {
+  it("alert on each event of the contract, for the backend, above the configured threshold within the window", () => {
+    expect(group.rules.map((r) => ("alert" in r ? r.alert : r.record))).toEqual([
+      "RateLimitExceededEvents",
+      "UnauthorizedAccessEvents",
+      "SystemErrorEvents",
+    ]);
+    for (const event of SECURITY_EVENTS.events) {
+      const rule = group.rules.find((r) => "alert" in r && r.alert === eventAlertName(event))!;
+      const { threshold, windowMinutes } = config.logs.securityAlerts[event];
+      expect(rule.expr).toBe(
+        `sum(count_over_time({environment="dev",service="backend",event="${event}"}[${windowMinutes}m])) >= ${threshold}`,
+      );
+      expect(rule.labels).toMatchObject({ service: "backend", event, environment: "dev" });
+    }
+  });
+
+  it("are valid LogQL, selecting only on labels the collector sets", () => {
+    const collected = collectedLabels(collector);
+    expect([...collected].sort()).toEqual(Object.values(LOG_LABELS).sort());
+    for (const rule of group.rules) {
+      const { labels, errors } = selectorLabels(rule.expr);
+      expect(errors, rule.expr).toBe(0);
+      expect(labels.length).toBeGreaterThan(0);
+      for (const label of labels) expect(collected, `${label} in ${rule.expr}`).toContain(label);
+    }
+    // The parse finds errors where there are some.
+    expect(selectorLabels("sum(count_over_time({service=}[5m]))").errors).toBeGreaterThan(0);
+  });
+});
+
+describe("the collector on Docker", () => {
+  it("reads the engine's json-file logs and names each line's service from its container label", () => {
+    expect(collector).toContain('path_targets = [{__path__ = "/var/lib/docker/containers/*/*-json.log"}]');
+    expect(collector).toContain(`expressions = {service = ${JSON.stringify(`attrs."${SERVICE_LABEL}"`)}}`);
+    // Before stage.docker, which keeps only the line, its stream and its time.
+    expect(collector.indexOf(`attrs.\\"${SERVICE_LABEL}\\"`)).toBeLessThan(collector.indexOf("stage.docker"));
+    expect(collector).toContain('url = "http://jarvis-loki:3100/loki/api/v1/push"');
+    expect(collector).toContain('selector = "{environment=\\"dev\\",service=\\"\\"}"');
+  });
+
+  it("labels only the contract's events, on the security logger's lines of the services that write them", () => {
+    const { logger, events } = SECURITY_EVENTS;
+    expect(collector).toContain(
+      alloyValue(
+        `{{ if and (eq .logger "${logger}") (has .event (list ${events.map((e) => `"${e}"`).join(" ")})) }}{{ .event }}{{ end }}`,
+      ),
+    );
+    expect(collector.match(/stage\.match \{\n\s*selector = "\{service=/g)).toHaveLength(1);
+    // The fixture line carries what the collector reads.
+    const fixture: Readonly<Record<string, unknown>> = SECURITY_EVENTS.fixture;
+    expect(fixture[SECURITY_EVENTS.fields.logger]).toBe(logger);
+    expect(events).toContain(fixture[SECURITY_EVENTS.fields.event] as string);
+  });
+
+  it("removes the configured fields from every JSON line before it is stored", () => {
+    expect(collector).toContain(
+      alloyValue(`{{ omit (mustFromJson .Entry) ${config.logs.dropFields.map((f) => `"${f}"`).join(" ")} | toJson }}`),
+    );
+    expect(collector).toContain('stage.output {\n      source = "kept"');
+    const none = dockerCollector(
+      CATALOGUE,
+      { ...config.logs, dropFields: [] },
+      {
+        files: "/x",
+        pushUrl: "http://loki",
+        environment: "dev",
+      },
+    );
+    expect(none).not.toContain("omit");
+  });
+
+  it("writes Alloy's values: quoted keys where they are not identifiers, references bare", () => {
+    expect(alloyValue({ a: 1, "b.c": ['x"y', true], r: { ref: "loki.write.store.receiver" } })).toBe(
+      '{a = 1, "b.c" = ["x\\"y", true], r = loki.write.store.receiver}',
+    );
+  });
+});
+
+describe("jarvis:logs", () => {
+  it("refuses to drop the fields the security events' alerts read", () => {
+    expect(problems("dev", { "jarvis:logs": { ...config.logs, dropFields: ["prompt", "event"] } })).toEqual([
+      {
+        key: "jarvis:logs.dropFields[1]",
+        message: "must not be event: the security events' alerts read it (their logger and event)",
+      },
+    ]);
+  });
+});
