@@ -66,7 +66,7 @@ export interface MetricsEndpoint {
   readonly apiKey?: boolean;
 }
 
-export type MonitoringTool = "prometheus" | "alertmanager" | "blackbox" | "grafana";
+export type MonitoringTool = "prometheus" | "alertmanager" | "blackbox" | "grafana" | "loki" | "alloy";
 
 /** An exporter node: the service whose metrics it serves, and the series that says it is up. */
 export interface Exports {
@@ -85,7 +85,7 @@ export type HealthCheck =
  * Ollama and Qdrant images have neither curl nor wget, so Ollama asks its own CLI and Qdrant's port
  * is probed with bash.
  */
-export type ProbeClient = "curl" | "wget" | "bash-tcp" | "ollama" | "pg_isready" | "redis-cli";
+export type ProbeClient = "curl" | "wget" | "bash-tcp" | "bash-http" | "ollama" | "loki" | "pg_isready" | "redis-cli";
 
 /** How other services address a service: the scheme of its URLs and the secret they carry. */
 export type UrlForm =
@@ -197,6 +197,8 @@ export interface ServiceSpec {
    * every privilege. The one exception to the hardening rules: it must be switched on (`enabledBy`).
    */
   readonly hostSystem?: { readonly mounts: readonly HostSystemMount[]; readonly devices: readonly string[] };
+  /** Host paths it reads (Docker), mounted read-only, without any privilege: the engine's log files. */
+  readonly hostReads?: readonly HostSystemMount[];
 }
 
 export interface HostSystemMount {
@@ -232,9 +234,13 @@ export const MONITORING_FILES = {
   prometheus: "prometheus.yml",
   alertmanager: "alertmanager.yml",
   blackbox: "blackbox.yml",
+  loki: "loki.yml",
+  // Under the tenant of a store without authentication, `fake`.
+  lokiRules: "rules/fake/jarvis.yml",
+  alloy: "config.alloy",
 } as const;
 
-type Shared = "role" | "platforms" | "image" | "probe" | "ports" | "metrics";
+type Shared = "role" | "platforms" | "image" | "ports" | "metrics";
 
 /**
  * What every monitoring service shares: a pinned public image that runs on Docker (on Kubernetes the
@@ -564,7 +570,10 @@ const JARVIS = {
     writable: ["/tmp"],
     secretFiles: { [ENV.grafanaAdminPassword]: "GF_SECURITY_ADMIN_PASSWORD__FILE" },
     url: { scheme: "http" },
-    connects: [{ to: "prometheus", port: "http", dependency: start }],
+    connects: [
+      { to: "prometheus", port: "http", dependency: start },
+      { to: "loki", port: "http", dependency: start },
+    ],
     reads: [
       ENV.grafanaAdminUser,
       ENV.grafanaAdminPassword,
@@ -572,6 +581,42 @@ const JARVIS = {
       ENV.grafanaAnonymous,
       ENV.grafanaHttpPort,
     ],
+  }),
+  // Central logs: the store, with its ruler's alerts to Alertmanager, and the collector.
+  loki: monitoringService({
+    title: "Loki (central logs)",
+    tool: "loki",
+    // Distroless: no shell, no HTTP client, but its own `-health` (Loki 3.7).
+    probe: "loki",
+    health: { kind: "http", port: "http", path: "/ready" },
+    dataPaths: { data: "/loki", config: "/etc/loki" },
+    state: { dataPath: "data" },
+    writable: ["/tmp"],
+    command: () => [`-config.file=/etc/loki/${MONITORING_FILES.loki}`],
+    url: { scheme: "http" },
+    connects: [{ to: "alertmanager", port: "http", dependency: start }],
+    reads: [],
+  }),
+  alloy: monitoringService({
+    title: "Alloy (the log collector)",
+    tool: "alloy",
+    // Ubuntu without curl or wget: bash's /dev/tcp speaks the HTTP request.
+    probe: "bash-http",
+    health: { kind: "http", port: "http", path: "/-/ready" },
+    // Its read positions in the logs, kept across restarts.
+    dataPaths: { data: "/var/lib/alloy/data", config: "/etc/alloy" },
+    state: { dataPath: "data" },
+    writable: ["/tmp"],
+    command: (ports) => [
+      "run",
+      `--server.http.listen-addr=:${ports.http}`,
+      "--storage.path=/var/lib/alloy/data",
+      `/etc/alloy/${MONITORING_FILES.alloy}`,
+    ],
+    // The engine's json-file logs: root-owned files, read by the image's root user (no capability).
+    hostReads: [{ source: "/var/lib/docker/containers", target: "/var/lib/docker/containers" }],
+    connects: [{ to: "loki", port: "http", dependency: start }],
+    reads: [],
   }),
   // Exporters of the datastores that serve no metrics of their own, and the prober of the rest.
   "postgres-exporter": postgresExporter("postgres"),

@@ -12,6 +12,7 @@ import {
   alertmanagerConfig,
   blackboxConfig,
   DATASOURCE_UID,
+  edgesTo,
   grafanaProvisioning,
   prometheusConfig,
   ruleFile,
@@ -19,6 +20,9 @@ import {
   SECRET_FILES,
 } from "./monitoring/files";
 import { watches } from "./monitoring/targets";
+import { dockerCollector } from "./logs/collector";
+import { LOG_LABELS, securityRules } from "./logs/rules";
+import { lokiConfig } from "./logs/store";
 import type { Wiring } from "./wiring";
 
 /**
@@ -87,6 +91,38 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
           },
         }),
       };
+    case "loki": {
+      const [alertmanager] = edgesTo(config, wiring, service, "alertmanager");
+      const ports = config.ports[service] as { http: number };
+      const rules = { groups: [securityRules(catalogue, config.logs, { [LOG_LABELS.environment]: environment })] };
+      return {
+        plain: {
+          directory: configFolder!,
+          contents: {
+            [MONITORING_FILES.loki]: configText(
+              lokiConfig(catalogue, service, config.logs, ports, `http://${alertmanager}`),
+            ),
+            [MONITORING_FILES.lokiRules]: configText(rules),
+          },
+        },
+      };
+    }
+    case "alloy": {
+      const [store] = edgesTo(config, wiring, service, "loki");
+      const [logFolder] = catalogue[service]!.hostReads ?? [];
+      return {
+        plain: {
+          directory: configFolder!,
+          contents: {
+            [MONITORING_FILES.alloy]: dockerCollector(catalogue, config.logs, {
+              files: posix.join(logFolder!.target, "*", "*-json.log"),
+              pushUrl: `http://${store}/loki/api/v1/push`,
+              environment,
+            }),
+          },
+        },
+      };
+    }
     case "blackbox":
       return {
         plain: {

@@ -1,5 +1,5 @@
 // The Jarvis dashboard, built from the real catalogue and the dev config: its rows follow the watched
-// services (a catalogue with Loki added gets a Loki row), its app and SLO panels follow the metrics
+// services (a catalogue with Langfuse added gets a Langfuse row), its app and SLO panels follow the metrics
 // contract and the SLOs, the container panels the cAdvisor switch, and every query parses as PromQL.
 import { dockerDashboardView } from "../files";
 import { parser } from "@prometheus-io/lezer-promql";
@@ -9,7 +9,7 @@ import { loadStackConfig } from "../config/load";
 import type { StackConfig } from "../config/schema";
 import { runningServices } from "../graph";
 import { ANY_PATH } from "../host";
-import { CATALOGUE_WITH_LOKI, withLoki } from "../../test/fixtures/catalogue-with-loki";
+import { CATALOGUE_WITH_LANGFUSE, withLangfuse } from "../../test/fixtures/catalogue-with-langfuse";
 import { rawConfig, stackValues, validConfig } from "../../tools/test-support";
 import { DASHBOARD_UID, jarvisDashboard, RATE_WINDOW } from "./dashboard";
 import { DATASOURCE_UID } from "./files";
@@ -230,20 +230,20 @@ describe("every query", () => {
 });
 
 describe("a service added to the catalogue", () => {
-  const { config: raw, secretKeys, projectDefaults } = rawConfig("dev", withLoki(stackValues("dev")));
+  const { config: raw, secretKeys, projectDefaults } = rawConfig("dev", withLangfuse(stackValues("dev")));
   const loaded = loadStackConfig(raw, secretKeys, "jarvis", {
-    catalogue: CATALOGUE_WITH_LOKI,
+    catalogue: CATALOGUE_WITH_LANGFUSE,
     host: ANY_PATH,
     projectDefaults,
   });
   if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
-  const withLokiWatched = watchedOf(CATALOGUE_WITH_LOKI, loaded.config);
+  const withLangfuseWatched = watchedOf(CATALOGUE_WITH_LANGFUSE, loaded.config);
 
   it("gets its status stat and its row, with no dashboard code changed", () => {
-    const { panels } = build(loaded.config.monitoring, CATALOGUE_WITH_LOKI, withLokiWatched);
-    const title = CATALOGUE_WITH_LOKI.loki!.title;
+    const { panels } = build(loaded.config.monitoring, CATALOGUE_WITH_LANGFUSE, withLangfuseWatched);
+    const title = CATALOGUE_WITH_LANGFUSE.langfuse!.title;
     expect(sections(build().panels).map((s) => s.row)).not.toContain(title);
-    expect(exprs(sectionOf(panels, title).panels)).toEqual(['min(up{service="loki"})']);
+    expect(exprs(sectionOf(panels, title).panels)).toEqual(['min(up{service="langfuse"})']);
     expect(sectionOf(panels, "Status").panels.map((p) => p.title)).toContain(title);
     expect(sections(panels)).toHaveLength(sections(build().panels).length + 1);
   });

@@ -28,7 +28,7 @@ import { stackProblems } from "../stack-checks";
 /** The shipped stacks: one per stack file. */
 const STACKS = discoverStacks(PROJECT_DIR);
 /** How many resources the stacks shipped with the project register; a stack file added later has no count here. */
-const RESOURCE_COUNTS: Record<string, number> = { dev: 78, staging: 115, prod: 117 };
+const RESOURCE_COUNTS: Record<string, number> = { dev: 86, staging: 115, prod: 117 };
 
 /** The plans of the shipped stacks, made once for the tests that only read them. */
 const shipped: Record<string, ParsedPlan> = {};

@@ -1,0 +1,50 @@
+// The store's configuration (Loki 3.7, one process, on its data volume): retention from
+// `jarvis:logs` (the compactor deletes what is older; it needs its delete requests' store and a 24h
+// index period); the ruler's rules, in its configuration folder under the tenant a store without
+// authentication uses (MONITORING_FILES.lokiRules), sent to the Alertmanager of its edge.
+import { posix } from "node:path";
+import { MONITORING_FILES, type Catalogue } from "../catalogue";
+
+/** The rules' folder in the configuration folder: the one above the tenant's folder of MONITORING_FILES.lokiRules. */
+const RULES_DIRECTORY = MONITORING_FILES.lokiRules.split("/")[0]!;
+import type { SharedConfig } from "../config/schema";
+
+/** The first day of the schema: before any line this store holds. */
+const SCHEMA_FROM = "2026-01-01";
+
+export function lokiConfig(
+  catalogue: Catalogue,
+  node: string,
+  logs: SharedConfig["logs"],
+  listen: { readonly http: number },
+  alertmanagerUrl: string,
+): Record<string, unknown> {
+  const { data, config } = catalogue[node]!.dataPaths;
+  const at = (folder: string) => posix.join(data!, folder);
+  return {
+    auth_enabled: false,
+    server: { http_listen_port: listen.http },
+    common: {
+      path_prefix: data!,
+      storage: {
+        filesystem: { chunks_directory: at("chunks"), rules_directory: posix.join(config!, RULES_DIRECTORY) },
+      },
+      replication_factor: 1,
+      ring: { kvstore: { store: "inmemory" } },
+    },
+    schema_config: {
+      configs: [
+        {
+          from: SCHEMA_FROM,
+          store: "tsdb",
+          object_store: "filesystem",
+          schema: "v13",
+          index: { prefix: "index_", period: "24h" },
+        },
+      ],
+    },
+    limits_config: { retention_period: `${logs.retentionDays * 24}h` },
+    compactor: { working_directory: at("compactor"), retention_enabled: true, delete_request_store: "filesystem" },
+    ruler: { alertmanager_url: alertmanagerUrl, enable_api: true, rule_path: at("rules-temp") },
+  };
+}
