@@ -13,6 +13,7 @@ import {
   blackboxConfig,
   DATASOURCE_UID,
   edgesTo,
+  LOGS_DATASOURCE_UID,
   grafanaProvisioning,
   prometheusConfig,
   ruleFile,
@@ -47,12 +48,13 @@ export interface ServiceFiles {
 const configText = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** The dashboard of Grafana on Docker: the one stack it shows, its containers from cAdvisor when it runs. */
-export const dockerDashboardView = (monitoring: StackConfig["monitoring"]): DashboardView => ({
+export const dockerDashboardView = (monitoring: StackConfig["monitoring"], logs: boolean): DashboardView => ({
   uid: DASHBOARD_UID,
   title: "Jarvis",
   datasourceUid: DATASOURCE_UID,
   scope: {},
   ...(monitoring.cadvisor && { containers: "docker" }),
+  ...(logs && { logsDatasourceUid: LOGS_DATASOURCE_UID }),
 });
 
 /** The monitoring services' generated configuration, and the secrets they read from files. */
@@ -144,7 +146,12 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
           contents: {
             ...Object.fromEntries(provisioning),
             [inBase(posix.join(spec.dataPaths.dashboards!, "jarvis.json"))]: configText(
-              jarvisDashboard(catalogue, watched, config.monitoring, dockerDashboardView(config.monitoring)),
+              jarvisDashboard(
+                catalogue,
+                watched,
+                config.monitoring,
+                dockerDashboardView(config.monitoring, edgesTo(config, wiring, service, "loki").length > 0),
+              ),
             ),
           },
         },

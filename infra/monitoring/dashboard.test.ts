@@ -2,6 +2,7 @@
 // services (a catalogue with Langfuse added gets a Langfuse row), its app and SLO panels follow the metrics
 // contract and the SLOs, the container panels the cAdvisor switch, and every query parses as PromQL.
 import { dockerDashboardView } from "../files";
+import { parser as logqlParser } from "@grafana/lezer-logql";
 import { parser } from "@prometheus-io/lezer-promql";
 import { describe, expect, it } from "vitest";
 import { CATALOGUE, type Catalogue } from "../catalogue";
@@ -11,6 +12,7 @@ import { runningServices } from "../graph";
 import { ANY_PATH } from "../host";
 import { CATALOGUE_WITH_LANGFUSE, withLangfuse } from "../../test/fixtures/catalogue-with-langfuse";
 import { rawConfig, stackValues, validConfig } from "../../tools/test-support";
+import { LOG_LABELS } from "../logs/rules";
 import { DASHBOARD_UID, jarvisDashboard, RATE_WINDOW } from "./dashboard";
 import { DATASOURCE_UID } from "./files";
 import { watches, type Watch } from "./targets";
@@ -42,7 +44,7 @@ function build(
   catalogue: Catalogue = CATALOGUE,
   services: readonly Watch[] = watched,
 ) {
-  return jarvisDashboard(catalogue, services, monitoring, dockerDashboardView(monitoring)) as {
+  return jarvisDashboard(catalogue, services, monitoring, dockerDashboardView(monitoring, false)) as {
     uid: string;
     title: string;
     panels: Panel[];
@@ -246,5 +248,44 @@ describe("a service added to the catalogue", () => {
     expect(exprs(sectionOf(panels, title).panels)).toEqual(['min(up{service="langfuse"})']);
     expect(sectionOf(panels, "Status").panels.map((p) => p.title)).toContain(title);
     expect(sections(panels)).toHaveLength(sections(build().panels).length + 1);
+  });
+});
+
+describe("the logs' panels", () => {
+  const dashboard = jarvisDashboard(
+    CATALOGUE,
+    watched,
+    config.monitoring,
+    dockerDashboardView(config.monitoring, true),
+  ) as {
+    panels: (Panel & { type: string })[];
+  };
+
+  it("give each watched service's row its lines, and a row of the security events, from the logs' datasource", () => {
+    const rows = sections(dashboard.panels);
+    for (const watch of watched) {
+      const logs = sectionOf(dashboard.panels, CATALOGUE[watch.service]!.title).panels.find((p) => p.title === "Logs")!;
+      expect(logs.datasource?.uid).toBe("loki");
+      expect(logs.targets![0]!.expr).toBe(`{service="${watch.service}"}`);
+    }
+    const security = rows.find((s) => s.row === "Security events")!;
+    expect(security.panels.map((p) => p.title)).toEqual(["Security events", "Security event lines"]);
+    expect(security.panels[0]!.targets![0]!.expr).toBe('sum by (event) (count_over_time({event=~".+"} [$__auto]))');
+  });
+
+  it("query only labels the collector sets, in valid LogQL", () => {
+    const exprs = dashboard.panels
+      .filter((p) => p.datasource?.uid === "loki")
+      .flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    expect(exprs.length).toBe(watched.length + 2);
+    for (const expr of exprs) {
+      let errors = 0;
+      // Grafana puts a range where its $__auto is before it sends the query.
+      logqlParser
+        .parse(expr.replace("$__auto", "1m"))
+        .iterate({ enter: (node) => void (node.type.isError && errors++) });
+      expect(errors, expr).toBe(0);
+      for (const [, label] of expr.matchAll(/([a-z_]+)=~?"/g)) expect(Object.values(LOG_LABELS)).toContain(label);
+    }
   });
 });
