@@ -357,10 +357,7 @@ function securityPanels(view: DashboardView, uid: string): Builder<Panel>[] {
         .datasource(source)
         .refId("A"),
     );
-  return [
-    counts,
-    logsPanel(uid, "Security event lines", events, "The lines of the security events, newest first."),
-  ];
+  return [counts, logsPanel(uid, "Security event lines", events, "The lines of the security events, newest first.")];
 }
 
 function row(builder: ReturnType<typeof board>, title: string, panels: readonly Builder<Panel>[]) {
