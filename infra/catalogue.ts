@@ -199,6 +199,11 @@ export interface ServiceSpec {
   readonly hostSystem?: { readonly mounts: readonly HostSystemMount[]; readonly devices: readonly string[] };
   /** Host paths it reads (Docker), mounted read-only, without any privilege: the engine's log files. */
   readonly hostReads?: readonly HostSystemMount[];
+  /**
+   * While the config value at this path is true, it reads the engine's API through its socket
+   * (`jarvis:logCollection.socket`, mounted read-only) instead of its hostReads.
+   */
+  readonly engineSocketBy?: string;
 }
 
 export interface HostSystemMount {
@@ -615,6 +620,7 @@ const JARVIS = {
     ],
     // The engine's json-file logs: root-owned files, read by the image's root user (no capability).
     hostReads: [{ source: "/var/lib/docker/containers", target: "/var/lib/docker/containers" }],
+    engineSocketBy: "logCollection.dockerSocket",
     connects: [{ to: "loki", port: "http", dependency: start }],
     reads: [],
   }),

@@ -6,7 +6,7 @@ import { posix } from "node:path";
 import { MONITORING_FILES } from "./catalogue";
 import type { StackConfig } from "./config/schema";
 import type { SecretSource } from "./environment";
-import { runningServices } from "./graph";
+import { readsEngineSocket, runningServices } from "./graph";
 import { DASHBOARD_UID, jarvisDashboard, type DashboardView } from "./monitoring/dashboard";
 import {
   alertmanagerConfig,
@@ -118,6 +118,8 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
           contents: {
             [MONITORING_FILES.alloy]: dockerCollector(catalogue, config.logs, {
               files: posix.join(logFolder!.target, "*", "*-json.log"),
+              ...(config.platform === "docker" &&
+                readsEngineSocket(catalogue[service]!, config) && { socket: config.logCollection.socket }),
               pushUrl: `http://${store}/loki/api/v1/push`,
               environment,
             }),

@@ -24,6 +24,11 @@ export function switchedOn(spec: ServiceSpec, config: object): boolean {
   return spec.enabledBy === undefined || valueAt(config, spec.enabledBy.split(".")) === true;
 }
 
+/** Whether a node reads the engine's API through its socket (`engineSocketBy` switched on). */
+export function readsEngineSocket(spec: ServiceSpec, config: object): boolean {
+  return spec.engineSocketBy !== undefined && valueAt(config, spec.engineSocketBy.split(".")) === true;
+}
+
 /** The jobs a stack runs: every job, but an optional one only while its switch is on. */
 export function deployedJobs(catalogue: Catalogue, config: object): string[] {
   return jobs(catalogue).filter((job) => switchedOn(catalogue[job]!, config));

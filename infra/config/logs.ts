@@ -3,7 +3,7 @@
 // thresholds of the alerts on the backend's security events.
 import { z } from "zod";
 import { SECURITY_EVENTS } from "../catalogue";
-import { objectOf } from "./fields";
+import { absolutePath, objectOf } from "./fields";
 import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
 
 const fieldName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a JSON field name such as message");
@@ -28,6 +28,18 @@ export const logsKeys = {
         ).describe("An alert per security event of the backend: at least `threshold` of them within the window."),
       })
       .describe("Central logs: retention, what is never stored, and the alerts on security events."),
+  },
+  docker: {
+    logCollection: z
+      .strictObject({
+        dockerSocket: z
+          .boolean()
+          .describe(
+            "Read the logs through the engine's API instead of its json-file logs. Off by default: the socket is root-equivalent, and mounting it read-only does not limit the API calls.",
+          ),
+        socket: absolutePath.describe("The engine's socket, where dockerSocket reads it."),
+      })
+      .describe("How the collector reads the containers' logs on Docker."),
   },
 } satisfies ModuleKeys;
 

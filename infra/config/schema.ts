@@ -33,7 +33,7 @@ export function buildSchema(catalogue: Catalogue) {
       ...monitoring.shared,
       ...logsKeys.shared,
     },
-    docker: { ...platform.docker, ...services.docker, ...edge.docker },
+    docker: { ...platform.docker, ...services.docker, ...edge.docker, ...logsKeys.docker },
     kubernetes: {
       ...platform.kubernetes,
       ...services.kubernetes,

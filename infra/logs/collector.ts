@@ -91,26 +91,32 @@ function jsonLineStages(service: string, catalogue: Catalogue, logs: SharedConfi
   return [...security, ...dropped];
 }
 
+/** Docker's label of a container, as discovery.docker names it (sanitized to a label name). */
+const containerLabel = (label: string) => `__meta_docker_container_label_${label.replace(/[^A-Za-z0-9_]/g, "_")}`;
+
 /**
- * The collector on Docker: it reads the engine's json-file logs (read-only, no Docker socket), takes
- * each line's service from the container label the json-file driver writes into it, and pushes to
- * the store at `pushUrl`.
+ * The collector on Docker: it reads the engine's json-file logs (read-only), taking each line's
+ * service from the container label the json-file driver writes into it; or, with `socket`, the
+ * engine's API, taking the service from the container's label. It pushes to the store at `pushUrl`.
  */
 export function dockerCollector(
   catalogue: Catalogue,
   logs: SharedConfig["logs"],
-  target: { readonly files: string; readonly pushUrl: string; readonly environment: string },
+  target: { readonly files: string; readonly socket?: string; readonly pushUrl: string; readonly environment: string },
 ): string {
   const jsonServices = Object.keys(catalogue).filter((s) => catalogue[s]!.logs?.format === "json");
+  // stage.docker keeps only the line, its stream and its time: the service comes out first.
+  const fromFiles: Block[] = [
+    { name: "stage.json", attributes: { expressions: { [LOG_LABELS.service]: `attrs."${SERVICE_LABEL}"` } } },
+    { name: "stage.docker" },
+    labelsFrom(LOG_LABELS.service),
+  ];
   const process: Block = {
     name: "loki.process",
     label: "jarvis",
     attributes: { forward_to: [{ ref: "loki.write.store.receiver" }] },
     blocks: [
-      // stage.docker keeps only the line, its stream and its time: the service comes out first.
-      { name: "stage.json", attributes: { expressions: { [LOG_LABELS.service]: `attrs."${SERVICE_LABEL}"` } } },
-      { name: "stage.docker" },
-      labelsFrom(LOG_LABELS.service),
+      ...(target.socket ? [] : fromFiles),
       { name: "stage.static_labels", attributes: { values: { [LOG_LABELS.environment]: target.environment } } },
       // The file's path: a label per container, which the store does not need.
       { name: "stage.label_drop", attributes: { values: ["filename"] } },
@@ -129,16 +135,45 @@ export function dockerCollector(
       })),
     ],
   };
+  const toProcess = [{ ref: "loki.process.jarvis.receiver" }];
+  const sources: Block[] = target.socket
+    ? [
+        { name: "discovery.docker", label: "containers", attributes: { host: `unix://${target.socket}` } },
+        {
+          name: "discovery.relabel",
+          label: "containers",
+          attributes: { targets: { ref: "discovery.docker.containers.targets" } },
+          blocks: [
+            {
+              name: "rule",
+              attributes: { source_labels: [containerLabel(SERVICE_LABEL)], target_label: LOG_LABELS.service },
+            },
+            {
+              name: "rule",
+              attributes: { source_labels: ["__meta_docker_container_log_stream"], target_label: LOG_LABELS.stream },
+            },
+          ],
+        },
+        {
+          name: "loki.source.docker",
+          label: "containers",
+          attributes: {
+            host: `unix://${target.socket}`,
+            targets: { ref: "discovery.relabel.containers.output" },
+            forward_to: toProcess,
+          },
+        },
+      ]
+    : [
+        { name: "local.file_match", label: "containers", attributes: { path_targets: [{ __path__: target.files }] } },
+        {
+          name: "loki.source.file",
+          label: "containers",
+          attributes: { targets: { ref: "local.file_match.containers.targets" }, forward_to: toProcess },
+        },
+      ];
   const blocks: Block[] = [
-    { name: "local.file_match", label: "containers", attributes: { path_targets: [{ __path__: target.files }] } },
-    {
-      name: "loki.source.file",
-      label: "containers",
-      attributes: {
-        targets: { ref: "local.file_match.containers.targets" },
-        forward_to: [{ ref: "loki.process.jarvis.receiver" }],
-      },
-    },
+    ...sources,
     process,
     { name: "loki.write", label: "store", blocks: [{ name: "endpoint", attributes: { url: target.pushUrl } }] },
   ];

@@ -40,6 +40,7 @@ function collectedLabels(text: string): Set<string> {
   for (const [, body] of text.matchAll(/stage\.(?:static_)?labels \{\n\s*values = \{([^}]*)\}/g))
     for (const [, name] of body!.matchAll(/([A-Za-z_][A-Za-z0-9_]*) =/g)) labels.add(name!);
   if (text.includes("stage.docker")) labels.add("stream");
+  for (const [, name] of text.matchAll(/target_label = "([^"]+)"/g)) labels.add(name!);
   return labels;
 }
 
@@ -113,6 +114,21 @@ describe("the collector on Docker", () => {
       },
     );
     expect(none).not.toContain("omit");
+  });
+
+  it("reads the engine's API through its socket instead, where switched on, with the same labels", () => {
+    const socket = dockerCollector(CATALOGUE, config.logs, {
+      files: "/unused",
+      socket: "/var/run/docker.sock",
+      pushUrl: "http://jarvis-loki:3100/loki/api/v1/push",
+      environment: "dev",
+    });
+    expect(socket).toContain('discovery.docker "containers" {\n  host = "unix:///var/run/docker.sock"');
+    expect(socket).toContain('source_labels = ["__meta_docker_container_label_jarvis_service"]');
+    expect(socket).toContain("targets = discovery.relabel.containers.output");
+    expect(socket).not.toContain("stage.docker");
+    expect(socket).not.toContain("local.file_match");
+    expect([...collectedLabels(socket)].sort()).toEqual(Object.values(LOG_LABELS).sort());
   });
 
   it("writes Alloy's values: quoted keys where they are not identifiers, references bare", () => {

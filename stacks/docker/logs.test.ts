@@ -5,7 +5,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { SECURITY_EVENTS } from "../../infra/catalogue";
 import { SERVICE_LABEL } from "../../infra/logs/collector";
-import { rawResource, shippedPlan, validConfig, type ParsedPlan } from "../../tools/test-support";
+import {
+  planStack,
+  rawResource,
+  shippedPlan,
+  stackValues,
+  validConfig,
+  type ParsedPlan,
+} from "../../tools/test-support";
 
 const CONTAINER = "docker:index/container:Container";
 
@@ -69,6 +76,23 @@ describe("central logs on Docker", () => {
     const config = upload("alloy", "/etc/alloy/config.alloy");
     expect(config).toContain('url = "http://jarvis-loki:3100/loki/api/v1/push"');
     expect(config).toContain("/var/lib/docker/containers/*/*-json.log");
+  });
+
+  it("reads the engine's socket, read-only, only where jarvis:logCollection.dockerSocket is on", async () => {
+    const socket = await planStack("dev", {
+      ...stackValues("dev"),
+      "jarvis:logCollection": { dockerSocket: true, socket: "/var/run/docker.sock" },
+    });
+    const alloy = rawResource(socket, CONTAINER, "alloy").inputs;
+    expect(alloy.mounts).toContainEqual({
+      type: "bind",
+      source: "/var/run/docker.sock",
+      target: "/var/run/docker.sock",
+      readOnly: true,
+    });
+    expect(alloy.mounts.some((m: { source: string }) => m.source === "/var/lib/docker/containers")).toBe(false);
+    const config = (alloy.uploads as { file: string; content: string }[])[0]!.content;
+    expect(config).toContain("loki.source.docker");
   });
 
   it("has every container's json-file lines carry its service, which the collector labels them with", () => {

@@ -11,12 +11,19 @@ import {
 } from "../../components/docker/container";
 import type { Images } from "../../components/docker/images";
 import type { Volumes } from "../../components/docker/volumes";
-import type { Catalogue } from "../../infra/catalogue";
+import type { Catalogue, ServiceSpec } from "../../infra/catalogue";
 import { cpuMillis, memoryBytes } from "../../infra/config/quantity";
 import type { DockerConfig } from "../../infra/config/schema";
 import { serviceEnvironment } from "../../infra/environment";
 import { serviceFiles, type FileSet } from "../../infra/files";
-import { runningServices, startDependencies, startOrder, statePath, wantsGpu } from "../../infra/graph";
+import {
+  readsEngineSocket,
+  runningServices,
+  startDependencies,
+  startOrder,
+  statePath,
+  wantsGpu,
+} from "../../infra/graph";
 import { clientHealthCommand, healthTimingOf } from "../../infra/health";
 import { SERVICE_LABEL } from "../../infra/logs/collector";
 import { hostPorts } from "./edge";
@@ -59,6 +66,12 @@ export function hostMounts(
     const volume = m.filledByContainer && volumes[filledVolumeKey(service, m.hostPath)];
     return volume ? [{ type: "volume", source: volume, target, readOnly: false }] : [];
   });
+}
+
+/** What a node reads of the host: the engine's socket where its switch is on, else its host paths. */
+function hostReads(config: DockerConfig, spec: ServiceSpec) {
+  const { socket } = config.logCollection;
+  return readsEngineSocket(spec, config) ? [{ source: socket, target: socket }] : (spec.hostReads ?? []);
 }
 
 /** The in-container health command, with a client that the service's image contains. */
@@ -171,7 +184,7 @@ export function serviceContainers(
           mounts: [
             ...(target ? [{ type: "volume" as const, source: volumes.names[service]!, target, readOnly: false }] : []),
             ...hostMounts(config, catalogue, service, volumes.names),
-            ...[...(spec.hostSystem?.mounts ?? []), ...(spec.hostReads ?? [])].map((m) => ({
+            ...[...(spec.hostSystem?.mounts ?? []), ...hostReads(config, spec)].map((m) => ({
               type: "bind" as const,
               ...m,
               readOnly: true,
