@@ -719,6 +719,7 @@ describe("namespaces and platforms", () => {
         "gpu",
         "healthChecks",
         "images",
+        "logStore",
         "logs",
         "models",
         "monitoring",

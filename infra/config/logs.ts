@@ -3,7 +3,7 @@
 // thresholds of the alerts on the backend's security events.
 import { z } from "zod";
 import { SECURITY_EVENTS } from "../catalogue";
-import { absolutePath, objectOf } from "./fields";
+import { absolutePath, memory, objectOf } from "./fields";
 import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
 
 const fieldName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a JSON field name such as message");
@@ -40,6 +40,23 @@ export const logsKeys = {
         socket: absolutePath.describe("The engine's socket, where dockerSocket reads it."),
       })
       .describe("How the collector reads the containers' logs on Docker."),
+  },
+  kubernetes: {
+    logStore: z
+      .strictObject({
+        chart: z
+          .strictObject({
+            repository: z.url({ protocol: /^(https|oci)$/ }),
+            version: z.string().regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 18.11.0"),
+          })
+          .describe("The Loki chart (grafana-community/helm-charts charts/loki), pinned."),
+        size: memory.describe("Its claim: the lines of the retention period, on the filesystem."),
+        chunksCacheMb: z.int().min(64).describe("Memory of its chunks cache (memcached), in MB."),
+        resources: z
+          .strictObject({ requests: z.strictObject({ cpu: z.string(), memory }), limits: z.strictObject({ memory }) })
+          .describe("Loki's requests and memory limit."),
+      })
+      .describe("Loki on Kubernetes: the chart in one process (Monolithic) in Jarvis's namespace."),
   },
 } satisfies ModuleKeys;
 

@@ -40,6 +40,7 @@ export function buildSchema(catalogue: Catalogue) {
       ...edge.kubernetes,
       ...backupKeys.kubernetes,
       ...monitoring.kubernetes,
+      ...logsKeys.kubernetes,
     },
   };
 }

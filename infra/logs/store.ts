@@ -12,6 +12,21 @@ import type { SharedConfig } from "../config/schema";
 /** The first day of the schema: before any line this store holds. */
 const SCHEMA_FROM = "2026-01-01";
 
+/** Loki's schema on both platforms: tsdb v13, on the filesystem, a 24h index period (retention needs it). */
+export function schemaConfig() {
+  return {
+    configs: [
+      {
+        from: SCHEMA_FROM,
+        store: "tsdb",
+        object_store: "filesystem",
+        schema: "v13",
+        index: { prefix: "index_", period: "24h" },
+      },
+    ],
+  };
+}
+
 export function lokiConfig(
   catalogue: Catalogue,
   node: string,
@@ -32,17 +47,7 @@ export function lokiConfig(
       replication_factor: 1,
       ring: { kvstore: { store: "inmemory" } },
     },
-    schema_config: {
-      configs: [
-        {
-          from: SCHEMA_FROM,
-          store: "tsdb",
-          object_store: "filesystem",
-          schema: "v13",
-          index: { prefix: "index_", period: "24h" },
-        },
-      ],
-    },
+    schema_config: schemaConfig(),
     limits_config: { retention_period: `${logs.retentionDays * 24}h` },
     compactor: { working_directory: at("compactor"), retention_enabled: true, delete_request_store: "filesystem" },
     ruler: { alertmanager_url: alertmanagerUrl, enable_api: true, rule_path: at("rules-temp") },
