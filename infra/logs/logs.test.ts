@@ -6,7 +6,7 @@ import { parser } from "@grafana/lezer-logql";
 import { describe, expect, it } from "vitest";
 import { CATALOGUE, SECURITY_EVENTS } from "../catalogue";
 import { problems, validConfig } from "../../tools/test-support";
-import { alloyValue, dockerCollector, SERVICE_LABEL } from "./collector";
+import { alloyValue, dockerCollector, kubernetesCollector, SERVICE_LABEL } from "./collector";
 import { eventAlertName, LOG_LABELS, securityRules } from "./rules";
 
 const config = validConfig("dev");
@@ -135,6 +135,30 @@ describe("the collector on Docker", () => {
     expect(alloyValue({ a: 1, "b.c": ['x"y', true], r: { ref: "loki.write.store.receiver" } })).toBe(
       '{a = 1, "b.c" = ["x\\"y", true], r = loki.write.store.receiver}',
     );
+  });
+});
+
+describe("the collector on Kubernetes", () => {
+  const text = kubernetesCollector(CATALOGUE, config.logs, {
+    namespace: "jarvis-staging",
+    pushUrl: "http://loki.jarvis-staging.svc:3100/loki/api/v1/push",
+    environment: "staging",
+  });
+
+  it("tails the pods of Jarvis's namespace through the API server, each line's service its container", () => {
+    expect(text).toContain(
+      'discovery.kubernetes "pods" {\n  role = "pod"\n  namespaces {\n    names = ["jarvis-staging"]',
+    );
+    expect(text).toContain('source_labels = ["__meta_kubernetes_pod_container_name"]\n    target_label = "service"');
+    expect(text).toContain("loki.source.kubernetes");
+    expect(text).not.toContain("local.file_match");
+  });
+
+  it("sets every label the security events' rules select on", () => {
+    const collected = collectedLabels(text);
+    const rules = securityRules(CATALOGUE, config.logs, { [LOG_LABELS.environment]: "staging" });
+    for (const rule of rules.rules)
+      for (const label of selectorLabels(rule.expr).labels) expect(collected).toContain(label);
   });
 });
 
