@@ -147,15 +147,21 @@ export interface ServiceSpec {
   readonly secretFiles?: Readonly<Partial<Record<EnvName, string>>>;
   /** Paths inside the container that hold state or mounted data. */
   readonly dataPaths: Readonly<Record<string, string>>;
-  /** State: which of `dataPaths` its own volume holds (a named volume, or a StatefulSet's claim). */
-  readonly state?: { readonly dataPath: string };
+  /**
+   * State: which of `dataPaths` its own volume holds (a named volume, or a StatefulSet's claim), on
+   * `platforms` (absent: every one); on the others that path is scratch space.
+   */
+  readonly state?: { readonly dataPath: string; readonly platforms?: readonly Platform[] };
   /** The data path where the image runs SQL init scripts on an empty volume (`jarvis:databaseInit`). */
   readonly initDirectory?: string;
   /** Host paths mounted on Docker. */
   readonly hostMounts?: readonly HostMount[];
   /** GPU use: `always` when `jarvis:gpu.enabled`, `opt-in` when `jarvis:gpu.<service>` is on too. */
   readonly gpu?: "always" | "opt-in";
-  /** The command, where the image's own would not do; given the service's port numbers and the config. */
+  /**
+   * The command, where the image's own would not do; given the service's port numbers and the
+   * config. It is the image's CMD: Docker's command, Kubernetes' args (the image's entrypoint stays).
+   */
   readonly command?: (ports: Readonly<Record<string, number>>, config: SharedConfig) => string[];
   /** How other services address it. */
   readonly url?: UrlForm;
@@ -204,6 +210,30 @@ export interface ServiceSpec {
    * (`jarvis:logCollection.socket`, mounted read-only) instead of its hostReads.
    */
   readonly engineSocketBy?: string;
+  /** It runs one pod on Kubernetes, never scaled: a second would do its work twice (collect every line again). */
+  readonly singleton?: true;
+  /** What it reads of the Kubernetes API in its own namespace: a Role bound to its service account. */
+  readonly kubernetesApi?: readonly ApiRule[];
+  /** On Kubernetes a chart runs it, not a Workload (ChartRun). */
+  readonly chart?: ChartRun;
+}
+
+export interface ApiRule {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+}
+
+/**
+ * A service that a chart runs on Kubernetes (its capability installs it): the chart's pods carry
+ * the stack's selector labels (release and name set so) and a `component` label; `metricsPort`
+ * names the pods' metrics port; `companions` are the chart's other pods that only this service
+ * connects to, each on the port at a config path.
+ */
+export interface ChartRun {
+  readonly component: string;
+  readonly metricsPort: string;
+  readonly companions: readonly { readonly name: string; readonly component: string; readonly portAt: string }[];
 }
 
 export interface HostSystemMount {
@@ -245,12 +275,13 @@ export const MONITORING_FILES = {
   alloy: "config.alloy",
 } as const;
 
-type Shared = "role" | "platforms" | "image" | "ports" | "metrics";
+type Shared = "role" | "image" | "ports" | "metrics";
 
 /**
  * What every monitoring service shares: a pinned public image that runs on Docker (on Kubernetes the
  * cluster's Prometheus operator runs monitoring, and only the exporters run, beside what they
- * export), one HTTP port that serves its own metrics, a health check with wget.
+ * export, and the logs' store and collector), one HTTP port that serves its own metrics, a health
+ * check with wget.
  */
 function monitoringService(spec: Omit<ServiceSpec, Shared>): ServiceSpec {
   return {
@@ -587,10 +618,17 @@ const JARVIS = {
       ENV.grafanaHttpPort,
     ],
   }),
-  // Central logs: the store, with its ruler's alerts to Alertmanager, and the collector.
+  // Central logs: the store, with its ruler's alerts to Alertmanager, and the collector. On
+  // Kubernetes, Loki's chart runs the store (infra/logs/chart.ts), with its chunks cache.
   loki: monitoringService({
     title: "Loki (central logs)",
     tool: "loki",
+    platforms: ["docker", "kubernetes"],
+    chart: {
+      component: "single-binary",
+      metricsPort: "http-metrics",
+      companions: [{ name: "chunks-cache", component: "memcached-chunks-cache", portAt: "logStore.chunksCache.port" }],
+    },
     // Distroless: no shell, no HTTP client, but its own `-health` (Loki 3.7).
     probe: "loki",
     health: { kind: "http", port: "http", path: "/ready" },
@@ -608,9 +646,11 @@ const JARVIS = {
     // Ubuntu without curl or wget: bash's /dev/tcp speaks the HTTP request.
     probe: "bash-http",
     health: { kind: "http", port: "http", path: "/-/ready" },
-    // Its read positions in the logs, kept across restarts.
+    platforms: ["docker", "kubernetes"],
+    // Its read positions in the logs, kept across restarts on Docker. On Kubernetes it is a
+    // Deployment: a new pod re-reads what the kubelet still holds, and Loki drops the identical lines.
     dataPaths: { data: "/var/lib/alloy/data", config: "/etc/alloy" },
-    state: { dataPath: "data" },
+    state: { dataPath: "data", platforms: ["docker"] },
     writable: ["/tmp"],
     command: (ports) => [
       "run",
@@ -621,6 +661,9 @@ const JARVIS = {
     // The engine's json-file logs: root-owned files, read by the image's root user (no capability).
     hostReads: [{ source: "/var/lib/docker/containers", target: "/var/lib/docker/containers" }],
     engineSocketBy: "logCollection.dockerSocket",
+    // On Kubernetes it finds and tails the pods of its namespace through the API server.
+    kubernetesApi: [{ apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list", "watch"] }],
+    singleton: true,
     connects: [{ to: "loki", port: "http", dependency: start }],
     reads: [],
   }),

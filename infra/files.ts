@@ -21,8 +21,8 @@ import {
   SECRET_FILES,
 } from "./monitoring/files";
 import { watches } from "./monitoring/targets";
-import { dockerCollector } from "./logs/collector";
-import { LOG_LABELS, securityRules } from "./logs/rules";
+import { dockerCollector, kubernetesCollector } from "./logs/collector";
+import { lokiRuleFile } from "./logs/rules";
 import { lokiConfig } from "./logs/store";
 import type { Wiring } from "./wiring";
 
@@ -45,7 +45,7 @@ export interface ServiceFiles {
  * The configuration files' text: JSON, which every YAML reader reads (Prometheus, Alertmanager,
  * Grafana), so that the plan's main thread need not load a YAML library.
  */
-const configText = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+export const configText = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** The dashboard of Grafana on Docker: the one stack it shows, its containers from cAdvisor when it runs. */
 export const dockerDashboardView = (monitoring: StackConfig["monitoring"], logs: boolean): DashboardView => ({
@@ -96,7 +96,6 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
     case "loki": {
       const [alertmanager] = edgesTo(config, wiring, service, "alertmanager");
       const ports = config.ports[service] as { http: number };
-      const rules = { groups: [securityRules(catalogue, config.logs, { [LOG_LABELS.environment]: environment })] };
       return {
         plain: {
           directory: configFolder!,
@@ -104,28 +103,25 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
             [MONITORING_FILES.loki]: configText(
               lokiConfig(catalogue, service, config.logs, ports, `http://${alertmanager}`),
             ),
-            [MONITORING_FILES.lokiRules]: configText(rules),
+            [MONITORING_FILES.lokiRules]: configText(lokiRuleFile(catalogue, config.logs, environment)),
           },
         },
       };
     }
     case "alloy": {
       const [store] = edgesTo(config, wiring, service, "loki");
+      const pushUrl = `http://${store}/loki/api/v1/push`;
       const [logFolder] = catalogue[service]!.hostReads ?? [];
-      return {
-        plain: {
-          directory: configFolder!,
-          contents: {
-            [MONITORING_FILES.alloy]: dockerCollector(catalogue, config.logs, {
+      const collector =
+        config.platform === "kubernetes"
+          ? kubernetesCollector(catalogue, config.logs, { namespace: config.namespace.name, pushUrl, environment })
+          : dockerCollector(catalogue, config.logs, {
               files: posix.join(logFolder!.target, "*", "*-json.log"),
-              ...(config.platform === "docker" &&
-                readsEngineSocket(catalogue[service]!, config) && { socket: config.logCollection.socket }),
-              pushUrl: `http://${store}/loki/api/v1/push`,
+              ...(readsEngineSocket(catalogue[service]!, config) && { socket: config.logCollection.socket }),
+              pushUrl,
               environment,
-            }),
-          },
-        },
-      };
+            });
+      return { plain: { directory: configFolder!, contents: { [MONITORING_FILES.alloy]: collector } } };
     }
     case "blackbox":
       return {

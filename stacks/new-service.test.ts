@@ -126,9 +126,11 @@ describe("a stateful service added to the catalogue", () => {
     expect(targets).toContainEqual({ service: "langfuse", port: 3400, path: "/metrics" });
     // The datastores without a metrics endpoint through their exporters' sidecars; Ollama is not.
     expect(targets.map((t) => t.service).sort()).toEqual([
+      "alloy",
       "backend",
       "interface",
       "langfuse",
+      "loki",
       "postgres-exporter",
       "qdrant",
       "redis-exporter",

@@ -3,7 +3,7 @@
 // thresholds of the alerts on the backend's security events.
 import { z } from "zod";
 import { SECURITY_EVENTS } from "../catalogue";
-import { absolutePath, memory, objectOf } from "./fields";
+import { absolutePath, objectOf, port } from "./fields";
 import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
 
 const fieldName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a JSON field name such as message");
@@ -50,13 +50,16 @@ export const logsKeys = {
             version: z.string().regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 18.11.0"),
           })
           .describe("The Loki chart (grafana-community/helm-charts charts/loki), pinned."),
-        size: memory.describe("Its claim: the lines of the retention period, on the filesystem."),
-        chunksCacheMb: z.int().min(64).describe("Memory of its chunks cache (memcached), in MB."),
-        resources: z
-          .strictObject({ requests: z.strictObject({ cpu: z.string(), memory }), limits: z.strictObject({ memory }) })
-          .describe("Loki's requests and memory limit."),
+        chunksCache: z
+          .strictObject({
+            memoryMb: z.int().min(64).describe("Its memory, in MB (the chart's `allocatedMemory`)."),
+            port: port.describe("Where Loki reaches it."),
+          })
+          .describe("Loki's chunks cache (memcached), a pod of the chart."),
       })
-      .describe("Loki on Kubernetes: the chart in one process (Monolithic) in Jarvis's namespace."),
+      .describe(
+        "Loki on Kubernetes: the chart in one process (Monolithic) in Jarvis's namespace; its claim's size is `jarvis:storage.sizes.loki`, its resources `jarvis:resources.loki`.",
+      ),
   },
 } satisfies ModuleKeys;
 

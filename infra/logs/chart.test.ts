@@ -10,13 +10,19 @@ import type { KubernetesConfig } from "../config/schema";
 import { unknownValuesKeys } from "../../tools/chart-values";
 import { PROJECT_DIR } from "../../tools/plan/cli";
 import { validConfig } from "../../tools/test-support";
+import { CATALOGUE } from "../catalogue";
+import { valueAt } from "../config/zod-problems";
 import { lokiChartValues } from "./chart";
 
 const fixture = (file: string) => readFileSync(join(PROJECT_DIR, "test/fixtures/loki-chart", file), "utf8");
 const config = validConfig("staging") as KubernetesConfig;
+const resources = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } };
 const values = lokiChartValues(config, {
+  node: "loki",
+  serviceName: "jarvis-loki",
   alertmanagerUrl: "http://alertmanager.monitoring.svc:9093",
   rulesConfigMap: "loki-rules",
+  resources,
 }) as Record<string, any>;
 
 describe("the Loki chart's values", () => {
@@ -24,10 +30,30 @@ describe("the Loki chart's values", () => {
     expect(values.deploymentMode).toBe("Monolithic");
     expect(values.singleBinary.replicas).toBe(1);
     for (const component of ["read", "write", "backend"]) expect(values[component]).toEqual({ replicas: 0 });
-    expect(values.loki.commonConfig).toEqual({ replication_factor: 1 });
-    expect(values.chunksCache).toEqual({ enabled: true, allocatedMemory: config.logStore.chunksCacheMb });
-    for (const off of ["lokiCanary", "test", "gateway", "minio", "resultsCache"])
+    // Its rings in memory, as Docker's store: no peers to gossip with.
+    expect(values.loki.commonConfig).toEqual({ replication_factor: 1, ring: { kvstore: { store: "inmemory" } } });
+    expect(values.chunksCache).toEqual({
+      enabled: true,
+      allocatedMemory: config.logStore.chunksCache.memoryMb,
+      port: config.logStore.chunksCache.port,
+    });
+    for (const off of ["lokiCanary", "test", "gateway", "minio", "resultsCache", "memcachedExporter"])
       expect(values[off].enabled).toBe(false);
+    expect(values.singleBinary.resources).toEqual(resources);
+  });
+
+  it("name its pods and Service as the stack's node, and listen on the node's port", () => {
+    // The chart's selector labels are its name and release: the release is the stack's instance.
+    expect(values.nameOverride).toBe("loki");
+    expect(values.fullnameOverride).toBe("jarvis-loki");
+    expect(values.loki.server).toEqual({ http_listen_port: config.ports.loki!.http });
+    // Loki reads no API: no token in its pods.
+    expect(values.serviceAccount).toEqual({ automountServiceAccountToken: false });
+  });
+
+  it("run the Loki that Docker runs: the chart's appVersion is the tag of jarvis:images.loki", () => {
+    const { appVersion } = parse(fixture("Chart.yaml"));
+    expect(config.images.loki).toBe(`grafana/loki:${appVersion}`);
   });
 
   it("store on its claim with the schema and retention of Docker's store, kept per dataProtection", () => {
@@ -40,7 +66,7 @@ describe("the Loki chart's values", () => {
     expect(values.loki.limits_config).toEqual({ retention_period: `${config.logs.retentionDays * 24}h` });
     expect(values.loki.compactor).toEqual({ retention_enabled: true, delete_request_store: "filesystem" });
     expect(values.singleBinary.persistence).toMatchObject({
-      size: config.logStore.size,
+      size: config.storage.sizes.loki,
       storageClass: config.storage.className,
       whenDeleted: "Retain",
     });
@@ -58,6 +84,33 @@ describe("the Loki chart's values", () => {
     expect(values.singleBinary.extraVolumes).toEqual([{ name: "rules", configMap: { name: "loki-rules" } }]);
   });
 
+  it("give its pods the labels and ports the stack's policies and monitors select (the chart's templates)", () => {
+    const template = (file: string) => fixture(`templates/${file}`);
+    const chart = CATALOGUE.loki!.chart!;
+    // Selector labels: the name (nameOverride, the node) and the release (the stack's instance).
+    expect(template("_helpers.tpl")).toContain(
+      'app.kubernetes.io/name: {{ include "loki.name" . }}\napp.kubernetes.io/instance: {{ .Release.Name }}',
+    );
+    expect(template("_helpers.tpl")).toContain("{{- $name = (tpl .Values.nameOverride $) }}");
+    // The single binary's pods: their component, the metrics port's name, on Loki's port of the values.
+    expect(template("monolithic-service.yaml")).toContain('"target" "single-binary"');
+    expect(template("monolithic-service.yaml")).toContain('"name" (include "loki.fullname" .)');
+    expect(template("_pod.tpl")).toContain("    app.kubernetes.io/component: {{ $target }}");
+    expect(template("_pod.tpl")).toContain(
+      `- name: ${chart.metricsPort}\n          containerPort: {{ .Values.loki.server.http_listen_port }}`,
+    );
+    expect(chart.component).toBe("single-binary");
+    // The chunks cache's pods: memcached-<component>, on the port of the values.
+    const [cache] = chart.companions as [(typeof chart.companions)[number]];
+    expect(template("chunks-cache-statefulset.yaml")).toContain(`"component" "${cache.name}"`);
+    expect(template("_memcached-statefulset.tpl")).toContain(
+      'app.kubernetes.io/component: "memcached-{{ $.component }}{{ include "loki.memcached.suffix" .suffix }}"',
+    );
+    expect(template("_memcached-statefulset.tpl")).toContain("- containerPort: {{ .port }}");
+    expect(cache.component).toBe(`memcached-${cache.name}`);
+    expect(values.chunksCache.port).toBe(valueAt(config, cache.portAt.split(".")));
+  });
+
   it("are valid against the chart's values.schema.json", () => {
     const ajv = new Ajv({ strict: false, allErrors: true });
     const validate = ajv.compile(JSON.parse(fixture("values.schema.json")));
@@ -68,7 +121,13 @@ describe("the Loki chart's values", () => {
 
   it("use only keys of the chart's values.yaml, Loki's own configuration aside", () => {
     // The chart passes these on to Loki as they are (its config's keys, not the chart's).
-    const loki = ["loki.schemaConfig", "loki.limits_config", "loki.compactor", "loki.rulerConfig"];
+    const loki = [
+      "loki.schemaConfig",
+      "loki.limits_config",
+      "loki.compactor",
+      "loki.rulerConfig",
+      "loki.commonConfig.ring",
+    ];
     expect(unknownValuesKeys(values, { values: parse(fixture("values.yaml")) }, loki)).toEqual([]);
     expect(unknownValuesKeys({ singleBinary: { replica: 1 } }, { values: parse(fixture("values.yaml")) }, [])).toEqual([
       "singleBinary.replica",

@@ -1,30 +1,48 @@
 // The Loki chart's values on Kubernetes, generated from the typed model: one process (Monolithic)
 // with the defaults that assume a large cluster overridden (the read, write and backend replicas, the
-// replication factor, the caches' memory), storage on its claim, the schema of Docker's store,
-// retention from `jarvis:logs`, its ruler's rules from a ConfigMap mounted in its tenant's folder,
-// the canary and the tests off. Checked against the chart's values.schema.json and, as that schema
-// allows unknown keys, against the keys of its values.yaml (chart.test.ts).
+// replication factor, the rings, the caches' memory), storage on its claim, the schema of Docker's
+// store, retention from `jarvis:logs`, its ruler's rules from a ConfigMap mounted in its tenant's
+// folder, the canary and the tests off. Its pods carry the stack's selector labels (the release is
+// the stack's instance, the name its catalogue node) and the component the catalogue names, so that
+// the flows' policies and the monitors select them. Checked against the chart's values.schema.json
+// and, as that schema allows unknown keys, against the keys of its values.yaml (chart.test.ts).
 import { posix } from "node:path";
+import { MONITORING_FILES } from "../catalogue";
 import type { KubernetesConfig } from "../config/schema";
-import { schemaConfig } from "./store";
+import { schemaConfig, SINGLE_PROCESS_RING } from "./store";
 
 /** The chart of `jarvis:logStore.chart`. */
 export const LOKI_CHART = "loki";
-/** Where the single process reads its rules (local storage), and the rules' folder of its tenant. */
+/** Where the single process reads its rules (local storage). */
 const RULES = "/rules";
-export const LOKI_TENANT = "fake";
+/** The rules' file in its tenant's folder, as Docker's store has it (MONITORING_FILES.lokiRules). */
+const [, tenant, file] = MONITORING_FILES.lokiRules.split("/") as [string, string, string];
+export const rulesMount = { directory: posix.join(RULES, tenant), file } as const;
 
-export function lokiChartValues(
-  config: KubernetesConfig,
-  wiring: { readonly alertmanagerUrl: string; readonly rulesConfigMap: string },
-): Record<string, unknown> {
+export interface LokiChartWiring {
+  /** The catalogue's node of the store. */
+  readonly node: string;
+  /** Its Service's name: what the collector and Grafana resolve. */
+  readonly serviceName: string;
+  readonly alertmanagerUrl: string;
+  readonly rulesConfigMap: string;
+  /** Its container's requests and limits. */
+  readonly resources: Record<string, unknown>;
+}
+
+export function lokiChartValues(config: KubernetesConfig, wiring: LokiChartWiring): Record<string, unknown> {
   const store = config.logStore;
   const retainClaim = config.dataProtection.retainOnDelete ? "Retain" : "Delete";
+  const ports = config.ports[wiring.node]!;
   return {
+    // The pods' `app.kubernetes.io/name` (their release is the stack's instance).
+    nameOverride: wiring.node,
+    fullnameOverride: wiring.serviceName,
     deploymentMode: "Monolithic",
     loki: {
       auth_enabled: false,
-      commonConfig: { replication_factor: 1 },
+      server: { http_listen_port: ports.http },
+      commonConfig: { replication_factor: 1, ring: SINGLE_PROCESS_RING },
       storage: { type: "filesystem" },
       schemaConfig: schemaConfig(),
       limits_config: { retention_period: `${config.logs.retentionDays * 24}h` },
@@ -35,24 +53,28 @@ export function lokiChartValues(
         storage: { type: "local", local: { directory: RULES } },
       },
     },
+    // Loki reads no API (the rules' sidecar is off): no token in its pods.
+    serviceAccount: { automountServiceAccountToken: false },
     singleBinary: {
       replicas: 1,
-      resources: store.resources,
+      resources: wiring.resources,
       persistence: {
         enabled: true,
-        size: store.size,
+        size: config.storage.sizes[wiring.node],
         storageClass: config.storage.className,
         whenDeleted: retainClaim,
         whenScaled: retainClaim,
       },
       // The ruler's rules, in its tenant's folder: the chart's own rule mounts exist in Distributed mode only.
       extraVolumes: [{ name: "rules", configMap: { name: wiring.rulesConfigMap } }],
-      extraVolumeMounts: [{ name: "rules", mountPath: posix.join(RULES, LOKI_TENANT), readOnly: true }],
+      extraVolumeMounts: [{ name: "rules", mountPath: rulesMount.directory, readOnly: true }],
     },
     read: { replicas: 0 },
     write: { replicas: 0 },
     backend: { replicas: 0 },
-    chunksCache: { enabled: true, allocatedMemory: store.chunksCacheMb },
+    chunksCache: { enabled: true, allocatedMemory: store.chunksCache.memoryMb, port: store.chunksCache.port },
+    // Nothing scrapes the cache: no exporter beside it.
+    memcachedExporter: { enabled: false },
     resultsCache: { enabled: false },
     sidecar: { rules: { enabled: false } },
     lokiCanary: { enabled: false },

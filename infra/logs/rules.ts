@@ -36,6 +36,11 @@ export const eventAlertName = (event: SecurityEvent) =>
     .map((word) => word[0]!.toUpperCase() + word.slice(1))
     .join("")}Events`;
 
+/** The ruler's rule file of a store: the security events' rules, in the environment's lines. */
+export const lokiRuleFile = (catalogue: Catalogue, logs: SharedConfig["logs"], environment: string) => ({
+  groups: [securityRules(catalogue, logs, { [LOG_LABELS.environment]: environment })],
+});
+
 /** The security events' rules of every service that writes them; `scope` adds the environment's label. */
 export function securityRules(catalogue: Catalogue, logs: SharedConfig["logs"], scope: Scope): RuleGroup {
   const writers = Object.keys(catalogue).filter((service) => catalogue[service]!.logs?.securityEvents);

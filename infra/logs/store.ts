@@ -27,6 +27,9 @@ export function schemaConfig() {
   };
 }
 
+/** One process: its rings in memory, with no peers to gossip with (on both platforms). */
+export const SINGLE_PROCESS_RING = { kvstore: { store: "inmemory" } } as const;
+
 export function lokiConfig(
   catalogue: Catalogue,
   node: string,
@@ -45,7 +48,7 @@ export function lokiConfig(
         filesystem: { chunks_directory: at("chunks"), rules_directory: posix.join(config!, RULES_DIRECTORY) },
       },
       replication_factor: 1,
-      ring: { kvstore: { store: "inmemory" } },
+      ring: SINGLE_PROCESS_RING,
     },
     schema_config: schemaConfig(),
     limits_config: { retention_period: `${logs.retentionDays * 24}h` },

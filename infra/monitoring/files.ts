@@ -151,6 +151,11 @@ export function blackboxConfig(config: SharedConfig): Record<string, unknown> {
   };
 }
 
+/** A Grafana datasource of the Loki at `address` (host:port), read-only. */
+export function lokiDatasource(name: string, uid: string, address: string) {
+  return { name, uid, type: "loki", access: "proxy", url: `http://${address}`, editable: false };
+}
+
 /**
  * Grafana's provisioning: the Prometheus of its edge as the default datasource with a fixed uid, and
  * the dashboards folder.
@@ -162,14 +167,7 @@ export function grafanaProvisioning(
 ): Record<string, Record<string, unknown>> {
   const [prometheus] = edgesTo(config, wiring, node, "prometheus");
   if (!prometheus) throw new Error(`${node} has no edge to a Prometheus in the catalogue: no datasource`);
-  const logs = edgesTo(config, wiring, node, "loki").map((store) => ({
-    name: "Loki",
-    uid: LOGS_DATASOURCE_UID,
-    type: "loki",
-    access: "proxy",
-    url: `http://${store}`,
-    editable: false,
-  }));
+  const logs = edgesTo(config, wiring, node, "loki").map((store) => lokiDatasource("Loki", LOGS_DATASOURCE_UID, store));
   return {
     "datasources/jarvis.yml": {
       apiVersion: 1,
