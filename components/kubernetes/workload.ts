@@ -90,6 +90,7 @@ export class Workload extends pulumi.ComponentResource {
       child,
     );
     if (args.apiAccess) {
+      // Auto-named: a replaced Role changes roleRef, which replaces the binding (a forceNew field), new one first.
       const role = new Role(
         name,
         {

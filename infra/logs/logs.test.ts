@@ -2,9 +2,9 @@
 // (valid LogQL, selecting only on labels the collector sets), the collector's configuration (the
 // service from the container label, the event label for the contract's events only, the dropped
 // fields), and the config's checks.
-import { parser } from "@grafana/lezer-logql";
 import { describe, expect, it } from "vitest";
 import { CATALOGUE, SECURITY_EVENTS } from "../catalogue";
+import { collectedLabels, logqlSelectorLabels as selectorLabels } from "../../tools/logql";
 import { problems, validConfig } from "../../tools/test-support";
 import { alloyValue, dockerCollector, kubernetesCollector, SERVICE_LABEL } from "./collector";
 import { eventAlertName, LOG_LABELS, securityRules } from "./rules";
@@ -16,33 +16,6 @@ const collector = dockerCollector(CATALOGUE, config.logs, {
   environment: "dev",
 });
 const group = securityRules(CATALOGUE, config.logs, { [LOG_LABELS.environment]: "dev" });
-
-/** The label names a LogQL query's stream selectors match on, and whether it parsed without error. */
-function selectorLabels(query: string): { labels: string[]; errors: number } {
-  const tree = parser.parse(query);
-  const labels: string[] = [];
-  let errors = 0;
-  tree.iterate({
-    enter(node) {
-      if (node.type.isError) errors++;
-      if (node.name === "Matcher" && node.node.parent?.name === "Matchers") {
-        const identifier = node.node.getChild("Identifier");
-        if (identifier) labels.push(query.slice(identifier.from, identifier.to));
-      }
-    },
-  });
-  return { labels, errors };
-}
-
-/** The labels the collector sets: stage.labels and stage.static_labels keys, and stage.docker's stream. */
-function collectedLabels(text: string): Set<string> {
-  const labels = new Set<string>();
-  for (const [, body] of text.matchAll(/stage\.(?:static_)?labels \{\n\s*values = \{([^}]*)\}/g))
-    for (const [, name] of body!.matchAll(/([A-Za-z_][A-Za-z0-9_]*) =/g)) labels.add(name!);
-  if (text.includes("stage.docker")) labels.add("stream");
-  for (const [, name] of text.matchAll(/target_label = "([^"]+)"/g)) labels.add(name!);
-  return labels;
-}
 
 describe("the security events' rules", () => {
   it("alert on each event of the contract, for the backend, above the configured threshold within the window", () => {
