@@ -43,10 +43,17 @@ describe("the flows on Kubernetes", () => {
       pods: p.podLabels,
     });
     // Loki's ruler to the Alertmanager, Grafana to Loki, on the ports of config.
-    expect(to(flows, "loki")).toContainEqual({
+    // On the cluster's Alertmanager port, not on the port of Docker's Alertmanager.
+    const moved = validConfig("prod", {
+      "jarvis:clusterMonitoring": {
+        ...prod.clusterMonitoring,
+        alertmanager: { service: "alertmanager-operated", port: 9193 },
+      },
+    }) as KubernetesConfig;
+    expect(to(kubernetesFlows(CATALOGUE, moved), "loki")).toContainEqual({
       from: { group: "loki" },
       to: pods(existing.alertmanager),
-      ports: [{ port: prod.ports.alertmanager!.http }],
+      ports: [{ port: 9193 }],
     });
     expect(flows).toContainEqual({
       from: pods(existing.grafana),
@@ -61,7 +68,7 @@ describe("the flows on Kubernetes", () => {
     expect(to(kubernetesFlows(CATALOGUE, managed), "loki")).toContainEqual({
       from: { group: "loki" },
       to: { namespace: MANAGED_MONITORING.namespace, pods: { "app.kubernetes.io/name": "alertmanager" } },
-      ports: [{ port: managed.ports.alertmanager!.http }],
+      ports: [{ port: managed.clusterMonitoring.alertmanager.port }],
     });
   });
 

@@ -10,8 +10,17 @@ import type { KubernetesConfig } from "./config/schema";
 import { browserPorts } from "./edge";
 import { valueAt } from "./config/zod-problems";
 import { deployedJobs, deployedServices, podOf, podServices } from "./graph";
-import { clusterPods, OPERATOR_PODS, type ClusterTool, type ManagedMonitoring } from "./monitoring/operator";
+import {
+  clusterPods,
+  clusterPort,
+  OPERATOR_PODS,
+  type ClusterTool,
+  type ManagedMonitoring,
+} from "./monitoring/operator";
 import { scrapeTargets } from "./monitoring/targets";
+
+/** The label that names the service (or job) of a pod of the stack. */
+export const SERVICE_POD_LABEL = "app.kubernetes.io/name";
 
 /** Pods of this stack (a service or a job, or cert-manager's solver), or pods and addresses elsewhere. */
 export type Peer =
@@ -40,6 +49,13 @@ export interface PodGroup {
 
 /** cert-manager's HTTP-01 solver pods, which answer the ACME challenge through the edge. */
 const ACME_SOLVER: PodGroup = { name: "acme-solver", pods: { "acme.cert-manager.io/http01-solver": "true" } };
+
+/** A companion's port, at its config path (a port of the config's schema). */
+function companionPort(config: KubernetesConfig, path: string): number {
+  const port = valueAt(config, path.split("."));
+  if (typeof port !== "number") throw new Error(`a chart's companion names ${path}, which is not a port of config`);
+  return port;
+}
 
 /** The pod groups of a chart's companions (Loki's chunks cache), each named `<service>-<companion>`. */
 const companionsOf = (catalogue: Catalogue, service: string) =>
@@ -102,9 +118,12 @@ export function kubernetesFlows(catalogue: Catalogue, config: KubernetesConfig):
     const tool = catalogue[node]!.tool;
     return tool && tool in OPERATOR_PODS && !services.includes(node) ? (tool as ClusterTool) : undefined;
   };
+  // On the cluster's port of the tool, not the port of Docker's.
   const toCluster = edgesFrom(services).flatMap((e) => {
     const tool = clusterTool(e.to);
-    return tool ? [{ from: { group: e.from }, to: clusterPods(config, tool), ports: [{ port: e.port }] }] : [];
+    return tool
+      ? [{ from: { group: e.from }, to: clusterPods(config, tool), ports: [{ port: clusterPort(config, tool) }] }]
+      : [];
   });
   const fromCluster = Object.keys(catalogue)
     .filter((node) => clusterTool(node))
@@ -114,7 +133,7 @@ export function kubernetesFlows(catalogue: Catalogue, config: KubernetesConfig):
     companionsOf(catalogue, service).map((c) => ({
       from: { group: service },
       to: { group: c.group },
-      ports: [{ port: valueAt(config, c.portAt.split(".")) as number }],
+      ports: [{ port: companionPort(config, c.portAt) }],
     })),
   );
   const controller = { namespace: config.edge.controller.namespace, pods: config.edge.controller.podLabels };

@@ -12,6 +12,7 @@ import {
   MANAGED_MONITORING,
   managedMonitoringValue,
   planStack,
+  problems,
   rawResource,
   shippedPlan,
   stackValues,
@@ -64,6 +65,11 @@ describe("the store on Kubernetes", () => {
   });
 
   it("keeps lines for the retention of config, on a claim of the stack's size, protected in prod", () => {
+    // The chart holds the data: protected where config protects data; its ConfigMaps never (they are replaced).
+    expect(rawResource(prod, CHART, "logs").protect).toBe(true);
+    expect(rawResource(existing, CHART, "logs").protect).toBe(false);
+    expect(rawResource(prod, CONFIG_MAP, "logs-rules").protect).toBe(false);
+    expect(rawResource(prod, CONFIG_MAP, "logs-datasource").protect).toBe(false);
     for (const plan of [existing, prod]) {
       const { values } = chart(plan);
       expect(values.loki.limits_config).toEqual({ retention_period: `${project["jarvis:logs"].retentionDays * 24}h` });
@@ -104,7 +110,7 @@ describe("the store on Kubernetes", () => {
     const datasource = rawResource(existing, CONFIG_MAP, "logs-datasource").inputs;
     expect(datasource.metadata.labels).toMatchObject({ grafana_datasource: "1" });
     expect(datasource.metadata.namespace).toBe("jarvis-staging");
-    expect(parse(datasource.data["jarvis-loki.yml"]).datasources).toEqual([
+    expect(parse(datasource.data["loki-jarvis-staging.yml"]).datasources).toEqual([
       {
         name: "Loki (jarvis-staging)",
         uid: "loki-jarvis-staging",
@@ -141,6 +147,8 @@ describe("the collector on Kubernetes", () => {
   it("is one pod that mounts its API token, and the only one", () => {
     const alloy = object(existing, "Deployment", "alloy");
     expect(alloy.spec.replicas).toBe(1);
+    // Never two, not even during a rollout.
+    expect(alloy.spec.strategy).toEqual({ type: "Recreate" });
     expect(alloy.spec.template.spec.automountServiceAccountToken).toBe(true);
     const others = objects(existing).filter(
       (o) => ["Deployment", "StatefulSet"].includes(o?.kind) && o.metadata.name !== alloy.metadata.name,
@@ -217,6 +225,57 @@ describe("the logs' network policies", () => {
     const inManaged = policy(managed, "loki");
     expect(peers(inManaged.egress, "to")[0]).toBe(`${MANAGED_MONITORING.namespace}/alertmanager:9093`);
     expect(peers(inManaged.ingress, "from")[1]).toBe(`${MANAGED_MONITORING.namespace}/grafana:3100`);
+  });
+});
+
+describe("the store on object storage", () => {
+  const objectStore = {
+    bucket: "jarvis-logs",
+    region: "eu-west-1",
+    endpoint: "https://s3.example.com",
+    forcePathStyle: true,
+    accessKeyId: "jarvis-loki",
+  };
+  const logStore = { ...project["jarvis:logStore"], objectStore };
+
+  it("is refused without its secret key, which config must hold encrypted", () => {
+    expect(problems("staging", { "jarvis:logStore": logStore })).toEqual([
+      {
+        key: "jarvis:logStoreSecretKey",
+        message:
+          "required because logStore.objectStore is set: pulumi config set --secret jarvis:logStoreSecretKey <value>",
+      },
+    ]);
+  });
+
+  it("keeps the chunks and index in the bucket, its secret key in a Secret the pods read, never in the values", async () => {
+    const plan = await planStack("staging", {
+      ...staging,
+      "jarvis:logStore": logStore,
+      "jarvis:logStoreSecretKey": { secure: "v1:s3-cipher" },
+    });
+    const { values } = chart(plan);
+    expect(values.loki.storage).toEqual({
+      type: "s3",
+      bucketNames: { chunks: "jarvis-logs" },
+      s3: {
+        region: "eu-west-1",
+        endpoint: "https://s3.example.com",
+        accessKeyId: "jarvis-loki",
+        secretAccessKey: "${LOKI_S3_SECRET_ACCESS_KEY}",
+        s3ForcePathStyle: true,
+      },
+    });
+    expect(values.loki.schemaConfig.configs[0].object_store).toBe("s3");
+    expect(values.loki.compactor.delete_request_store).toBe("s3");
+    expect(values.singleBinary.extraEnvFrom).toEqual([{ secretRef: { name: "jarvis-loki-object-store" } }]);
+    expect(lokiValuesProblems(values)).toEqual({ schema: undefined, unknownKeys: [] });
+    const secret = rawResource(plan, "kubernetes:core/v1:Secret", "logs-credentials");
+    expect(secret.inputs.metadata.name).toBe("jarvis-loki-object-store");
+    const key = secret.inputs.stringData.secret.LOKI_S3_SECRET_ACCESS_KEY;
+    expect(key).toMatch(/^PLAN-SECRET-logStoreSecretKey-/);
+    for (const r of plan.raw.filter((r) => r !== secret)) expect(JSON.stringify(r.inputs), r.name).not.toContain(key);
+    expect(rawResource(plan, CHART, "logs").dependencies).toContain(secret.urn);
   });
 });
 

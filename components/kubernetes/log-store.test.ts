@@ -1,12 +1,15 @@
 // LogStore under the plan engine: the chart installed with the values given, after the ConfigMap of
 // rules its values mount (a fixed name, deleted before its replacement), and the datasource's
 // ConfigMap with the labels Grafana's sidecar watches.
+import * as pulumi from "@pulumi/pulumi";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { describe, expect, it } from "vitest";
 import { underEngine } from "../../tools/test-support";
 import { LogStore, type LogStoreArgs } from "./log-store";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
+const SECRET = "kubernetes:core/v1:Secret";
 const LABELS = { "app.kubernetes.io/part-of": "jarvis" };
 const VALUES = { deploymentMode: "Monolithic", fullnameOverride: "jarvis-loki" };
 
@@ -58,6 +61,19 @@ describe("the LogStore component", () => {
     const datasource = find(CONFIG_MAP, "logs-datasource").inputs as any;
     expect(datasource.metadata).toEqual({ namespace: "monitoring", labels: { ...LABELS, grafana_datasource: "1" } });
     expect(datasource.data).toEqual({ "jarvis-loki.yml": "{}" });
+  });
+
+  it("keeps credentials, when given, in a secret Secret of the fixed name, which the chart waits for", async () => {
+    expect((await run()).ofType(SECRET)).toEqual([]);
+    const key = pulumi.secret("s3-secret-key-4f1a");
+    const { find } = await run({ credentials: { name: "jarvis-loki-object-store", keys: { LOKI_KEY: key } } });
+    const secret = find(SECRET, "logs-credentials");
+    const inputs = secret.inputs as any;
+    expect(inputs.metadata).toEqual({ namespace: "jarvis", labels: LABELS, name: "jarvis-loki-object-store" });
+    expect(inputs.stringData[specialSigKey]).toBe(specialSecretSig);
+    expect(inputs.stringData.value).toEqual({ LOKI_KEY: "s3-secret-key-4f1a" });
+    expect(secret.deleteBeforeReplace).toBe(true);
+    expect(find(CHART, "logs").dependencies).toContain(secret.urn);
   });
 
   it("installs an OCI chart by its reference", async () => {

@@ -1,7 +1,9 @@
 // The logs' store on Kubernetes: Loki's chart in the stack's namespace, the ConfigMap of its ruler's
-// rules that its values mount, and its datasource as a ConfigMap that Grafana's sidecar loads.
+// rules and the Secret of its object store's key that its values name, and its datasource as a
+// ConfigMap that Grafana's sidecar loads.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1/configMap";
+import { Secret } from "@pulumi/kubernetes/core/v1/secret";
 import { Chart } from "@pulumi/kubernetes/helm/v4/chart";
 import { chartSource, type PinnedChart } from "./chart-source";
 
@@ -13,6 +15,8 @@ export interface LogStoreArgs {
   readonly values: Record<string, unknown>;
   /** The ruler's rule files, in the ConfigMap of this fixed name that the values mount. */
   readonly rules: { readonly name: string; readonly files: Readonly<Record<string, string>> };
+  /** A Secret of this fixed name that the values name (the object store's key), with its keys. */
+  readonly credentials?: { readonly name: string; readonly keys: Readonly<Record<string, pulumi.Input<string>>> };
   readonly datasource: {
     readonly namespace: pulumi.Input<string>;
     /** The labels Grafana's datasource sidecar watches. */
@@ -28,7 +32,11 @@ export class LogStore extends pulumi.ComponentResource {
   readonly datasourceName: pulumi.Output<string>;
 
   constructor(name: string, args: LogStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The credentials are in args: nothing goes to super().
     super("jarvis:kubernetes:LogStore", name, {}, opts);
+    // Protection is for the data, which the chart's StatefulSet holds: the ConfigMaps and the Secret
+    // are replaced when they change, which a protected resource would refuse.
+    const child = { parent: this, protect: false };
     const rules = new ConfigMap(
       `${name}-rules`,
       {
@@ -36,12 +44,23 @@ export class LogStore extends pulumi.ComponentResource {
         data: { ...args.rules.files },
       },
       // The values name it: a replacement deletes the old ConfigMap first.
-      { parent: this, deleteBeforeReplace: true },
+      { ...child, deleteBeforeReplace: true },
     );
+    const credentials =
+      args.credentials &&
+      new Secret(
+        `${name}-credentials`,
+        {
+          metadata: { namespace: args.namespace, labels: args.labels, name: args.credentials.name },
+          type: "Opaque",
+          stringData: args.credentials.keys,
+        },
+        { ...child, deleteBeforeReplace: true },
+      );
     this.chart = new Chart(
       name,
       { ...chartSource(args.chart), name: args.release, namespace: args.namespace, values: args.values },
-      { parent: this, dependsOn: [rules] },
+      { parent: this, dependsOn: [rules, ...(credentials ? [credentials] : [])] },
     );
     this.datasourceName = new ConfigMap(
       `${name}-datasource`,
@@ -49,7 +68,7 @@ export class LogStore extends pulumi.ComponentResource {
         metadata: { namespace: args.datasource.namespace, labels: { ...args.labels, ...args.datasource.labels } },
         data: { [args.datasource.file]: args.datasource.content },
       },
-      { parent: this },
+      child,
     ).metadata.name;
     this.registerOutputs({ datasourceName: this.datasourceName });
   }

@@ -38,7 +38,7 @@ const POLICY: AutoscalingPolicy = {
 const deployment = (scale: DeploymentController["scale"]): DeploymentController => ({
   kind: "deployment",
   scale,
-  maxSurge: 1,
+  rollout: { maxSurge: 1 },
   progressDeadlineSeconds: 600,
 });
 
@@ -174,6 +174,9 @@ describe("the Workload component, as a Deployment", () => {
     expect(inputs.spec.selector).toEqual({ matchLabels: { "jarvis.service": "api" } });
     expect(inputs.spec.progressDeadlineSeconds).toBe(600);
     expect(inputs.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+    // A singleton stops its pod before it starts the new one.
+    const recreated = await workload({ ...deployment({ replicas: 1 }), rollout: "recreate" });
+    expect((recreated.find(DEPLOYMENT, "api").inputs as any).spec.strategy).toEqual({ type: "Recreate" });
     expect(find(SERVICE, "api").inputs).toMatchObject({ spec: { type: "ClusterIP" } });
   });
 

@@ -21,7 +21,8 @@ import { WorkloadSettings } from "./workload-settings";
 export interface DeploymentController {
   readonly kind: "deployment";
   readonly scale: { readonly replicas: number } | { readonly autoscaling: AutoscalingPolicy };
-  readonly maxSurge: number;
+  /** How new pods replace the old: rolling, never below the replicas; or the old one first, for a singleton. */
+  readonly rollout: { readonly maxSurge: number } | "recreate";
   readonly progressDeadlineSeconds: number;
 }
 
@@ -245,7 +246,13 @@ export class Workload extends pulumi.ComponentResource {
             ...("replicas" in scale && { replicas: scale.replicas }),
             selector: { matchLabels: args.selector },
             progressDeadlineSeconds: controller.progressDeadlineSeconds,
-            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: controller.maxSurge } },
+            strategy:
+              controller.rollout === "recreate"
+                ? { type: "Recreate" }
+                : {
+                    type: "RollingUpdate",
+                    rollingUpdate: { maxUnavailable: 0, maxSurge: controller.rollout.maxSurge },
+                  },
             template,
           },
         },

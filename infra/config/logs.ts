@@ -56,6 +56,26 @@ export const logsKeys = {
             port: port.describe("Where Loki reaches it."),
           })
           .describe("Loki's chunks cache (memcached), a pod of the chart."),
+        objectStore: z
+          .strictObject({
+            bucket: z.string().min(3).describe("The bucket of its chunks and index."),
+            region: z.string().min(1),
+            endpoint: z
+              .url({ protocol: /^https?$/ })
+              .optional()
+              .describe("An S3-compatible service's endpoint (MinIO, Ceph, Garage); absent: AWS's for the region."),
+            forcePathStyle: z
+              .boolean()
+              .describe("The bucket in the URL's path, as most S3-compatible services need, rather than its host."),
+            accessKeyId: z
+              .string()
+              .min(1)
+              .describe("Its access key's id; its secret key is the secret `jarvis:logStoreSecretKey`."),
+          })
+          .optional()
+          .describe(
+            "S3 (or S3-compatible) object storage for the chunks and index; absent: the filesystem of its claim. The claim stays for the write-ahead log and caches.",
+          ),
       })
       .describe(
         "Loki on Kubernetes: the chart in one process (Monolithic) in Jarvis's namespace; its claim's size is `jarvis:storage.sizes.loki`, its resources `jarvis:resources.loki`.",

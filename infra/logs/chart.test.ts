@@ -6,12 +6,12 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import type { KubernetesConfig } from "../config/schema";
-import { lokiValuesProblems } from "../../tools/chart-values";
+import { LOKI_COMMENTED_KEYS, lokiValuesProblems } from "../../tools/chart-values";
 import { PROJECT_DIR } from "../../tools/plan/cli";
 import { validConfig } from "../../tools/test-support";
 import { CATALOGUE } from "../catalogue";
 import { valueAt } from "../config/zod-problems";
-import { lokiChartValues } from "./chart";
+import { chartStore, lokiChartValues } from "./chart";
 
 const fixture = (file: string) => readFileSync(join(PROJECT_DIR, "test/fixtures/loki-chart", file), "utf8");
 const config = validConfig("staging") as KubernetesConfig;
@@ -110,6 +110,38 @@ describe("the Loki chart's values", () => {
     expect(values.chunksCache.port).toBe(valueAt(config, cache.portAt.split(".")));
   });
 
+  it("are for the catalogue's one chart node, Loki: a chart of another node would run nowhere", () => {
+    expect(chartStore(CATALOGUE)).toBe("loki");
+    const { loki: _store, ...withoutLoki } = CATALOGUE;
+    expect(chartStore(withoutLoki)).toBeUndefined();
+    const qdrant = { ...CATALOGUE.qdrant!, chart: CATALOGUE.loki!.chart! };
+    expect(() => chartStore({ ...CATALOGUE, qdrant })).toThrow(
+      "a chart runs only Loki on Kubernetes, not qdrant, loki: no capability installs the others",
+    );
+  });
+
+  it("pass the chart's own validation (its validate.yaml): one process on a filesystem, no distributed target", () => {
+    const validate = fixture("templates/validate.yaml");
+    expect(validate).toContain('fail "Cannot run more than 1 Monolithic replica without an object storage backend."');
+    expect(values.singleBinary.replicas).toBe(1);
+    // Its distributed targets start at 0 replicas, which the values leave alone.
+    expect(validate).toContain("(gt (int .Values.ingester.replicas) 0)");
+    const defaults = parse(fixture("values.yaml"));
+    const distributed = ["ingester", "distributor", "querier", "queryFrontend", "queryScheduler", "indexGateway"];
+    for (const target of [...distributed, "compactor", "ruler"]) {
+      expect(defaults[target].replicas, target).toBe(0);
+      expect(values[target], target).toBeUndefined();
+    }
+    // A schema of its own, not the chart's test schema.
+    expect(defaults.loki.useTestSchema).toBe(false);
+    expect(values.loki.schemaConfig.configs).toHaveLength(1);
+  });
+
+  it("store on the filesystem of the claim without an object store", () => {
+    expect(values.loki.schemaConfig.configs[0].object_store).toBe("filesystem");
+    expect(values.singleBinary.extraEnvFrom).toBeUndefined();
+  });
+
   it("are valid against the chart's values.schema.json and made of its values.yaml's keys", () => {
     expect(lokiValuesProblems(values)).toEqual({ schema: undefined, unknownKeys: [] });
     // The schema does refuse a wrong type, and the keys' check a misspelt key.
@@ -117,5 +149,7 @@ describe("the Loki chart's values", () => {
       /singleBinary\/replicas must be integer/,
     );
     expect(lokiValuesProblems({ singleBinary: { replica: 1 } }).unknownKeys).toEqual(["singleBinary.replica"]);
+    // The keys values.yaml documents as comments only are there, as comments.
+    for (const comment of Object.values(LOKI_COMMENTED_KEYS)) expect(fixture("values.yaml")).toContain(comment);
   });
 });

@@ -7,7 +7,8 @@
 // the flows' policies and the monitors select them. Checked against the chart's values.schema.json
 // and, as that schema allows unknown keys, against the keys of its values.yaml (chart.test.ts).
 import { posix } from "node:path";
-import { MONITORING_FILES } from "../catalogue";
+import { MONITORING_FILES, type Catalogue } from "../catalogue";
+import { chartServices } from "../graph";
 import type { KubernetesConfig } from "../config/schema";
 import { schemaConfig, SINGLE_PROCESS_RING } from "./store";
 
@@ -18,6 +19,43 @@ const RULES = "/rules";
 /** The rules' file in its tenant's folder, as Docker's store has it (MONITORING_FILES.lokiRules). */
 const [, tenant, file] = MONITORING_FILES.lokiRules.split("/") as [string, string, string];
 export const rulesMount = { directory: posix.join(RULES, tenant), file } as const;
+
+/** The variable that holds the object store's secret key in Loki's pods, from objectStoreSecret. */
+export const OBJECT_STORE_KEY_VARIABLE = "LOKI_S3_SECRET_ACCESS_KEY";
+/** The Secret of the object store's secret key, beside a store's Service. */
+export const objectStoreSecret = (serviceName: string) => `${serviceName}-object-store`;
+
+type ObjectStoreConfig = NonNullable<KubernetesConfig["logStore"]["objectStore"]>;
+
+/** The chart's S3 storage: the bucket for chunks (the ruler's rules stay local), the key by reference only. */
+function s3Storage(objectStore: ObjectStoreConfig) {
+  return {
+    type: "s3",
+    // Its values.yaml documents this key as a comment only.
+    bucketNames: { chunks: objectStore.bucket },
+    s3: {
+      region: objectStore.region,
+      ...(objectStore.endpoint && { endpoint: objectStore.endpoint }),
+      accessKeyId: objectStore.accessKeyId,
+      secretAccessKey: `\${${OBJECT_STORE_KEY_VARIABLE}}`,
+      s3ForcePathStyle: objectStore.forcePathStyle,
+    },
+  };
+}
+
+/**
+ * The node whose chart this capability installs on Kubernetes (Loki), if the catalogue has it: any
+ * other node with a chart would run nowhere, which the catalogue must not say.
+ */
+export function chartStore(catalogue: Catalogue): string | undefined {
+  const charts = chartServices(catalogue);
+  const others = charts.filter((node) => catalogue[node]!.tool !== "loki");
+  if (others.length > 0 || charts.length > 1)
+    throw new Error(
+      `a chart runs only Loki on Kubernetes, not ${charts.join(", ")}: no capability installs the others`,
+    );
+  return charts[0];
+}
 
 export interface LokiChartWiring {
   /** The catalogue's node of the store. */
@@ -34,6 +72,7 @@ export function lokiChartValues(config: KubernetesConfig, wiring: LokiChartWirin
   const store = config.logStore;
   const retainClaim = config.dataProtection.retainOnDelete ? "Retain" : "Delete";
   const ports = config.ports[wiring.node]!;
+  const objectStore = store.objectStore ? "s3" : "filesystem";
   return {
     // The pods' `app.kubernetes.io/name` (their release is the stack's instance).
     nameOverride: wiring.node,
@@ -43,10 +82,10 @@ export function lokiChartValues(config: KubernetesConfig, wiring: LokiChartWirin
       auth_enabled: false,
       server: { http_listen_port: ports.http },
       commonConfig: { replication_factor: 1, ring: SINGLE_PROCESS_RING },
-      storage: { type: "filesystem" },
-      schemaConfig: schemaConfig(),
+      storage: store.objectStore ? s3Storage(store.objectStore) : { type: "filesystem" },
+      schemaConfig: schemaConfig(objectStore),
       limits_config: { retention_period: `${config.logs.retentionDays * 24}h` },
-      compactor: { retention_enabled: true, delete_request_store: "filesystem" },
+      compactor: { retention_enabled: true, delete_request_store: objectStore },
       rulerConfig: {
         alertmanager_url: wiring.alertmanagerUrl,
         enable_api: true,
@@ -58,6 +97,8 @@ export function lokiChartValues(config: KubernetesConfig, wiring: LokiChartWirin
     singleBinary: {
       replicas: 1,
       resources: wiring.resources,
+      // The object store's secret key, which the chart's `-config.expand-env` puts in Loki's config.
+      ...(store.objectStore && { extraEnvFrom: [{ secretRef: { name: objectStoreSecret(wiring.serviceName) } }] }),
       persistence: {
         enabled: true,
         size: config.storage.sizes[wiring.node],

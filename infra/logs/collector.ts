@@ -2,9 +2,12 @@
 // catalogue and `jarvis:logs`: every stream labelled with its service, environment and stream
 // (LOG_LABELS); a security event's lines with their event, only for the three events of the
 // contract (a label of four values at most); the fields of `dropFields` removed from every JSON
-// line before it leaves for the store.
+// line before it leaves for the store, and a JSON service's lines that do not parse dropped. On
+// Kubernetes the API gives no stream: its lines have none.
 import { SECURITY_EVENTS, type Catalogue } from "../catalogue";
 import type { SharedConfig } from "../config/schema";
+import { SERVICE_POD_LABEL } from "../flows";
+import { deployedServices } from "../graph";
 import { selector } from "../monitoring/rules";
 import { LOG_LABELS } from "./rules";
 
@@ -56,15 +59,22 @@ const labelsFrom = (...names: string[]): Block => ({
 });
 
 /**
- * What a JSON service's lines go through: the event label of a security event (its logger's lines,
- * one of the contract's events, nothing else), then the line without the dropped fields. A line that
- * is not JSON fails the template and is kept as it is.
+ * What a JSON service's lines go through: parsed, a line that is not JSON dropped (a traceback, or a
+ * line the engine split: it could hold a dropped field); the event label of a security event (its
+ * logger's lines, one of the contract's events, nothing else); then the line without the dropped
+ * fields.
  */
 function jsonLineStages(service: string, catalogue: Catalogue, logs: SharedConfig["logs"]): Block[] {
   const { fields, logger, events } = SECURITY_EVENTS;
-  const security: Block[] = catalogue[service]!.logs?.securityEvents
+  const writesEvents = catalogue[service]!.logs?.securityEvents === true;
+  if (!writesEvents && logs.dropFields.length === 0) return [];
+  // What the later stages read (the JSON stage needs an expression).
+  const read = writesEvents
+    ? { logger: fields.logger, event: fields.event }
+    : Object.fromEntries(logs.dropFields.map((f) => [f, f]));
+  const parsed: Block = { name: "stage.json", attributes: { expressions: read, drop_malformed: true } };
+  const security: Block[] = writesEvents
     ? [
-        { name: "stage.json", attributes: { expressions: { logger: fields.logger, event: fields.event } } },
         {
           name: "stage.template",
           attributes: {
@@ -88,11 +98,13 @@ function jsonLineStages(service: string, catalogue: Catalogue, logs: SharedConfi
           { name: "stage.output", attributes: { source: "kept" } },
         ]
       : [];
-  return [...security, ...dropped];
+  return [parsed, ...security, ...dropped];
 }
 
-/** Docker's label of a container, as discovery.docker names it (sanitized to a label name). */
-const containerLabel = (label: string) => `__meta_docker_container_label_${label.replace(/[^A-Za-z0-9_]/g, "_")}`;
+/** A label's name as service discovery writes it in its meta labels. */
+const sanitized = (label: string) => label.replace(/[^A-Za-z0-9_]/g, "_");
+/** Docker's label of a container, as discovery.docker names it. */
+const containerLabel = (label: string) => `__meta_docker_container_label_${sanitized(label)}`;
 
 const TO_PROCESS = [{ ref: "loki.process.jarvis.receiver" }];
 
@@ -123,11 +135,18 @@ function processBlock(catalogue: Catalogue, logs: SharedConfig["logs"], environm
           action: "drop",
         },
       },
-      ...jsonServices.map((service): Block => ({
-        name: "stage.match",
-        attributes: { selector: selector({ [LOG_LABELS.service]: service }) },
-        blocks: jsonLineStages(service, catalogue, logs),
-      })),
+      ...jsonServices.flatMap((service): Block[] => {
+        const stages = jsonLineStages(service, catalogue, logs);
+        return stages.length > 0
+          ? [
+              {
+                name: "stage.match",
+                attributes: { selector: selector({ [LOG_LABELS.service]: service }) },
+                blocks: stages,
+              },
+            ]
+          : [];
+      }),
     ],
   };
 }
@@ -198,14 +217,15 @@ export function dockerCollector(
 
 /**
  * The collector on Kubernetes: it tails the pods of Jarvis's namespace through the API server (no
- * host path), each line's service its container's name (the catalogue's node: a sidecar's too), its
- * instance the pod.
+ * host path), each line's service its pod's (a job's containers are named after what they save), a
+ * sidecar's its container's name, its instance the pod.
  */
 export function kubernetesCollector(
   catalogue: Catalogue,
   logs: SharedConfig["logs"],
   target: { readonly namespace: string; readonly pushUrl: string; readonly environment: string },
 ): string {
+  const sidecars = deployedServices(catalogue, "kubernetes").filter((node) => catalogue[node]!.sidecar);
   const sources: Block[] = [
     {
       name: "discovery.kubernetes",
@@ -218,7 +238,19 @@ export function kubernetesCollector(
       label: "pods",
       attributes: { targets: { ref: "discovery.kubernetes.pods.targets" } },
       blocks: [
-        copy("__meta_kubernetes_pod_container_name", LOG_LABELS.service),
+        copy(`__meta_kubernetes_pod_label_${sanitized(SERVICE_POD_LABEL)}`, LOG_LABELS.service),
+        ...(sidecars.length > 0
+          ? [
+              {
+                name: "rule",
+                attributes: {
+                  source_labels: ["__meta_kubernetes_pod_container_name"],
+                  regex: sidecars.join("|"),
+                  target_label: LOG_LABELS.service,
+                },
+              },
+            ]
+          : []),
         copy("__meta_kubernetes_pod_name", "instance"),
         copy("__meta_kubernetes_namespace", "namespace"),
       ],

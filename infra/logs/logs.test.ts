@@ -89,6 +89,34 @@ describe("the collector on Docker", () => {
     expect(none).not.toContain("omit");
   });
 
+  it("drops a JSON service's line that does not parse, first of its stages: it could hold a dropped field", () => {
+    const block = (text: string, service: string) => {
+      const start = text.indexOf(`stage.match {\n    selector = "{service=\\"${service}\\"}"`);
+      expect(start, service).toBeGreaterThan(0);
+      return text.slice(start, text.indexOf("\n  }\n", start));
+    };
+    const backend = block(collector, "backend");
+    expect(backend.indexOf("drop_malformed = true")).toBeGreaterThan(0);
+    expect(backend.indexOf("drop_malformed = true")).toBeLessThan(backend.indexOf("omit"));
+    // A JSON service without security events: its lines are parsed for the dropped fields alone.
+    const catalogue = { ...CATALOGUE, stt: { ...CATALOGUE.stt!, logs: { format: "json" as const } } };
+    const stt = block(
+      dockerCollector(catalogue, config.logs, { files: "/x", pushUrl: "http://loki", environment: "dev" }),
+      "stt",
+    );
+    expect(stt).toContain(
+      `stage.json {\n      expressions = ${alloyValue(Object.fromEntries(config.logs.dropFields.map((f) => [f, f])))}\n      drop_malformed = true`,
+    );
+    expect(stt).not.toContain("event");
+    // Nothing to read, nothing to drop: its lines pass as they are.
+    const none = dockerCollector(
+      catalogue,
+      { ...config.logs, dropFields: [] },
+      { files: "/x", pushUrl: "http://loki", environment: "dev" },
+    );
+    expect(none).not.toContain('selector = "{service=\\"stt\\"}"');
+  });
+
   it("reads the engine's API through its socket instead, where switched on, with the same labels", () => {
     const socket = dockerCollector(CATALOGUE, config.logs, {
       files: "/unused",
@@ -118,11 +146,14 @@ describe("the collector on Kubernetes", () => {
     environment: "staging",
   });
 
-  it("tails the pods of Jarvis's namespace through the API server, each line's service its container", () => {
+  it("tails the pods of Jarvis's namespace through the API server, each line's service its pod's, a sidecar's its own", () => {
     expect(text).toContain(
       'discovery.kubernetes "pods" {\n  role = "pod"\n  namespaces {\n    names = ["jarvis-staging"]',
     );
-    expect(text).toContain('source_labels = ["__meta_kubernetes_pod_container_name"]\n    target_label = "service"');
+    // A job's containers are named after what they save (the backups' qdrant step): the pod's label names the job.
+    expect(text).toContain(
+      'rule {\n    source_labels = ["__meta_kubernetes_pod_label_app_kubernetes_io_name"]\n    target_label = "service"\n  }\n  rule {\n    source_labels = ["__meta_kubernetes_pod_container_name"]\n    regex = "postgres-exporter|timescale-exporter|redis-exporter"\n    target_label = "service"',
+    );
     expect(text).toContain("loki.source.kubernetes");
     expect(text).not.toContain("local.file_match");
   });

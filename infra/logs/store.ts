@@ -4,22 +4,25 @@
 // authentication uses (MONITORING_FILES.lokiRules), sent to the Alertmanager of its edge.
 import { posix } from "node:path";
 import { MONITORING_FILES, type Catalogue } from "../catalogue";
+import type { SharedConfig } from "../config/schema";
 
 /** The rules' folder in the configuration folder: the one above the tenant's folder of MONITORING_FILES.lokiRules. */
 const RULES_DIRECTORY = MONITORING_FILES.lokiRules.split("/")[0]!;
-import type { SharedConfig } from "../config/schema";
 
 /** The first day of the schema: before any line this store holds. */
 const SCHEMA_FROM = "2026-01-01";
 
-/** Loki's schema on both platforms: tsdb v13, on the filesystem, a 24h index period (retention needs it). */
-export function schemaConfig() {
+/** Where a store keeps its chunks and index: its filesystem, or S3 (`jarvis:logStore.objectStore`). */
+export type ObjectStore = "filesystem" | "s3";
+
+/** Loki's schema on both platforms: tsdb v13, on its object store, a 24h index period (retention needs it). */
+export function schemaConfig(objectStore: ObjectStore) {
   return {
     configs: [
       {
         from: SCHEMA_FROM,
         store: "tsdb",
-        object_store: "filesystem",
+        object_store: objectStore,
         schema: "v13",
         index: { prefix: "index_", period: "24h" },
       },
@@ -50,7 +53,7 @@ export function lokiConfig(
       replication_factor: 1,
       ring: SINGLE_PROCESS_RING,
     },
-    schema_config: schemaConfig(),
+    schema_config: schemaConfig("filesystem"),
     limits_config: { retention_period: `${logs.retentionDays * 24}h` },
     compactor: { working_directory: at("compactor"), retention_enabled: true, delete_request_store: "filesystem" },
     ruler: { alertmanager_url: alertmanagerUrl, enable_api: true, rule_path: at("rules-temp") },

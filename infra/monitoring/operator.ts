@@ -53,10 +53,17 @@ export function clusterPods(
   return { namespace: existing.namespace, pods: existing.podLabels };
 }
 
+/** The port the stack's pods reach a monitoring tool of the cluster's on: its Alertmanager alone (Loki's ruler). */
+export function clusterPort(config: KubernetesConfig, tool: ClusterTool): number {
+  if (tool === "alertmanager") return config.clusterMonitoring.alertmanager.port;
+  throw new Error(`no edge of the catalogue may lead to the cluster's ${tool}: config has no port of it`);
+}
+
 /** Where Loki's ruler reaches the operator's Alertmanager. */
 export function clusterAlertmanagerUrl(config: KubernetesConfig): string {
-  const { service, port } = config.clusterMonitoring.alertmanager;
-  return `http://${service}.${clusterPods(config, "alertmanager").namespace}.svc:${port}`;
+  const { service } = config.clusterMonitoring.alertmanager;
+  const { namespace } = clusterPods(config, "alertmanager");
+  return `http://${service}.${namespace}.svc:${clusterPort(config, "alertmanager")}`;
 }
 
 /**

@@ -3,18 +3,24 @@
 // catalogue node reads the API in the namespace (a Role) and its configuration is a generated file.
 import { configText } from "../../infra/files";
 import { LogStore } from "../../components/kubernetes/log-store";
-import { chartServices } from "../../infra/graph";
-import { LOKI_CHART, lokiChartValues, rulesMount } from "../../infra/logs/chart";
+import {
+  chartStore,
+  LOKI_CHART,
+  lokiChartValues,
+  OBJECT_STORE_KEY_VARIABLE,
+  objectStoreSecret,
+  rulesMount,
+} from "../../infra/logs/chart";
 import { lokiRuleFile } from "../../infra/logs/rules";
 import { lokiDatasource } from "../../infra/monitoring/files";
 import { clusterAlertmanagerUrl, logsDatasourceUid } from "../../infra/monitoring/operator";
-import type { KubernetesContext } from "./context";
+import { dataProtection, type KubernetesContext } from "./context";
 import { resources } from "./pods";
 
 export function logStore(context: KubernetesContext) {
-  const { config, wiring, instance } = context;
+  const { config, wiring, instance, secrets } = context;
   const { catalogue } = wiring;
-  const node = chartServices(catalogue).find((service) => catalogue[service]!.tool === "loki");
+  const node = chartStore(catalogue);
   if (!node) return undefined;
   const serviceName = wiring.names[node]!;
   const rulesConfigMap = `${serviceName}-rules`;
@@ -35,6 +41,13 @@ export function logStore(context: KubernetesContext) {
         rulesConfigMap,
         resources: resources(config, catalogue, node),
       }),
+      // Config checks require the secret key while an object store is set.
+      ...(config.logStore.objectStore && {
+        credentials: {
+          name: objectStoreSecret(serviceName),
+          keys: { [OBJECT_STORE_KEY_VARIABLE]: secrets.provided.logStoreSecretKey! },
+        },
+      }),
       rules: {
         name: rulesConfigMap,
         files: { [rulesMount.file]: configText(lokiRuleFile(catalogue, config.logs, instance)) },
@@ -42,7 +55,8 @@ export function logStore(context: KubernetesContext) {
       datasource: {
         namespace: dashboards.namespace ?? context.namespace,
         labels: { [dashboards.datasourceLabel]: dashboards.datasourceLabelValue },
-        file: `${serviceName}.yml`,
+        // Grafana's sidecar writes every watched ConfigMap's files into one folder: unique per namespace.
+        file: `${logsDatasourceUid(namespace)}.yml`,
         content: configText({
           apiVersion: 1,
           datasources: [
@@ -55,6 +69,6 @@ export function logStore(context: KubernetesContext) {
         }),
       },
     },
-    context.opts,
+    { ...context.opts, ...dataProtection(config) },
   );
 }

@@ -4,6 +4,7 @@ import { posix } from "node:path";
 import type { core } from "@pulumi/kubernetes/types/input";
 import { ENV, type Catalogue } from "../../infra/catalogue";
 import type { KubernetesConfig } from "../../infra/config/schema";
+import { SERVICE_POD_LABEL } from "../../infra/flows";
 import { keepsState, statePath, wantsGpu } from "../../infra/graph";
 import { clientHealthCommand, healthTimingOf } from "../../infra/health";
 
@@ -14,7 +15,7 @@ export const POD_USER = 10001;
 export const CHART_COMPONENT_LABEL = "app.kubernetes.io/component";
 
 export function selectorLabels(group: string, instance: string): Record<string, string> {
-  return { "app.kubernetes.io/name": group, "app.kubernetes.io/instance": instance };
+  return { [SERVICE_POD_LABEL]: group, "app.kubernetes.io/instance": instance };
 }
 
 /** The labels of a service's pods: its selector labels, and a chart's component. */
@@ -99,8 +100,10 @@ export function resources(config: KubernetesConfig, catalogue: Catalogue, servic
   return { requests: { ...requests, ...storage, ...gpus }, limits: { ...limits, ...storage, ...gpus } };
 }
 
-/** An emptyDir for each path the node writes under its read-only root filesystem. */
-/** Its writable paths, and its state's path where it keeps no state on Kubernetes. */
+/**
+ * An emptyDir for each path the node writes under its read-only root filesystem, and for its state's
+ * path where it keeps no state on Kubernetes.
+ */
 export function scratchVolumes(catalogue: Catalogue, node: string) {
   const spec = catalogue[node]!;
   const unkept = spec.state && !keepsState(spec, "kubernetes") ? [statePath(spec)!] : [];

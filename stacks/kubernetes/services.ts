@@ -47,7 +47,8 @@ function controller(context: KubernetesContext, service: string): WorkloadArgs["
   return {
     kind: "deployment",
     scale: autoscaling?.enabled ? { autoscaling } : { replicas: config.replicas[service] ?? 1 },
-    maxSurge: config.rollout.maxSurge,
+    // A singleton's second pod would do its work twice, if only for the rollout.
+    rollout: wiring.catalogue[service]!.singleton ? "recreate" : { maxSurge: config.rollout.maxSurge },
     progressDeadlineSeconds: config.rollout.progressDeadlineSeconds,
   };
 }
