@@ -637,6 +637,8 @@ const JARVIS = {
     writable: ["/tmp"],
     command: () => [`-config.file=/etc/loki/${MONITORING_FILES.loki}`],
     url: { scheme: "http" },
+    // An object store's bucket (jarvis:logStore.objectStore).
+    egress: true,
     connects: [{ to: "alertmanager", port: "http", dependency: start }],
     reads: [],
   }),

@@ -64,12 +64,11 @@ describe("the store on Kubernetes", () => {
     expect(lokiValuesProblems(values)).toEqual({ schema: undefined, unknownKeys: [] });
   });
 
-  it("keeps lines for the retention of config, on a claim of the stack's size, protected in prod", () => {
-    // The chart holds the data: protected where config protects data; its ConfigMaps never (they are replaced).
-    expect(rawResource(prod, CHART, "logs").protect).toBe(true);
-    expect(rawResource(existing, CHART, "logs").protect).toBe(false);
-    expect(rawResource(prod, CONFIG_MAP, "logs-rules").protect).toBe(false);
-    expect(rawResource(prod, CONFIG_MAP, "logs-datasource").protect).toBe(false);
+  it("keeps lines for the retention of config, on a claim of the stack's size, retained in prod", () => {
+    // Not protect, which would pass to the chart's ConfigMaps that a config change replaces: the
+    // claim outlives the chart by its StatefulSet's retention policy where config retains data.
+    expect(rawResource(prod, CHART, "logs").protect).toBe(false);
+    expect(chart(prod).values.singleBinary.persistence).toMatchObject({ whenDeleted: "Retain", whenScaled: "Retain" });
     for (const plan of [existing, prod]) {
       const { values } = chart(plan);
       expect(values.loki.limits_config).toEqual({ retention_period: `${project["jarvis:logs"].retentionDays * 24}h` });
@@ -238,14 +237,29 @@ describe("the store on object storage", () => {
   };
   const logStore = { ...project["jarvis:logStore"], objectStore };
 
-  it("is refused without its secret key, which config must hold encrypted", () => {
+  const bucket = [{ cidr: "203.0.113.20/32", ports: [443] }];
+  const egress = { ...project["jarvis:egress"], loki: bucket };
+
+  it("is refused without its secret key, which config must hold encrypted, and without its bucket's addresses", () => {
     expect(problems("staging", { "jarvis:logStore": logStore })).toEqual([
+      {
+        key: "jarvis:egress.loki",
+        message:
+          "is required while logStore.objectStore is set: the addresses and port of its bucket, which Loki reaches",
+      },
       {
         key: "jarvis:logStoreSecretKey",
         message:
           "required because logStore.objectStore is set: pulumi config set --secret jarvis:logStoreSecretKey <value>",
       },
     ]);
+    expect(
+      problems(
+        "staging",
+        { "jarvis:logStore": logStore, "jarvis:egress": egress },
+        { "jarvis:logStoreSecretKey": "x" },
+      ),
+    ).toEqual([]);
   });
 
   it("keeps the chunks and index in the bucket, its secret key in a Secret the pods read, never in the values", async () => {
@@ -253,7 +267,14 @@ describe("the store on object storage", () => {
       ...staging,
       "jarvis:logStore": logStore,
       "jarvis:logStoreSecretKey": { secure: "v1:s3-cipher" },
+      "jarvis:egress": egress,
     });
+    // Its network policy lets it reach the bucket.
+    expect(policy(plan, "loki").egress).toContainEqual({
+      to: [{ ipBlock: { cidr: "203.0.113.20/32" } }],
+      ports: [{ port: 443, protocol: "TCP" }],
+    });
+    expect(JSON.stringify(policy(existing, "loki").egress)).not.toContain("203.0.113.20");
     const { values } = chart(plan);
     expect(values.loki.storage).toEqual({
       type: "s3",

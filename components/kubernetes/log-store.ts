@@ -34,9 +34,7 @@ export class LogStore extends pulumi.ComponentResource {
   constructor(name: string, args: LogStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     // The credentials are in args: nothing goes to super().
     super("jarvis:kubernetes:LogStore", name, {}, opts);
-    // Protection is for the data, which the chart's StatefulSet holds: the ConfigMaps and the Secret
-    // are replaced when they change, which a protected resource would refuse.
-    const child = { parent: this, protect: false };
+    const child = { parent: this };
     const rules = new ConfigMap(
       `${name}-rules`,
       {

@@ -2,7 +2,8 @@
 // never reach it (a voice assistant's lines can hold transcripts and other personal data), and the
 // thresholds of the alerts on the backend's security events.
 import { z } from "zod";
-import { SECURITY_EVENTS } from "../catalogue";
+import { SECURITY_EVENTS, type Catalogue } from "../catalogue";
+import { chartStore } from "../logs/chart";
 import { absolutePath, objectOf, port } from "./fields";
 import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
 
@@ -100,4 +101,18 @@ function logsFindings(config: Parsed): Finding[] {
   );
 }
 
-export const logsChecks: ModuleChecks = { shared: logsFindings };
+/** The store on object storage reaches its bucket, which the network policies must allow. */
+function objectStoreEgressFindings(config: Parsed, { catalogue }: { catalogue: Catalogue }): Finding[] {
+  const store = chartStore(catalogue);
+  if (!store || !config.logStore?.objectStore || config.egress?.[store]?.length) return [];
+  return [
+    {
+      key: "egress",
+      path: [store],
+      message:
+        "is required while logStore.objectStore is set: the addresses and port of its bucket, which Loki reaches",
+    },
+  ];
+}
+
+export const logsChecks: ModuleChecks = { shared: logsFindings, kubernetes: objectStoreEgressFindings };

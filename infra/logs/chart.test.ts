@@ -11,7 +11,7 @@ import { PROJECT_DIR } from "../../tools/plan/cli";
 import { validConfig } from "../../tools/test-support";
 import { CATALOGUE } from "../catalogue";
 import { valueAt } from "../config/zod-problems";
-import { chartStore, lokiChartValues } from "./chart";
+import { chartStore, lokiChartValues, OBJECT_STORE_KEY_VARIABLE, objectStoreSecret } from "./chart";
 
 const fixture = (file: string) => readFileSync(join(PROJECT_DIR, "test/fixtures/loki-chart", file), "utf8");
 const config = validConfig("staging") as KubernetesConfig;
@@ -135,6 +135,47 @@ describe("the Loki chart's values", () => {
     // A schema of its own, not the chart's test schema.
     expect(defaults.loki.useTestSchema).toBe(false);
     expect(values.loki.schemaConfig.configs).toHaveLength(1);
+  });
+
+  it("take an object store's secret key from the pods' environment, which Loki expands (the chart's templates)", () => {
+    const withBucket = lokiChartValues(
+      {
+        ...config,
+        logStore: {
+          ...config.logStore,
+          objectStore: { bucket: "logs", region: "eu-west-1", forcePathStyle: false, accessKeyId: "loki" },
+        },
+      },
+      { node: "loki", serviceName: "jarvis-loki", alertmanagerUrl: "http://a", rulesConfigMap: "r", resources },
+    ) as Record<string, any>;
+    const key = withBucket.loki.storage.s3.secretAccessKey;
+    expect(key).toBe(`\${${OBJECT_STORE_KEY_VARIABLE}}`);
+    expect(withBucket.singleBinary.extraEnvFrom).toEqual([{ secretRef: { name: objectStoreSecret("jarvis-loki") } }]);
+    // The chart writes the value as it is into Loki's config, and starts Loki expanding variables.
+    expect(fixture("templates/_helpers.tpl")).toContain("{{- with .secretAccessKey }}\nsecret_access_key: {{ . }}");
+    expect(fixture("templates/_pod.tpl")).toContain("- -config.expand-env=true");
+    expect(fixture("templates/_pod.tpl")).toContain("$component.extraEnvFrom");
+    // Its chunks' bucket, the one bucket name the chart requires while the ruler's rules are local.
+    expect(fixture("templates/_helpers.tpl")).toContain('required "Please define loki.storage.bucketNames.chunks"');
+    expect(withBucket.loki.storage.bucketNames).toEqual({ chunks: "logs" });
+    expect(withBucket.loki.storage.s3).not.toHaveProperty("endpoint");
+  });
+
+  it("leave the chart's pods with its restricted security contexts (its values.yaml), which Jarvis's namespace enforces", () => {
+    const defaults = parse(fixture("values.yaml"));
+    for (const section of ["loki", "memcached"]) {
+      const pod = defaults[section].podSecurityContext;
+      expect(pod, section).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+      expect(pod.runAsUser, section).toBeGreaterThanOrEqual(10001);
+      expect(pod.runAsGroup, section).toBeGreaterThanOrEqual(10001);
+      expect(defaults[section].containerSecurityContext, section).toMatchObject({
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ["ALL"] },
+        allowPrivilegeEscalation: false,
+      });
+      expect(values[section]?.podSecurityContext, section).toBeUndefined();
+      expect(values[section]?.containerSecurityContext, section).toBeUndefined();
+    }
   });
 
   it("store on the filesystem of the claim without an object store", () => {

@@ -59,20 +59,25 @@ const labelsFrom = (...names: string[]): Block => ({
 });
 
 /**
- * What a JSON service's lines go through: parsed, a line that is not JSON dropped (a traceback, or a
- * line the engine split: it could hold a dropped field); the event label of a security event (its
+ * What a JSON service's lines go through: parsed, a line that is not JSON dropped while fields are
+ * (a traceback, or a line the engine split: it could hold one); the event label of a security event (its
  * logger's lines, one of the contract's events, nothing else); then the line without the dropped
  * fields.
  */
 function jsonLineStages(service: string, catalogue: Catalogue, logs: SharedConfig["logs"]): Block[] {
   const { fields, logger, events } = SECURITY_EVENTS;
   const writesEvents = catalogue[service]!.logs?.securityEvents === true;
-  if (!writesEvents && logs.dropFields.length === 0) return [];
+  // A line that does not parse is dropped only where fields are: a traceback is kept where nothing could leak.
+  const dropping = logs.dropFields.length > 0;
+  if (!writesEvents && !dropping) return [];
   // What the later stages read (the JSON stage needs an expression).
   const read = writesEvents
     ? { logger: fields.logger, event: fields.event }
     : Object.fromEntries(logs.dropFields.map((f) => [f, f]));
-  const parsed: Block = { name: "stage.json", attributes: { expressions: read, drop_malformed: true } };
+  const parsed: Block = {
+    name: "stage.json",
+    attributes: { expressions: read, ...(dropping && { drop_malformed: true }) },
+  };
   const security: Block[] = writesEvents
     ? [
         {
@@ -85,19 +90,18 @@ function jsonLineStages(service: string, catalogue: Catalogue, logs: SharedConfi
         labelsFrom(LOG_LABELS.event),
       ]
     : [];
-  const dropped: Block[] =
-    logs.dropFields.length > 0
-      ? [
-          {
-            name: "stage.template",
-            attributes: {
-              source: "kept",
-              template: `{{ omit (mustFromJson .Entry) ${logs.dropFields.map((f) => JSON.stringify(f)).join(" ")} | toJson }}`,
-            },
+  const dropped: Block[] = dropping
+    ? [
+        {
+          name: "stage.template",
+          attributes: {
+            source: "kept",
+            template: `{{ omit (mustFromJson .Entry) ${logs.dropFields.map((f) => JSON.stringify(f)).join(" ")} | toJson }}`,
           },
-          { name: "stage.output", attributes: { source: "kept" } },
-        ]
-      : [];
+        },
+        { name: "stage.output", attributes: { source: "kept" } },
+      ]
+    : [];
   return [parsed, ...security, ...dropped];
 }
 
@@ -245,7 +249,8 @@ export function kubernetesCollector(
                 name: "rule",
                 attributes: {
                   source_labels: ["__meta_kubernetes_pod_container_name"],
-                  regex: sidecars.join("|"),
+                  // Anchored, and the default replacement is the first group (catalogue names are DNS labels).
+                  regex: `(${sidecars.join("|")})`,
                   target_label: LOG_LABELS.service,
                 },
               },

@@ -108,6 +108,17 @@ describe("the collector on Docker", () => {
       `stage.json {\n      expressions = ${alloyValue(Object.fromEntries(config.logs.dropFields.map((f) => [f, f])))}\n      drop_malformed = true`,
     );
     expect(stt).not.toContain("event");
+    // Without fields to drop, the security events' reader keeps what does not parse (a traceback).
+    const keeping = block(
+      dockerCollector(
+        CATALOGUE,
+        { ...config.logs, dropFields: [] },
+        { files: "/x", pushUrl: "http://loki", environment: "dev" },
+      ),
+      "backend",
+    );
+    expect(keeping).toContain("stage.json");
+    expect(keeping).not.toContain("drop_malformed");
     // Nothing to read, nothing to drop: its lines pass as they are.
     const none = dockerCollector(
       catalogue,
@@ -152,8 +163,20 @@ describe("the collector on Kubernetes", () => {
     );
     // A job's containers are named after what they save (the backups' qdrant step): the pod's label names the job.
     expect(text).toContain(
-      'rule {\n    source_labels = ["__meta_kubernetes_pod_label_app_kubernetes_io_name"]\n    target_label = "service"\n  }\n  rule {\n    source_labels = ["__meta_kubernetes_pod_container_name"]\n    regex = "postgres-exporter|timescale-exporter|redis-exporter"\n    target_label = "service"',
+      'rule {\n    source_labels = ["__meta_kubernetes_pod_label_app_kubernetes_io_name"]\n    target_label = "service"\n  }\n  rule {\n    source_labels = ["__meta_kubernetes_pod_container_name"]\n    regex = "(postgres-exporter|timescale-exporter|redis-exporter)"\n    target_label = "service"',
     );
+    // As a relabel rule runs it (grafana/alloy internal/component/common/relabel/relabel.go): the
+    // regex anchored, the value replaced by the first group; a value without a match is left alone.
+    const [, regex] = text.match(/regex = "([^"]+)"/)!;
+    const relabel = (container: string, service: string) => {
+      const match = new RegExp(`^(?:${regex})$`).exec(container);
+      return match ? match[1]! : service;
+    };
+    expect(relabel("postgres-exporter", "postgres")).toBe("postgres-exporter");
+    expect(relabel("redis-exporter", "redis")).toBe("redis-exporter");
+    expect(relabel("postgres", "postgres")).toBe("postgres");
+    expect(relabel("qdrant", "backup")).toBe("backup");
+    expect(relabel("postgres-exporter-2", "postgres")).toBe("postgres");
     expect(text).toContain("loki.source.kubernetes");
     expect(text).not.toContain("local.file_match");
   });

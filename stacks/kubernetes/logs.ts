@@ -14,7 +14,7 @@ import {
 import { lokiRuleFile } from "../../infra/logs/rules";
 import { lokiDatasource } from "../../infra/monitoring/files";
 import { clusterAlertmanagerUrl, logsDatasourceUid } from "../../infra/monitoring/operator";
-import { dataProtection, type KubernetesContext } from "./context";
+import type { KubernetesContext } from "./context";
 import { resources } from "./pods";
 
 export function logStore(context: KubernetesContext) {
@@ -69,6 +69,8 @@ export function logStore(context: KubernetesContext) {
         }),
       },
     },
-    { ...context.opts, ...dataProtection(config) },
+    // Not protected: protect would pass to the chart's ConfigMaps, which a change of Loki's config
+    // replaces. Its claim outlives the chart by the StatefulSet's retention policy (its values).
+    context.opts,
   );
 }
