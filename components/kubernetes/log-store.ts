@@ -3,7 +3,7 @@
 // ConfigMap that Grafana's sidecar loads.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1/configMap";
-import { Secret } from "@pulumi/kubernetes/core/v1/secret";
+import { namedSecret } from "./named-secret";
 import { Chart } from "@pulumi/kubernetes/helm/v4/chart";
 import { chartSource, type PinnedChart } from "./chart-source";
 
@@ -46,14 +46,10 @@ export class LogStore extends pulumi.ComponentResource {
     );
     const credentials =
       args.credentials &&
-      new Secret(
+      namedSecret(
         `${name}-credentials`,
-        {
-          metadata: { namespace: args.namespace, labels: args.labels, name: args.credentials.name },
-          type: "Opaque",
-          stringData: args.credentials.keys,
-        },
-        { ...child, deleteBeforeReplace: true },
+        { namespace: args.namespace, labels: args.labels, ...args.credentials },
+        child,
       );
     this.chart = new Chart(
       name,

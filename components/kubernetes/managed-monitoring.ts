@@ -3,12 +3,12 @@
 // itself, and network policies that limit where its Prometheus and Alertmanager connect.
 import * as pulumi from "@pulumi/pulumi";
 import { Namespace } from "@pulumi/kubernetes/core/v1/namespace";
-import { Secret } from "@pulumi/kubernetes/core/v1/secret";
 import { Chart } from "@pulumi/kubernetes/helm/v4/chart";
 import { chartSource, type PinnedChart } from "./chart-source";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions/customResource";
 import type { Monitor } from "../../infra/monitoring/operator";
 import { MONITORING_API } from "./monitoring";
+import { namedSecret } from "./named-secret";
 import { NetworkPolicies, type PodGroupPolicy } from "./network-policies";
 
 export interface ManagedMonitoringArgs {
@@ -51,19 +51,13 @@ export class ManagedMonitoring extends pulumi.ComponentResource {
       { parent: this },
     );
     this.namespace = namespace.metadata.name;
-    const secrets = Object.entries(args.secrets).map(
-      ([secret, keys]) =>
-        new Secret(
-          `${name}-${secret}`,
-          {
-            metadata: { namespace: this.namespace, labels: args.labels, name: secret },
-            type: "Opaque",
-            // Folded into data before the diff (see monitoring.ts): no diff on every run.
-            stringData: keys,
-          },
-          // The values name it: a replacement deletes the old Secret first.
-          { parent: this, deleteBeforeReplace: true },
-        ),
+    const secrets = Object.entries(args.secrets).map(([secret, keys]) =>
+      // The values name it.
+      namedSecret(
+        `${name}-${secret}`,
+        { namespace: this.namespace, labels: args.labels, name: secret, keys },
+        { parent: this },
+      ),
     );
     this.chart = new Chart(
       name,
