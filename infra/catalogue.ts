@@ -31,6 +31,31 @@ export const APP_METRICS = {
   memoryOperations: "jarvis_memory_operations_total",
 } as const;
 
+/** What a service writes to its standard output: a JSON object per line, or plain text. */
+export type LogFormat = "json" | "plain";
+
+/**
+ * The backend's security events (its plan of action's contract): JSON lines on their logger, whose
+ * `event` field names one of three events. The event becomes a log label (three values or none);
+ * the other fields stay in the line.
+ */
+export const SECURITY_EVENTS = {
+  logger: "jarvis.security",
+  fields: { logger: "logger", event: "event" },
+  events: ["RATE_LIMIT_EXCEEDED", "UNAUTHORIZED_ACCESS", "SYSTEM_ERROR"],
+  /** A line as the backend writes it: the fixture of the contract's tests. */
+  fixture: {
+    created: 1764493964.512,
+    level: "WARNING",
+    logger: "jarvis.security",
+    event: "RATE_LIMIT_EXCEEDED",
+    client: "client-7f3a",
+    path: "/api/chat",
+    message: "rate limit exceeded: 10 per 60 seconds",
+  },
+} as const;
+export type SecurityEvent = (typeof SECURITY_EVENTS.events)[number];
+
 /** A Prometheus metrics endpoint. */
 export interface MetricsEndpoint {
   readonly port: string;
@@ -41,7 +66,7 @@ export interface MetricsEndpoint {
   readonly apiKey?: boolean;
 }
 
-export type MonitoringTool = "prometheus" | "alertmanager" | "blackbox" | "grafana";
+export type MonitoringTool = "prometheus" | "alertmanager" | "blackbox" | "grafana" | "loki" | "alloy";
 
 /** An exporter node: the service whose metrics it serves, and the series that says it is up. */
 export interface Exports {
@@ -60,7 +85,7 @@ export type HealthCheck =
  * Ollama and Qdrant images have neither curl nor wget, so Ollama asks its own CLI and Qdrant's port
  * is probed with bash.
  */
-export type ProbeClient = "curl" | "wget" | "bash-tcp" | "ollama" | "pg_isready" | "redis-cli";
+export type ProbeClient = "curl" | "wget" | "bash-tcp" | "bash-http" | "ollama" | "loki" | "pg_isready" | "redis-cli";
 
 /** How other services address a service: the scheme of its URLs and the secret they carry. */
 export type UrlForm =
@@ -122,15 +147,21 @@ export interface ServiceSpec {
   readonly secretFiles?: Readonly<Partial<Record<EnvName, string>>>;
   /** Paths inside the container that hold state or mounted data. */
   readonly dataPaths: Readonly<Record<string, string>>;
-  /** State: which of `dataPaths` its own volume holds (a named volume, or a StatefulSet's claim). */
-  readonly state?: { readonly dataPath: string };
+  /**
+   * State: which of `dataPaths` its own volume holds (a named volume, or a StatefulSet's claim), on
+   * `platforms` (absent: every one); on the others that path is scratch space.
+   */
+  readonly state?: { readonly dataPath: string; readonly platforms?: readonly Platform[] };
   /** The data path where the image runs SQL init scripts on an empty volume (`jarvis:databaseInit`). */
   readonly initDirectory?: string;
   /** Host paths mounted on Docker. */
   readonly hostMounts?: readonly HostMount[];
   /** GPU use: `always` when `jarvis:gpu.enabled`, `opt-in` when `jarvis:gpu.<service>` is on too. */
   readonly gpu?: "always" | "opt-in";
-  /** The command, where the image's own would not do; given the service's port numbers and the config. */
+  /**
+   * The command, where the image's own would not do; given the service's port numbers and the
+   * config. It is the image's CMD: Docker's command, Kubernetes' args (the image's entrypoint stays).
+   */
   readonly command?: (ports: Readonly<Record<string, number>>, config: SharedConfig) => string[];
   /** How other services address it. */
   readonly url?: UrlForm;
@@ -148,6 +179,8 @@ export interface ServiceSpec {
   readonly reads: readonly EnvName[];
   /** A Prometheus metrics endpoint, if the service has one. */
   readonly metrics?: MetricsEndpoint;
+  /** Its log lines; `securityEvents`: it writes SECURITY_EVENTS. Absent: plain text. */
+  readonly logs?: { readonly format: LogFormat; readonly securityEvents?: true };
   /** An exporter: the metrics of another service that has none of its own. */
   readonly exports?: Exports;
   /**
@@ -170,6 +203,37 @@ export interface ServiceSpec {
    * every privilege. The one exception to the hardening rules: it must be switched on (`enabledBy`).
    */
   readonly hostSystem?: { readonly mounts: readonly HostSystemMount[]; readonly devices: readonly string[] };
+  /** Host paths it reads (Docker), mounted read-only, without any privilege: the engine's log files. */
+  readonly hostReads?: readonly HostSystemMount[];
+  /**
+   * While the config value at this path is true, it reads the engine's API through its socket
+   * (`jarvis:logCollection.socket`, mounted read-only) instead of its hostReads.
+   */
+  readonly engineSocketBy?: string;
+  /** It runs one pod on Kubernetes, never scaled: a second would do its work twice (collect every line again). */
+  readonly singleton?: true;
+  /** What it reads of the Kubernetes API in its own namespace: a Role bound to its service account. */
+  readonly kubernetesApi?: readonly ApiRule[];
+  /** On Kubernetes a chart runs it, not a Workload (ChartRun). */
+  readonly chart?: ChartRun;
+}
+
+export interface ApiRule {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+}
+
+/**
+ * A service that a chart runs on Kubernetes (its capability installs it): the chart's pods carry
+ * the stack's selector labels (release and name set so) and a `component` label; `metricsPort`
+ * names the pods' metrics port; `companions` are the chart's other pods that only this service
+ * connects to, each on the port at a config path.
+ */
+export interface ChartRun {
+  readonly component: string;
+  readonly metricsPort: string;
+  readonly companions: readonly { readonly name: string; readonly component: string; readonly portAt: string }[];
 }
 
 export interface HostSystemMount {
@@ -205,14 +269,19 @@ export const MONITORING_FILES = {
   prometheus: "prometheus.yml",
   alertmanager: "alertmanager.yml",
   blackbox: "blackbox.yml",
+  loki: "loki.yml",
+  // Under the tenant of a store without authentication, `fake`.
+  lokiRules: "rules/fake/jarvis.yml",
+  alloy: "config.alloy",
 } as const;
 
-type Shared = "role" | "platforms" | "image" | "probe" | "ports" | "metrics";
+type Shared = "role" | "image" | "ports" | "metrics";
 
 /**
  * What every monitoring service shares: a pinned public image that runs on Docker (on Kubernetes the
  * cluster's Prometheus operator runs monitoring, and only the exporters run, beside what they
- * export), one HTTP port that serves its own metrics, a health check with wget.
+ * export, and the logs' store and collector), one HTTP port that serves its own metrics, a health
+ * check with wget.
  */
 function monitoringService(spec: Omit<ServiceSpec, Shared>): ServiceSpec {
   return {
@@ -370,6 +439,7 @@ const JARVIS = {
       ENV.mqttPassword,
     ],
     metrics: { port: "http", path: "/metrics", app: true },
+    logs: { format: "json", securityEvents: true },
   },
   interface: {
     title: "Web interface (HTTP and WebSocket)",
@@ -536,7 +606,10 @@ const JARVIS = {
     writable: ["/tmp"],
     secretFiles: { [ENV.grafanaAdminPassword]: "GF_SECURITY_ADMIN_PASSWORD__FILE" },
     url: { scheme: "http" },
-    connects: [{ to: "prometheus", port: "http", dependency: start }],
+    connects: [
+      { to: "prometheus", port: "http", dependency: start },
+      { to: "loki", port: "http", dependency: start },
+    ],
     reads: [
       ENV.grafanaAdminUser,
       ENV.grafanaAdminPassword,
@@ -544,6 +617,57 @@ const JARVIS = {
       ENV.grafanaAnonymous,
       ENV.grafanaHttpPort,
     ],
+  }),
+  // Central logs: the store, with its ruler's alerts to Alertmanager, and the collector. On
+  // Kubernetes, Loki's chart runs the store (infra/logs/chart.ts), with its chunks cache.
+  loki: monitoringService({
+    title: "Loki (central logs)",
+    tool: "loki",
+    platforms: ["docker", "kubernetes"],
+    chart: {
+      component: "single-binary",
+      metricsPort: "http-metrics",
+      companions: [{ name: "chunks-cache", component: "memcached-chunks-cache", portAt: "logStore.chunksCache.port" }],
+    },
+    // Distroless: no shell, no HTTP client, but its own `-health` (Loki 3.7).
+    probe: "loki",
+    health: { kind: "http", port: "http", path: "/ready" },
+    dataPaths: { data: "/loki", config: "/etc/loki" },
+    state: { dataPath: "data" },
+    writable: ["/tmp"],
+    command: () => [`-config.file=/etc/loki/${MONITORING_FILES.loki}`],
+    url: { scheme: "http" },
+    // An object store's bucket (jarvis:logStore.objectStore).
+    egress: true,
+    connects: [{ to: "alertmanager", port: "http", dependency: start }],
+    reads: [],
+  }),
+  alloy: monitoringService({
+    title: "Alloy (the log collector)",
+    tool: "alloy",
+    // Ubuntu without curl or wget: bash's /dev/tcp speaks the HTTP request.
+    probe: "bash-http",
+    health: { kind: "http", port: "http", path: "/-/ready" },
+    platforms: ["docker", "kubernetes"],
+    // Its read positions in the logs, kept across restarts on Docker. On Kubernetes it is a
+    // Deployment: a new pod re-reads what the kubelet still holds, and Loki drops the identical lines.
+    dataPaths: { data: "/var/lib/alloy/data", config: "/etc/alloy" },
+    state: { dataPath: "data", platforms: ["docker"] },
+    writable: ["/tmp"],
+    command: (ports) => [
+      "run",
+      `--server.http.listen-addr=:${ports.http}`,
+      "--storage.path=/var/lib/alloy/data",
+      `/etc/alloy/${MONITORING_FILES.alloy}`,
+    ],
+    // The engine's json-file logs: root-owned files, read by the image's root user (no capability).
+    hostReads: [{ source: "/var/lib/docker/containers", target: "/var/lib/docker/containers" }],
+    engineSocketBy: "logCollection.dockerSocket",
+    // On Kubernetes it finds and tails the pods of its namespace through the API server.
+    kubernetesApi: [{ apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list", "watch"] }],
+    singleton: true,
+    connects: [{ to: "loki", port: "http", dependency: start }],
+    reads: [],
   }),
   // Exporters of the datastores that serve no metrics of their own, and the prober of the rest.
   "postgres-exporter": postgresExporter("postgres"),

@@ -6,12 +6,14 @@ import { posix } from "node:path";
 import { MONITORING_FILES } from "./catalogue";
 import type { StackConfig } from "./config/schema";
 import type { SecretSource } from "./environment";
-import { runningServices } from "./graph";
+import { readsEngineSocket, runningServices } from "./graph";
 import { DASHBOARD_UID, jarvisDashboard, type DashboardView } from "./monitoring/dashboard";
 import {
   alertmanagerConfig,
   blackboxConfig,
   DATASOURCE_UID,
+  edgesTo,
+  LOGS_DATASOURCE_UID,
   grafanaProvisioning,
   prometheusConfig,
   ruleFile,
@@ -19,6 +21,9 @@ import {
   SECRET_FILES,
 } from "./monitoring/files";
 import { scrapeApiKeys, watches } from "./monitoring/targets";
+import { dockerCollector, kubernetesCollector } from "./logs/collector";
+import { lokiRuleFile } from "./logs/rules";
+import { lokiConfig } from "./logs/store";
 import type { Wiring } from "./wiring";
 
 /**
@@ -40,15 +45,16 @@ export interface ServiceFiles {
  * The configuration files' text: JSON, which every YAML reader reads (Prometheus, Alertmanager,
  * Grafana), so that the plan's main thread need not load a YAML library.
  */
-const configText = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+export const configText = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** The dashboard of Grafana on Docker: the one stack it shows, its containers from cAdvisor when it runs. */
-export const dockerDashboardView = (monitoring: StackConfig["monitoring"]): DashboardView => ({
+export const dockerDashboardView = (monitoring: StackConfig["monitoring"], logs: boolean): DashboardView => ({
   uid: DASHBOARD_UID,
   title: "Jarvis",
   datasourceUid: DATASOURCE_UID,
   scope: {},
   ...(monitoring.cadvisor && { containers: "docker" }),
+  ...(logs && { logsDatasourceUid: LOGS_DATASOURCE_UID }),
 });
 
 /** The monitoring services' generated configuration, and the secrets they read from files. */
@@ -85,6 +91,36 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
           },
         }),
       };
+    case "loki": {
+      const [alertmanager] = edgesTo(config, wiring, service, "alertmanager");
+      const ports = config.ports[service] as { http: number };
+      return {
+        plain: {
+          directory: configFolder!,
+          contents: {
+            [MONITORING_FILES.loki]: configText(
+              lokiConfig(catalogue, service, config.logs, ports, `http://${alertmanager}`),
+            ),
+            [MONITORING_FILES.lokiRules]: configText(lokiRuleFile(catalogue, config.logs, environment)),
+          },
+        },
+      };
+    }
+    case "alloy": {
+      const [store] = edgesTo(config, wiring, service, "loki");
+      const pushUrl = `http://${store}/loki/api/v1/push`;
+      const [logFolder] = catalogue[service]!.hostReads ?? [];
+      const collector =
+        config.platform === "kubernetes"
+          ? kubernetesCollector(catalogue, config.logs, { namespace: config.namespace.name, pushUrl, environment })
+          : dockerCollector(catalogue, config.logs, {
+              files: posix.join(logFolder!.target, "*", "*-json.log"),
+              ...(readsEngineSocket(catalogue[service]!, config) && { socket: config.logCollection.socket }),
+              pushUrl,
+              environment,
+            });
+      return { plain: { directory: configFolder!, contents: { [MONITORING_FILES.alloy]: collector } } };
+    }
     case "blackbox":
       return {
         plain: {
@@ -106,7 +142,12 @@ function monitoringFiles(config: StackConfig, wiring: Wiring, service: string, e
           contents: {
             ...Object.fromEntries(provisioning),
             [inBase(posix.join(spec.dataPaths.dashboards!, "jarvis.json"))]: configText(
-              jarvisDashboard(catalogue, watched, config.monitoring, dockerDashboardView(config.monitoring)),
+              jarvisDashboard(
+                catalogue,
+                watched,
+                config.monitoring,
+                dockerDashboardView(config.monitoring, edgesTo(config, wiring, service, "loki").length > 0),
+              ),
             ),
           },
         },

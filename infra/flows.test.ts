@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validConfig } from "../tools/test-support";
+import { MANAGED_MONITORING, managedMonitoringValue, validConfig } from "../tools/test-support";
 import { CATALOGUE } from "./catalogue";
 import type { KubernetesConfig } from "./config/schema";
 import { kubernetesFlows, podGroups, type Flow } from "./flows";
@@ -12,7 +12,12 @@ describe("the flows on Kubernetes", () => {
     const withCache = validConfig("prod", {
       "jarvis:clusterDns": { ...prod.clusterDns, cidrs: ["169.254.20.10/32"] },
     }) as KubernetesConfig;
-    const groups = podGroups(CATALOGUE, withCache).filter((g) => g.name !== "acme-solver");
+    // A chart's companion (Loki's chunks cache) connects nowhere: not even DNS.
+    const companion = (g: { name: string; chart?: { service: string } }) => g.chart && g.chart.service !== g.name;
+    const all = podGroups(CATALOGUE, withCache);
+    for (const group of all.filter(companion))
+      expect(to(kubernetesFlows(CATALOGUE, withCache), group.name)).toEqual([]);
+    const groups = all.filter((g) => g.name !== "acme-solver" && !companion(g));
     expect(groups.length).toBeGreaterThan(9);
     const dnsPorts = [
       { port: 53, protocol: "UDP" },
@@ -28,6 +33,69 @@ describe("the flows on Kubernetes", () => {
       ]);
     }
     expect(to(kubernetesFlows(CATALOGUE, prod), "backend").some((f) => "cidr" in f.to)).toBe(false);
+  });
+
+  it("lead an edge to or from a monitoring tool the cluster runs to its pods, in either mode", () => {
+    const flows = kubernetesFlows(CATALOGUE, prod);
+    const { existing } = prod.clusterMonitoring;
+    const pods = (p: { namespace: string; podLabels: Record<string, string> }) => ({
+      namespace: p.namespace,
+      pods: p.podLabels,
+    });
+    // Loki's ruler to the Alertmanager, Grafana to Loki, on the ports of config.
+    // On the cluster's Alertmanager port, not on the port of Docker's Alertmanager.
+    const moved = validConfig("prod", {
+      "jarvis:clusterMonitoring": {
+        ...prod.clusterMonitoring,
+        alertmanager: { service: "alertmanager-operated", port: 9193 },
+      },
+    }) as KubernetesConfig;
+    expect(to(kubernetesFlows(CATALOGUE, moved), "loki")).toContainEqual({
+      from: { group: "loki" },
+      to: pods(existing.alertmanager),
+      ports: [{ port: 9193 }],
+    });
+    expect(flows).toContainEqual({
+      from: pods(existing.grafana),
+      to: { group: "loki" },
+      ports: [{ port: prod.ports.loki!.http }],
+    });
+    // Between two tools the cluster runs (Grafana to Prometheus): no flow of the stack's.
+    expect(flows.filter((f) => "pods" in f.from && "pods" in f.to)).toEqual([]);
+    const managed = validConfig("staging", {
+      "jarvis:clusterMonitoring": managedMonitoringValue(),
+    }) as KubernetesConfig;
+    expect(to(kubernetesFlows(CATALOGUE, managed), "loki")).toContainEqual({
+      from: { group: "loki" },
+      to: { namespace: MANAGED_MONITORING.namespace, pods: { "app.kubernetes.io/name": "alertmanager" } },
+      ports: [{ port: managed.clusterMonitoring.alertmanager.port }],
+    });
+  });
+
+  it("let the store reach its chunks cache on the port of config, and the collector the API server", () => {
+    const flows = kubernetesFlows(CATALOGUE, prod);
+    expect(flows.filter((f) => "group" in f.to && f.to.group === "loki-chunks-cache")).toEqual([
+      {
+        from: { group: "loki" },
+        to: { group: "loki-chunks-cache" },
+        ports: [{ port: prod.logStore.chunksCache.port }],
+      },
+    ]);
+    expect(podGroups(CATALOGUE, prod)).toContainEqual({
+      name: "loki-chunks-cache",
+      chart: { service: "loki", component: "memcached-chunks-cache" },
+    });
+    const apiServer = prod.cluster.apiServer.map((d) => ({
+      from: { group: "alloy" },
+      to: { cidr: d.cidr },
+      ports: d.ports.map((port) => ({ port })),
+    }));
+    expect(apiServer.length).toBeGreaterThan(0);
+    for (const flow of apiServer) expect(to(flows, "alloy")).toContainEqual(flow);
+    // Only the node that reads the API reaches it.
+    const cidrs = new Set(prod.cluster.apiServer.map((d) => d.cidr));
+    const reaching = flows.filter((f) => "cidr" in f.to && cidrs.has(f.to.cidr)).map((f) => f.from);
+    expect(reaching).toEqual(apiServer.map((f) => f.from));
   });
 
   it("open an integration's addresses only while its feature is on, for the services that use it", () => {

@@ -1,15 +1,26 @@
 // Who talks to whom on Kubernetes, derived rather than listed: the edges of the catalogue's graph
-// (services and jobs), the edge controller to every browser port, the scraper to every metrics
-// port, cert-manager's solver, DNS for every pod group, and the outside destinations of config.
+// (services and jobs, and the cluster's monitoring tools where an edge leads to or from one), the
+// edge controller to every browser port, the scraper to every metrics port, cert-manager's solver,
+// a chart's companions, DNS for every pod group, the API server, and the outside destinations of config.
 // The network policies are generated from these flows.
 import type { Catalogue } from "./catalogue";
 import { FEATURE_INTEGRATIONS } from "./config/application";
 import type { Destinations } from "./config/fields";
 import type { KubernetesConfig } from "./config/schema";
 import { browserPorts } from "./edge";
+import { valueAt } from "./config/zod-problems";
 import { deployedJobs, deployedServices, podOf, podServices } from "./graph";
-import { prometheusPods, type ManagedMonitoring } from "./monitoring/operator";
+import {
+  clusterPods,
+  clusterPort,
+  OPERATOR_PODS,
+  type ClusterTool,
+  type ManagedMonitoring,
+} from "./monitoring/operator";
 import { scrapeTargets } from "./monitoring/targets";
+
+/** The label that names the service (or job) of a pod of the stack. */
+export const SERVICE_POD_LABEL = "app.kubernetes.io/name";
 
 /** Pods of this stack (a service or a job, or cert-manager's solver), or pods and addresses elsewhere. */
 export type Peer =
@@ -32,14 +43,36 @@ export interface Flow {
 export interface PodGroup {
   readonly name: string;
   readonly pods?: Readonly<Record<string, string>>;
+  /** A chart's pods: the stack's selector labels of `service`, and this component label. */
+  readonly chart?: { readonly service: string; readonly component: string };
 }
 
 /** cert-manager's HTTP-01 solver pods, which answer the ACME challenge through the edge. */
 const ACME_SOLVER: PodGroup = { name: "acme-solver", pods: { "acme.cert-manager.io/http01-solver": "true" } };
 
+/** A companion's port, at its config path (a port of the config's schema). */
+function companionPort(config: KubernetesConfig, path: string): number {
+  const port = valueAt(config, path.split("."));
+  if (typeof port !== "number") throw new Error(`a chart's companion names ${path}, which is not a port of config`);
+  return port;
+}
+
+/** The pod groups of a chart's companions (Loki's chunks cache), each named `<service>-<companion>`. */
+const companionsOf = (catalogue: Catalogue, service: string) =>
+  (catalogue[service]!.chart?.companions ?? []).map((c) => ({
+    ...c,
+    group: `${service}-${c.name}`,
+    chart: { service, component: c.component },
+  }));
+
 export function podGroups(catalogue: Catalogue, config: KubernetesConfig): PodGroup[] {
   return [
-    ...podServices(catalogue).map((name) => ({ name })),
+    ...podServices(catalogue).flatMap((name): PodGroup[] => {
+      const chart = catalogue[name]!.chart;
+      if (!chart) return [{ name }];
+      const companions = companionsOf(catalogue, name).map((c) => ({ name: c.group, chart: c.chart }));
+      return [{ name, chart: { service: name, component: chart.component } }, ...companions];
+    }),
     ...deployedJobs(catalogue, config).map((name) => ({ name })),
     ...(config.edge.tls.http01 ? [ACME_SOLVER] : []),
   ];
@@ -88,6 +121,29 @@ export function kubernetesFlows(catalogue: Catalogue, config: KubernetesConfig):
   const between = [...unique.values()].sort((a, b) =>
     `${a.from}${a.to}${a.port}`.localeCompare(`${b.from}${b.to}${b.port}`),
   );
+  // An edge to or from a monitoring tool the stack does not run there: the cluster's runs it.
+  const clusterTool = (node: string) => {
+    const tool = catalogue[node]!.tool;
+    return tool && tool in OPERATOR_PODS && !services.includes(node) ? (tool as ClusterTool) : undefined;
+  };
+  // On the cluster's port of the tool, not the port of Docker's.
+  const toCluster = edgesFrom(services).flatMap((e) => {
+    const tool = clusterTool(e.to);
+    return tool
+      ? [{ from: { group: e.from }, to: clusterPods(config, tool), ports: [{ port: clusterPort(config, tool) }] }]
+      : [];
+  });
+  const fromCluster = Object.keys(catalogue)
+    .filter((node) => clusterTool(node))
+    .flatMap((node) => edgesFrom([node]).filter((e) => services.includes(e.to)))
+    .map((e) => ({ from: clusterPods(config, clusterTool(e.from)!), to: { group: e.to }, ports: [{ port: e.port }] }));
+  const companions = services.flatMap((service) =>
+    companionsOf(catalogue, service).map((c) => ({
+      from: { group: service },
+      to: { group: c.group },
+      ports: [{ port: companionPort(config, c.portAt) }],
+    })),
+  );
   const controller = { namespace: config.edge.controller.namespace, pods: config.edge.controller.podLabels };
   const browser = services.flatMap((service) => {
     const ports = browserPorts(catalogue).filter((p) => p.service === service);
@@ -95,7 +151,7 @@ export function kubernetesFlows(catalogue: Catalogue, config: KubernetesConfig):
       ? [{ from: controller, to: { group: service }, ports: ports.map((p) => ({ port: portOf(service, p.port) })) }]
       : [];
   });
-  const scraper = prometheusPods(config);
+  const scraper = clusterPods(config, "prometheus");
   const { peers: dns, ports: dnsPorts } = clusterDns(config);
   const outside = (group: string, destinations: Destinations) =>
     toDestinations(destinations).map((d) => ({ from: { group }, to: d.peer, ports: d.ports }));
@@ -108,6 +164,9 @@ export function kubernetesFlows(catalogue: Catalogue, config: KubernetesConfig):
     (catalogue[service]!.integrations ?? []).filter((integration) => switchedOn.has(integration));
   return [
     ...between.map((e) => ({ from: { group: e.from }, to: { group: e.to }, ports: [{ port: e.port }] })),
+    ...toCluster,
+    ...fromCluster,
+    ...companions,
     ...browser,
     ...scrapeTargets(catalogue, config.ports, deployedServices(catalogue, "kubernetes")).map((t) => ({
       from: scraper,
@@ -119,6 +178,9 @@ export function kubernetesFlows(catalogue: Catalogue, config: KubernetesConfig):
       ? [{ from: controller, to: { group: ACME_SOLVER.name }, ports: [{ port: config.edge.tls.solverPort }] }]
       : []),
     ...[...services, ...jobNames].flatMap((group) => dns.map((to) => ({ from: { group }, to, ports: dnsPorts }))),
+    ...services.flatMap((service) =>
+      catalogue[service]!.kubernetesApi ? outside(service, config.cluster.apiServer) : [],
+    ),
     ...services.flatMap((service) => outside(service, config.egress[service] ?? [])),
     ...services.flatMap((service) =>
       integrationsOf(service).flatMap((integration) =>
@@ -167,7 +229,7 @@ export function managedEgress(
   };
   const smtp = config.features.alertEmail ? (config.integrations.smtp?.egress ?? []) : [];
   return {
-    prometheus: [own, ...dns, stacks, certificates, ...toDestinations(managed.apiServer), ...nodes],
+    prometheus: [own, ...dns, stacks, certificates, ...toDestinations(config.cluster.apiServer), ...nodes],
     alertmanager: [own, ...dns, ...toDestinations(smtp)],
   };
 }

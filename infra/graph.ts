@@ -24,6 +24,11 @@ export function switchedOn(spec: ServiceSpec, config: object): boolean {
   return spec.enabledBy === undefined || valueAt(config, spec.enabledBy.split(".")) === true;
 }
 
+/** Whether a node reads the engine's API through its socket (`engineSocketBy` switched on). */
+export function readsEngineSocket(spec: ServiceSpec, config: object): boolean {
+  return spec.engineSocketBy !== undefined && valueAt(config, spec.engineSocketBy.split(".")) === true;
+}
+
 /** The jobs a stack runs: every job, but an optional one only while its switch is on. */
 export function deployedJobs(catalogue: Catalogue, config: object): string[] {
   return jobs(catalogue).filter((job) => switchedOn(catalogue[job]!, config));
@@ -45,13 +50,24 @@ export const ownImageServices = (catalogue: Catalogue) =>
 export const publicImageServices = (catalogue: Catalogue) =>
   names(catalogue, (s) => s.role !== "job" && s.image === "public");
 
+/** Whether a node keeps its state on a platform (`state.platforms`). */
+export const keepsState = (spec: ServiceSpec, platform: Platform) =>
+  spec.state !== undefined && (spec.state.platforms?.includes(platform) ?? true);
+
 /** The services of a platform with a volume of their own (a named volume on Docker, a StatefulSet on Kubernetes). */
 export const statefulServices = (catalogue: Catalogue, platform: Platform) =>
-  deployedServices(catalogue, platform).filter((name) => catalogue[name]!.state !== undefined);
+  deployedServices(catalogue, platform).filter((name) => keepsState(catalogue[name]!, platform));
 
 /** The services that have pods of their own on Kubernetes: every deployed one but the sidecars. */
 export const podServices = (catalogue: Catalogue) =>
   deployedServices(catalogue, "kubernetes").filter((name) => !catalogue[name]!.sidecar);
+
+/** The services a Workload runs on Kubernetes: those with pods of their own but the ones a chart runs. */
+export const workloadServices = (catalogue: Catalogue) =>
+  podServices(catalogue).filter((name) => !catalogue[name]!.chart);
+
+/** The services a chart runs on Kubernetes. */
+export const chartServices = (catalogue: Catalogue) => podServices(catalogue).filter((name) => catalogue[name]!.chart);
 
 /** The sidecars that run in a service's pods on Kubernetes. */
 export const sidecarsOf = (catalogue: Catalogue, service: string) =>
@@ -67,7 +83,9 @@ export function podOf(catalogue: Catalogue, node: string): string {
 
 /** Services without state, which run with replicas (Kubernetes). */
 export const scalableServices = (catalogue: Catalogue) =>
-  podServices(catalogue).filter((name) => catalogue[name]!.state === undefined);
+  workloadServices(catalogue).filter(
+    (name) => !keepsState(catalogue[name]!, "kubernetes") && !catalogue[name]!.singleton,
+  );
 
 /** The edges of one node, each once per target and port. */
 export function edgesOf(catalogue: Catalogue, node: string): readonly Connection[] {

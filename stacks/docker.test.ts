@@ -306,11 +306,14 @@ describe("persistent data", () => {
     const volumes = plan.raw.filter((r) => r.type === "docker:index/volume:Volume");
     expect(volumes.map((v) => v.inputs.name).sort()).toEqual([
       "jarvis-alertmanager-data",
+      // Alloy's read positions in the logs.
+      "jarvis-alloy-data",
       // What the containers fill themselves, where the stack names no host folder (a fresh clone).
       "jarvis-backend-data",
       "jarvis-backend-logs",
       "jarvis-backend-models",
       "jarvis-grafana-data",
+      "jarvis-loki-data",
       "jarvis-ollama-models",
       "jarvis-postgres-data",
       "jarvis-prometheus-data",

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { kubePrometheusStackValues, unknownValuesKeys } from "../tools/chart-values";
 import { PROJECT_DIR } from "../tools/plan/cli";
+import { CATALOGUE } from "../infra/catalogue";
 import { DOCUMENTED_AS_COMMENTS } from "../infra/monitoring/managed";
 import {
   managedMonitoringValue,
@@ -33,6 +34,10 @@ const managedConfig = {
 };
 
 const objects = (plan: ParsedPlan) => parseAllDocuments(plan.manifests!).map((d) => d.toJS());
+/** The chart whose pods a monitor selects by their component: Loki's. */
+const LOKI_CHART = CATALOGUE.loki!.chart!;
+const chartPods = (selector: Record<string, string>) =>
+  selector["app.kubernetes.io/component"] === LOKI_CHART.component;
 const monitoringObjects = (plan: ParsedPlan) => objects(plan).filter((o) => MONITORING_KINDS.includes(o?.kind));
 
 let existing: ParsedPlan;
@@ -45,11 +50,14 @@ beforeAll(async () => {
 describe("mode existing (staging)", () => {
   it("gives the cluster's Prometheus a monitor per watched service and one rule object, valid against their CRDs", async () => {
     const found = monitoringObjects(existing);
+    // Loki's chart's pods have a PodMonitor.
     expect(found.map((o) => o.kind).sort()).toEqual([
       "PodMonitor",
       "PodMonitor",
       "PodMonitor",
+      "PodMonitor",
       "PrometheusRule",
+      "ServiceMonitor",
       "ServiceMonitor",
       "ServiceMonitor",
       "ServiceMonitor",
@@ -69,6 +77,9 @@ describe("mode existing (staging)", () => {
         const services = all.filter((o) => o?.kind === "Service" && selects(selector, o.metadata.labels));
         expect(services, JSON.stringify(selector)).toHaveLength(1);
         expect(services[0].spec.ports.map((p: any) => p.name)).toContain(monitor.spec.endpoints[0].port);
+      } else if (chartPods(selector)) {
+        // The chart's pods are not in the plan: chart.test.ts pins their labels and port names.
+        expect(monitor.spec.podMetricsEndpoints[0].port).toBe(LOKI_CHART.metricsPort);
       } else {
         const pods = all.filter(
           (o) => ["StatefulSet", "Deployment"].includes(o?.kind) && selects(selector, o.spec.template.metadata.labels),
@@ -97,8 +108,8 @@ describe("mode existing (staging)", () => {
     expect(exprs.some((e) => e.includes("container_cpu_usage_seconds_total"))).toBe(true);
   });
 
-  it("installs no chart", () => {
-    expect(existing.raw.some((r) => r.type === CHART)).toBe(false);
+  it("installs no monitoring chart: only Loki's", () => {
+    expect(existing.raw.filter((r) => r.type === CHART).map((r) => r.inputs.chart)).toEqual(["loki"]);
   });
 });
 
@@ -218,8 +229,8 @@ describe("mode managed (staging's config switched)", () => {
   it("makes the monitors and rules wait for the chart that brings their CRDs", () => {
     const urn = chart().urn;
     const custom = managed.raw.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/"));
-    // Jarvis's nine, and cert-manager's monitor.
-    expect(custom.length).toBe(10);
+    // Jarvis's eleven, and cert-manager's monitor.
+    expect(custom.length).toBe(12);
     for (const r of custom) expect(r.dependencies, r.name).toContain(urn);
   });
 

@@ -14,9 +14,10 @@ import {
 } from "../tools/test-support";
 import { CATALOGUE } from "../infra/catalogue";
 import { POSTGRES_PASSWORD_STEP } from "../infra/rotation";
-import { podServices } from "../infra/graph";
+import { workloadServices } from "../infra/graph";
 
-const KUBERNETES_SERVICES = podServices(CATALOGUE);
+// The services a Workload runs (Loki's chart runs the store).
+const KUBERNETES_SERVICES = workloadServices(CATALOGUE);
 
 const APPS = ["stt", "tts", "backend", "interface"];
 const STATEFUL = ["postgres", "timescale", "redis", "qdrant", "ollama"];
@@ -211,6 +212,7 @@ describe("every pod", () => {
       const templates = podTemplates(plan);
       expect(templates.map(([name]) => name).sort()).toEqual([
         "CronJob/backup",
+        "Deployment/alloy",
         "Deployment/backend",
         "Deployment/interface",
         "Deployment/stt",
@@ -284,7 +286,9 @@ describe("stateful services", () => {
   it("teach each database the password of its mounted secret file at every start: rotation in one up", () => {
     for (const database of ["postgres", "timescale"]) {
       const container = one(prod, "StatefulSet", database).inputs.spec.template.spec.containers[0];
-      expect(container.command, database).toEqual(["bash", "-c", expect.stringContaining(POSTGRES_PASSWORD_STEP)]);
+      // The image's entrypoint runs them (it execs what is not a postgres flag), as on Docker.
+      expect(container.command, database).toBeUndefined();
+      expect(container.args, database).toEqual(["bash", "-c", expect.stringContaining(POSTGRES_PASSWORD_STEP)]);
       expect(container.env, database).toContainEqual({
         name: "POSTGRES_PASSWORD_FILE",
         value: "/run/secrets/jarvis/POSTGRES_PASSWORD",
@@ -402,7 +406,12 @@ describe("stateful services", () => {
       readOnly: true,
     });
     expect(kind(withInit, "ConfigMap").find((c) => c.name === "timescale-files")).toBeUndefined();
-    expect(kind(prod, "ConfigMap").filter((c) => c.name.endsWith("-files"))).toEqual([]);
+    // Without init scripts, only the collector's generated configuration is a file.
+    expect(
+      kind(prod, "ConfigMap")
+        .filter((c) => c.name.endsWith("-files"))
+        .map((c) => c.name),
+    ).toEqual(["alloy-files"]);
     expect(problems("prod", { "jarvis:databaseInit": { timescale: "/nonexistent/timescale_init.sql" } })).toEqual([
       { key: "jarvis:databaseInit.timescale", message: "no such file: /nonexistent/timescale_init.sql" },
     ]);
@@ -651,7 +660,8 @@ describe("network exposure", () => {
     const selected = policies
       .map((p) => p.inputs.spec.podSelector.matchLabels?.["app.kubernetes.io/name"])
       .filter(Boolean);
-    expect(selected.sort()).toEqual([...KUBERNETES_SERVICES, "backup", "ollama-pull"].sort());
+    // Loki's chart's two pod groups (the store, its chunks cache) carry its name.
+    expect(selected.sort()).toEqual([...KUBERNETES_SERVICES, "backup", "ollama-pull", "loki", "loki"].sort());
     for (const p of policies) expect(p.inputs.spec.policyTypes).toEqual(["Ingress", "Egress"]);
   });
 
@@ -750,7 +760,7 @@ describe("stack outputs and environments", () => {
   it("a third Kubernetes stack is a new file alone", async () => {
     const qa = await planStack("qa", {
       ...prodValues,
-      "jarvis:cluster": { context: "jarvis-qa" },
+      "jarvis:cluster": { ...prodValues["jarvis:cluster"], context: "jarvis-qa" },
       "jarvis:namespace": { ...prodValues["jarvis:namespace"], name: "jarvis-qa" },
       "jarvis:edge": {
         ...prodValues["jarvis:edge"],

@@ -144,7 +144,7 @@ describe("Polaris's checks on the prod plan", () => {
   it("pass but for the deliberate exceptions the README lists", () => {
     const failed = failures();
     expect(Object.keys(failed).sort()).toEqual([
-      // The HPA owns the backend's replicas: the Deployment leaves them unset.
+      // The HPA owns the backend's replicas: the Deployment leaves them unset. The collector is a singleton.
       "deploymentMissingReplicas",
       // The instance label is the stack (prod), the auto-named objects' names carry a suffix.
       "metadataAndInstanceMismatched",
@@ -161,7 +161,10 @@ describe("Polaris's checks on the prod plan", () => {
       "StatefulSet/jarvis-postgres",
       "StatefulSet/jarvis-timescale",
     ]);
-    expect(failed.deploymentMissingReplicas).toEqual([expect.stringMatching(/^Deployment\/backend-/)]);
+    expect(failed.deploymentMissingReplicas!.sort()).toEqual([
+      expect.stringMatching(/^Deployment\/alloy-/),
+      expect.stringMatching(/^Deployment\/backend-/),
+    ]);
     expect(failed.readinessProbeMissing!.sort()).toEqual([
       "StatefulSet/jarvis-postgres",
       "StatefulSet/jarvis-redis",

@@ -2,6 +2,7 @@
 // in a key path is a setting that never applies.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import Ajv, { type ValidateFunction } from "ajv";
 import { parse } from "yaml";
 import { PROJECT_DIR } from "./plan/cli";
 
@@ -50,4 +51,43 @@ export function kubePrometheusStackValues(): ChartValues {
   const read = (chart: string) => parse(readFileSync(join(PROJECT_DIR, "test/fixtures", chart, "values.yaml"), "utf8"));
   kubePrometheusStack ??= { values: read("kube-prometheus-stack"), subcharts: { grafana: read("grafana-chart") } };
   return kubePrometheusStack;
+}
+
+/** Loki's own configuration, which its chart passes on as it is: not the chart's keys. */
+export const LOKI_CONFIG_KEYS = [
+  "loki.schemaConfig",
+  "loki.limits_config",
+  "loki.compactor",
+  "loki.rulerConfig",
+  "loki.commonConfig.ring",
+] as const;
+
+/** Keys the Loki chart's values.yaml shows only as comments, with the comment that documents each. */
+export const LOKI_COMMENTED_KEYS = {
+  "loki.storage.bucketNames": "    # bucketNames:\n    #   chunks: FIXME",
+} as const;
+
+let lokiChart: { values: ChartValues; ajv: Ajv; validate: ValidateFunction } | undefined;
+/**
+ * What is wrong with values for the Loki chart (test/fixtures/loki-chart): the errors of its
+ * values.schema.json, and, as that schema allows unknown keys, the keys its values.yaml lacks.
+ */
+export function lokiValuesProblems(values: unknown): { schema: string | undefined; unknownKeys: string[] } {
+  if (!lokiChart) {
+    const read = (file: string) => readFileSync(join(PROJECT_DIR, "test/fixtures/loki-chart", file), "utf8");
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    lokiChart = {
+      values: { values: parse(read("values.yaml")) },
+      ajv,
+      validate: ajv.compile(JSON.parse(read("values.schema.json"))),
+    };
+  }
+  const { ajv, validate } = lokiChart;
+  return {
+    schema: validate(values) ? undefined : ajv.errorsText(validate.errors),
+    unknownKeys: unknownValuesKeys(values, lokiChart.values, [
+      ...LOKI_CONFIG_KEYS,
+      ...Object.keys(LOKI_COMMENTED_KEYS),
+    ]),
+  };
 }

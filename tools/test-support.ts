@@ -254,7 +254,6 @@ export const MANAGED_MONITORING = {
   nodeExporter: false,
   storage: { className: "standard", prometheus: "50Gi", alertmanager: "2Gi", grafana: "5Gi" },
   grafanaHost: "grafana.staging.example.com",
-  apiServer: [{ cidr: "10.0.0.10/32", ports: [6443] }],
   nodes: ["10.0.0.0/16"],
 } as const;
 

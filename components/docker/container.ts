@@ -57,7 +57,8 @@ export interface ServiceContainerArgs {
    * exception to the dropped capabilities.
    */
   readonly hostSystem?: { readonly devices: readonly string[] };
-  readonly logging: { readonly maxSize: string; readonly maxFile: number };
+  /** json-file rotation, and the container labels each line carries (`attrs`). */
+  readonly logging: { readonly maxSize: string; readonly maxFile: number; readonly labels?: readonly string[] };
   /** Seconds a stopping container gets before it is killed (datastores flush their data). */
   readonly stopGraceSeconds: number;
   readonly labels: Record<string, string>;
@@ -123,7 +124,11 @@ export class ServiceContainer extends pulumi.ComponentResource {
             }
           : { capabilities: { drops: ["ALL"] } }),
         logDriver: "json-file",
-        logOpts: { "max-size": args.logging.maxSize, "max-file": String(args.logging.maxFile) },
+        logOpts: {
+          "max-size": args.logging.maxSize,
+          "max-file": String(args.logging.maxFile),
+          ...(args.logging.labels && { labels: args.logging.labels.join(",") }),
+        },
         restart: oneShot ? "no" : "unless-stopped",
         // Stopped, not killed, on replacement and deletion too (the provider would otherwise force-remove).
         stopTimeout: args.stopGraceSeconds,

@@ -3,11 +3,12 @@
 // itself, and network policies that limit where its Prometheus and Alertmanager connect.
 import * as pulumi from "@pulumi/pulumi";
 import { Namespace } from "@pulumi/kubernetes/core/v1/namespace";
-import { Secret } from "@pulumi/kubernetes/core/v1/secret";
 import { Chart } from "@pulumi/kubernetes/helm/v4/chart";
+import { chartSource, type PinnedChart } from "./chart-source";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions/customResource";
 import type { Monitor } from "../../infra/monitoring/operator";
 import { MONITORING_API } from "./monitoring";
+import { namedSecret } from "./named-secret";
 import { NetworkPolicies, type PodGroupPolicy } from "./network-policies";
 import { podSecurityLabels } from "./pod-security";
 
@@ -16,7 +17,7 @@ export interface ManagedMonitoringArgs {
   readonly labels: Record<string, string>;
   /** The Pod Security level enforced in the namespace. */
   readonly podSecurity: "privileged" | "baseline";
-  readonly chart: { readonly name: string; readonly repository: string; readonly version: string };
+  readonly chart: PinnedChart;
   readonly release: string;
   readonly values: Record<string, unknown>;
   /** The Secrets the values name, each by its fixed name, with their keys. */
@@ -25,13 +26,6 @@ export interface ManagedMonitoringArgs {
   readonly policies: Readonly<Record<string, PodGroupPolicy>>;
   /** Monitors of what runs outside the stack's namespaces (cert-manager), kept in the installation's namespace. */
   readonly monitors: readonly Monitor[];
-}
-
-/** An OCI repository holds the chart under its name; an HTTP one is an index the chart is looked up in. */
-function chartSource(chart: ManagedMonitoringArgs["chart"]) {
-  return chart.repository.startsWith("oci://")
-    ? { chart: `${chart.repository.replace(/\/$/, "")}/${chart.name}` }
-    : { chart: chart.name, repositoryOpts: { repo: chart.repository } };
 }
 
 export class ManagedMonitoring extends pulumi.ComponentResource {
@@ -53,25 +47,18 @@ export class ManagedMonitoring extends pulumi.ComponentResource {
       { parent: this },
     );
     this.namespace = namespace.metadata.name;
-    const secrets = Object.entries(args.secrets).map(
-      ([secret, keys]) =>
-        new Secret(
-          `${name}-${secret}`,
-          {
-            metadata: { namespace: this.namespace, labels: args.labels, name: secret },
-            type: "Opaque",
-            // Folded into data before the diff (see monitoring.ts): no diff on every run.
-            stringData: keys,
-          },
-          // The values name it: a replacement deletes the old Secret first.
-          { parent: this, deleteBeforeReplace: true },
-        ),
+    const secrets = Object.entries(args.secrets).map(([secret, keys]) =>
+      // The values name it.
+      namedSecret(
+        `${name}-${secret}`,
+        { namespace: this.namespace, labels: args.labels, name: secret, keys },
+        { parent: this },
+      ),
     );
     this.chart = new Chart(
       name,
       {
         ...chartSource(args.chart),
-        version: args.chart.version,
         name: args.release,
         namespace: this.namespace,
         values: args.values,

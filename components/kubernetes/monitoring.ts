@@ -5,9 +5,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions/customResource";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1/configMap";
-import { Secret } from "@pulumi/kubernetes/core/v1/secret";
 import type { Monitor } from "../../infra/monitoring/operator";
 import type { RuleGroup } from "../../infra/monitoring/rules";
+import { namedSecret } from "./named-secret";
 
 export const MONITORING_API = "monitoring.coreos.com/v1";
 
@@ -46,17 +46,12 @@ export class Monitors extends pulumi.ComponentResource {
     const metadata = { namespace: args.namespace, labels: { ...args.labels, ...args.selectedBy } };
     const credentials =
       args.credentials &&
-      new Secret(
+      namedSecret(
         `${name}-credentials`,
+        { namespace: args.namespace, labels: args.labels, ...args.credentials },
         {
-          metadata: { namespace: args.namespace, labels: args.labels, name: args.credentials.name },
-          type: "Opaque",
-          // The provider folds stringData into data before it diffs (pulumi-kubernetes
-          // provider/pkg/clients/unstructured.go, normalizeSecretStringData): no diff on every run.
-          stringData: args.credentials.keys,
+          parent: this,
         },
-        // A fixed name, which the monitors refer to: a replacement deletes the old Secret first.
-        { parent: this, deleteBeforeReplace: true },
       );
     for (const monitor of args.monitors)
       new CustomResource(

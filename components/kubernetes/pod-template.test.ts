@@ -16,6 +16,7 @@ const POD: PodSpec = {
   labels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "jarvis" },
   selector: { "jarvis.service": "api" },
   serviceAccountName: "api",
+  apiToken: false,
   securityContext: { runAsNonRoot: true },
   graceSeconds: 30,
 };
@@ -44,8 +45,11 @@ describe("podTemplate", () => {
     expect(c.readinessProbe).toEqual({ httpGet: { path: "/ready", port: "http" } });
     expect(c.resources).toEqual(CONTAINER.resources);
     expect(c.securityContext).toEqual(CONTAINER.securityContext);
+    // The image's entrypoint stays: the catalogue's command is its arguments, as Docker's CMD.
     expect(c).not.toHaveProperty("command");
-    expect(container({ command: ["api", "serve"] }).command).toEqual(["api", "serve"]);
+    expect(c).not.toHaveProperty("args");
+    expect(container({ args: ["serve"] })).toMatchObject({ args: ["serve"] });
+    expect(container({ args: ["serve"] })).not.toHaveProperty("command");
   });
 
   it("runs under the service account without its token, with the pod's security context and grace period", () => {

@@ -15,7 +15,6 @@ export const SECRET_FILES_DIR = "/run/secrets/jarvis";
 export interface ContainerSpec {
   readonly name: string;
   readonly image: string;
-  readonly command?: string[];
   /** Arguments to the image's own entrypoint. */
   readonly args?: string[];
   readonly ports: readonly { readonly name: string; readonly containerPort: number }[];
@@ -31,6 +30,8 @@ export interface PodSpec {
   readonly labels: Readonly<Record<string, string>>;
   readonly selector: Readonly<Record<string, string>>;
   readonly serviceAccountName: pulumi.Input<string>;
+  /** Its pods mount their ServiceAccount's token (it reads the API); no other pod does. */
+  readonly apiToken: boolean;
   readonly securityContext: core.v1.PodSecurityContext;
   readonly graceSeconds: number;
   readonly imagePullSecret?: pulumi.Input<string>;
@@ -75,7 +76,6 @@ function containerBase(container: Omit<ContainerSpec, "data">) {
     name: container.name,
     image: container.image,
     imagePullPolicy: "IfNotPresent",
-    ...(container.command && { command: container.command }),
     ...(container.args && { args: container.args }),
     ports: container.ports.map((p) => ({ ...p, protocol: "TCP" })),
     ...container.probes,
@@ -135,7 +135,7 @@ export function podTemplate(
     metadata: { labels: { ...pod.labels, ...pod.selector } },
     spec: {
       serviceAccountName: pod.serviceAccountName,
-      automountServiceAccountToken: false,
+      automountServiceAccountToken: pod.apiToken,
       securityContext: pod.securityContext,
       terminationGracePeriodSeconds: pod.graceSeconds,
       ...(pod.imagePullSecret && { imagePullSecrets: [{ name: pod.imagePullSecret }] }),

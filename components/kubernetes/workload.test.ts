@@ -12,6 +12,8 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
 const SERVICE = "kubernetes:core/v1:Service";
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
+const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
+const ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const SECRET = "kubernetes:core/v1:Secret";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
@@ -36,7 +38,7 @@ const POLICY: AutoscalingPolicy = {
 const deployment = (scale: DeploymentController["scale"]): DeploymentController => ({
   kind: "deployment",
   scale,
-  maxSurge: 1,
+  rollout: { maxSurge: 1 },
   progressDeadlineSeconds: 600,
 });
 
@@ -92,6 +94,33 @@ describe("the Workload component, for every controller", () => {
     expect(pod.serviceAccountName).toBe("api");
   });
 
+  it("reads the API only with its access given: a Role of its rules bound to its ServiceAccount, the token in its pods", async () => {
+    const without = await workload(deployment({ replicas: 1 }));
+    expect(without.ofType(ROLE)).toEqual([]);
+    expect(without.ofType(ROLE_BINDING)).toEqual([]);
+    expect((without.find(DEPLOYMENT, "api").inputs as any).spec.template.spec.automountServiceAccountToken).toBe(false);
+    const rules = [{ apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list", "watch"] }];
+    const { find } = await underEngine(() => {
+      new Workload("api", { ...args(deployment({ replicas: 1 })), apiAccess: rules });
+    });
+    const role = find(ROLE, "api").inputs as any;
+    expect(role.metadata).toEqual({ namespace: "jarvis", labels: { "app.kubernetes.io/name": "api" } });
+    expect(role.rules).toEqual(rules);
+    const binding = find(ROLE_BINDING, "api").inputs as any;
+    expect(binding.metadata.namespace).toBe("jarvis");
+    // Both auto-named: a new Role's name changes roleRef, which replaces the binding (pulumi-kubernetes
+    // provider/pkg/provider/diff.go, roleBinding's forceNew `.roleRef`), the new one first.
+    expect(binding.roleRef).toEqual({
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: "Role",
+      name: expect.stringMatching(/^api-[0-9a-f]{8}$/),
+    });
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "api", namespace: "jarvis" }]);
+    // The account itself keeps no token: only its pods mount one.
+    expect((find(SERVICE_ACCOUNT, "api").inputs as any).automountServiceAccountToken).toBe(false);
+    expect((find(DEPLOYMENT, "api").inputs as any).spec.template.spec.automountServiceAccountToken).toBe(true);
+  });
+
   it("puts its settings under WorkloadSettings, aliased to the workload where they were before", async () => {
     const { find } = await workload(deployment({ replicas: 1 }));
     const settings = find(SETTINGS, "api");
@@ -145,6 +174,9 @@ describe("the Workload component, as a Deployment", () => {
     expect(inputs.spec.selector).toEqual({ matchLabels: { "jarvis.service": "api" } });
     expect(inputs.spec.progressDeadlineSeconds).toBe(600);
     expect(inputs.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+    // A singleton stops its pod before it starts the new one.
+    const recreated = await workload({ ...deployment({ replicas: 1 }), rollout: "recreate" });
+    expect((recreated.find(DEPLOYMENT, "api").inputs as any).spec.strategy).toEqual({ type: "Recreate" });
     expect(find(SERVICE, "api").inputs).toMatchObject({ spec: { type: "ClusterIP" } });
   });
 

@@ -8,9 +8,12 @@ import { StatefulSet } from "@pulumi/kubernetes/apps/v1/statefulSet";
 import { PersistentVolumeClaimPatch } from "@pulumi/kubernetes/core/v1/persistentVolumeClaimPatch";
 import { Service } from "@pulumi/kubernetes/core/v1/service";
 import { ServiceAccount } from "@pulumi/kubernetes/core/v1/serviceAccount";
+import { Role } from "@pulumi/kubernetes/rbac/v1/role";
+import { RoleBinding } from "@pulumi/kubernetes/rbac/v1/roleBinding";
 import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1/podDisruptionBudget";
 import { Autoscaling, type AutoscalingPolicy } from "./autoscaling";
 import { DATA_VOLUME, podTemplate, type ContainerSpec, type PodSpec } from "./pod-template";
+import type { ApiRule } from "../../infra/catalogue";
 import type { FileSet } from "../../infra/files";
 import { WorkloadSettings } from "./workload-settings";
 
@@ -18,7 +21,8 @@ import { WorkloadSettings } from "./workload-settings";
 export interface DeploymentController {
   readonly kind: "deployment";
   readonly scale: { readonly replicas: number } | { readonly autoscaling: AutoscalingPolicy };
-  readonly maxSurge: number;
+  /** How new pods replace the old: rolling, never below the replicas; or the old one first, for a singleton. */
+  readonly rollout: { readonly maxSurge: number } | "recreate";
   readonly progressDeadlineSeconds: number;
 }
 
@@ -40,7 +44,7 @@ export interface WorkloadArgs {
   readonly labels: Readonly<Record<string, string>>;
   readonly selector: Readonly<Record<string, string>>;
   readonly container: Omit<ContainerSpec, "name" | "data">;
-  readonly pod: Omit<PodSpec, "labels" | "selector" | "serviceAccountName">;
+  readonly pod: Omit<PodSpec, "labels" | "selector" | "serviceAccountName" | "apiToken">;
   readonly env: {
     readonly plain: Readonly<Record<string, string>>;
     readonly secret: Readonly<Record<string, pulumi.Input<string>>>;
@@ -53,6 +57,8 @@ export interface WorkloadArgs {
   readonly disruptionMaxUnavailable: number;
   /** Containers beside the main one (exporters), with their own plain and secret variables. */
   readonly sidecars?: readonly Sidecar[];
+  /** What it reads of the API in its namespace: a Role bound to its ServiceAccount, whose token its pods then mount. */
+  readonly apiAccess?: readonly ApiRule[];
 }
 
 export interface Sidecar {
@@ -84,6 +90,30 @@ export class Workload extends pulumi.ComponentResource {
       { metadata: { ...metadata, name: args.name }, automountServiceAccountToken: false },
       child,
     );
+    if (args.apiAccess) {
+      // Auto-named: a replaced Role changes roleRef, which replaces the binding (a forceNew field), new one first.
+      const role = new Role(
+        name,
+        {
+          metadata,
+          rules: args.apiAccess.map((rule) => ({
+            apiGroups: [...rule.apiGroups],
+            resources: [...rule.resources],
+            verbs: [...rule.verbs],
+          })),
+        },
+        child,
+      );
+      new RoleBinding(
+        name,
+        {
+          metadata,
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+          subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: args.namespace }],
+        },
+        child,
+      );
+    }
     const sidecars = args.sidecars ?? [];
     const sidecarSecrets = Object.fromEntries(
       sidecars.flatMap((c) =>
@@ -110,7 +140,13 @@ export class Workload extends pulumi.ComponentResource {
           data: { mountPath: controller.mountPath, subPath: controller.subPath },
         }),
       },
-      { ...args.pod, labels: args.labels, selector: args.selector, serviceAccountName: account.metadata.name },
+      {
+        ...args.pod,
+        labels: args.labels,
+        selector: args.selector,
+        serviceAccountName: account.metadata.name,
+        apiToken: args.apiAccess !== undefined,
+      },
       {
         ...settings,
         secretKeys: Object.keys(args.env.secret).sort(),
@@ -210,7 +246,13 @@ export class Workload extends pulumi.ComponentResource {
             ...("replicas" in scale && { replicas: scale.replicas }),
             selector: { matchLabels: args.selector },
             progressDeadlineSeconds: controller.progressDeadlineSeconds,
-            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: controller.maxSurge } },
+            strategy:
+              controller.rollout === "recreate"
+                ? { type: "Recreate" }
+                : {
+                    type: "RollingUpdate",
+                    rollingUpdate: { maxUnavailable: 0, maxSurge: controller.rollout.maxSurge },
+                  },
             template,
           },
         },

@@ -5,6 +5,7 @@ import { GENERATED_SECRETS } from "../secret-names";
 import { destinations, origin, port, seconds } from "./fields";
 import type { CheckContext, Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
 import type { Platform } from "./platform";
+import { valueAt } from "./zod-problems";
 
 const features = z
   .strictObject({
@@ -44,6 +45,10 @@ export const SECRET_KEYS = {
   homeAssistantToken: { feature: "homeAssistant", description: "Home Assistant long-lived access token." },
   mqttPassword: { feature: "mqtt", description: "MQTT password." },
   registryPassword: { key: "registryLogin", description: "Password (or token) of `jarvis:registryLogin`." },
+  logStoreSecretKey: {
+    key: "logStore.objectStore",
+    description: "Secret access key of `jarvis:logStore.objectStore` (Loki's object storage, Kubernetes).",
+  },
   kubeconfig: {
     platform: "kubernetes",
     description: "Inline kubeconfig content (Kubernetes), instead of cluster.context or cluster.kubeconfigPath.",
@@ -170,7 +175,7 @@ export function secretNeed(
       ? { because: `features.${spec.feature} is on` }
       : { unused: `features.${spec.feature} is off` };
   if (spec.key)
-    return (config as Record<string, unknown>)[spec.key] !== undefined
+    return valueAt(config, spec.key.split(".")) !== undefined
       ? { because: `${spec.key} is set` }
       : { unused: `${spec.key} is not set` };
   return config.platform === spec.platform ? {} : { unused: `only ${spec.platform} stacks use it` };

@@ -5,6 +5,7 @@ import { runningServices } from "../graph";
 import type { Host } from "../host";
 import { applicationChecks, type SecretKey } from "./application";
 import { edgeChecks } from "./edge";
+import { logsChecks } from "./logs";
 import { modelPullChecks } from "./model-pull";
 import { monitoringChecks } from "./monitoring";
 import type { Finding, ModuleChecks, Parsed } from "./module";
@@ -20,6 +21,7 @@ const MODULE_CHECKS: readonly ModuleChecks[] = [
   edgeChecks,
   modelPullChecks,
   monitoringChecks,
+  logsChecks,
 ];
 
 /**

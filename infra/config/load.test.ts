@@ -491,7 +491,13 @@ describe("refused config, each problem at its key path", () => {
       "jarvis:namespace.name",
       /system namespace/,
     ],
-    ["no target cluster", "staging", { "jarvis:cluster": {} }, "jarvis:cluster", /name the target cluster/],
+    [
+      "no target cluster",
+      "staging",
+      { "jarvis:cluster": { apiServer: [{ cidr: "10.0.0.10/32", ports: [6443] }] } },
+      "jarvis:cluster",
+      /name the target cluster/,
+    ],
     [
       "a bridge name too long for Linux",
       "dev",
@@ -719,6 +725,8 @@ describe("namespaces and platforms", () => {
         "gpu",
         "healthChecks",
         "images",
+        "logStore",
+        "logs",
         "models",
         "monitoring",
         "namePrefix",
@@ -885,7 +893,10 @@ describe("secrets a person provides", () => {
   });
 
   it("the cluster may be given as a secret kubeconfig alone", () => {
-    expect(problems("staging", { "jarvis:cluster": {} }, { "jarvis:kubeconfig": "apiVersion: v1" })).toEqual([]);
+    const apiServer = [{ cidr: "10.0.0.10/32", ports: [6443] }];
+    expect(problems("staging", { "jarvis:cluster": { apiServer } }, { "jarvis:kubeconfig": "apiVersion: v1" })).toEqual(
+      [],
+    );
   });
 });
 

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { APP_METRICS, type Catalogue } from "../catalogue";
 import { RATE_WINDOW_SECONDS } from "../monitoring/rules";
 import { appMetricsServices } from "../graph";
-import { destinations, dnsLabel, dnsName, labels, memory, partialObjectOf, podsElsewhere, port, ratio } from "./fields";
+import { dnsLabel, dnsName, labels, memory, partialObjectOf, podsElsewhere, port, ratio } from "./fields";
 import type { Finding, ModuleChecks, ModuleKeys, Parsed } from "./module";
 
 const minutes = z.int().min(1).max(1440);
@@ -56,9 +56,6 @@ const managed = z
     grafanaHost: dnsName
       .optional()
       .describe("Grafana through the edge at this host, with TLS from the edge's issuer; absent: not exposed."),
-    apiServer: destinations.describe(
-      "The API server's endpoints (the addresses and port behind the `kubernetes` Service: policies apply after its translation): Prometheus discovers its targets there.",
-    ),
     nodes: z
       .array(z.cidrv4())
       .min(1)
@@ -76,6 +73,8 @@ const clusterMonitoring = z
     existing: z
       .strictObject({
         prometheus: podsElsewhere.describe("Where its Prometheus runs: the pods that may reach the metrics ports."),
+        alertmanager: podsElsewhere.describe("Where its Alertmanager runs: Loki's ruler sends the log alerts there."),
+        grafana: podsElsewhere.describe("Where its Grafana runs: the pods that may query Loki."),
         selectorLabels: labels.describe(
           "Labels the installation selects monitors and rules by (kube-prometheus-stack: `release: <its release>`).",
         ),
@@ -91,6 +90,14 @@ const clusterMonitoring = z
       })
       .describe("mode `managed`: kube-prometheus-stack's chart, pinned."),
     managed: managed.optional(),
+    alertmanager: z
+      .strictObject({
+        service: dnsLabel.describe(
+          "The operator's Service of the Alertmanagers of a namespace: `alertmanager-operated`.",
+        ),
+        port: port.describe("Their web port (the operator's 9093)."),
+      })
+      .describe("How Loki's ruler reaches the Prometheus operator's Alertmanager, in either mode."),
     dashboards: z
       .strictObject({
         namespace: dnsLabel
@@ -99,8 +106,15 @@ const clusterMonitoring = z
         label: z.string().min(1).describe("The label Grafana's sidecar watches, e.g. grafana_dashboard."),
         labelValue: z.string().describe('Its value, e.g. "1".'),
         datasourceUid: z.string().min(1).describe("The uid of Grafana's Prometheus datasource."),
+        datasourceLabel: z
+          .string()
+          .min(1)
+          .describe(
+            "The label Grafana's datasource sidecar watches, e.g. grafana_datasource: the Loki datasource's ConfigMap, in the dashboards' namespace, carries it.",
+          ),
+        datasourceLabelValue: z.string().describe('Its value, e.g. "1".'),
       })
-      .describe("The dashboard's ConfigMap, as Grafana's dashboard sidecar finds it."),
+      .describe("The dashboard's and the Loki datasource's ConfigMaps, as Grafana's sidecars find them."),
     nodePorts: z
       .strictObject({
         kubelet: port.describe("The kubelet's HTTPS port (its metrics and cAdvisor's)."),

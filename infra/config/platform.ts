@@ -9,6 +9,7 @@ import {
   absolutePath,
   address,
   computeResources,
+  destinations,
   dnsLabel,
   objectOf,
   podsElsewhere,
@@ -65,6 +66,9 @@ export function platformKeys(catalogue: Catalogue) {
           kubeconfigPath: absolutePath
             .optional()
             .describe("kubeconfig file to read; inline content goes in the secret `jarvis:kubeconfig`."),
+          apiServer: destinations.describe(
+            "The API server's endpoints (`kubectl get endpoints kubernetes`: policies apply after the Service's translation): the log collector, and a managed Prometheus, reach it there.",
+          ),
         })
         .describe("The target cluster. Give a context, a kubeconfig path, or the secret `jarvis:kubeconfig`."),
       namespace: z

@@ -1,5 +1,5 @@
 // The stack configuration schema: one zod schema per top-level `jarvis:` key, put together from the
-// capability modules (platform, services, application, edge, model pull, backup, monitoring), each
+// capability modules (platform, services, application, edge, model pull, backup, monitoring, logs), each
 // of which builds its per-service keys from the catalogue. Keys are shaped along what differs per
 // environment because the Pulumi CLI replaces a project-level key entirely when a stack file sets
 // it (no deep merge). Shared keys apply to every platform; each platform's keys are required and
@@ -9,6 +9,7 @@ import { CATALOGUE, type Catalogue } from "../catalogue";
 import { applicationKeys } from "./application";
 import { backupKeys } from "./backup";
 import { edgeKeys } from "./edge";
+import { logsKeys } from "./logs";
 import { modelPullKeys } from "./model-pull";
 import { monitoringKeys } from "./monitoring";
 import { platformKeys, type Platform } from "./platform";
@@ -30,14 +31,16 @@ export function buildSchema(catalogue: Catalogue) {
       ...applicationKeys.shared,
       ...modelPullKeys.shared,
       ...monitoring.shared,
+      ...logsKeys.shared,
     },
-    docker: { ...platform.docker, ...services.docker, ...edge.docker },
+    docker: { ...platform.docker, ...services.docker, ...edge.docker, ...logsKeys.docker },
     kubernetes: {
       ...platform.kubernetes,
       ...services.kubernetes,
       ...edge.kubernetes,
       ...backupKeys.kubernetes,
       ...monitoring.kubernetes,
+      ...logsKeys.kubernetes,
     },
   };
 }

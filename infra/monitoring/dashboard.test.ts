@@ -1,5 +1,5 @@
 // The Jarvis dashboard, built from the real catalogue and the dev config: its rows follow the watched
-// services (a catalogue with Loki added gets a Loki row), its app and SLO panels follow the metrics
+// services (a catalogue with Langfuse added gets a Langfuse row), its app and SLO panels follow the metrics
 // contract and the SLOs, the container panels the cAdvisor switch, and every query parses as PromQL.
 import { dockerDashboardView } from "../files";
 import { parser } from "@prometheus-io/lezer-promql";
@@ -9,8 +9,10 @@ import { loadStackConfig } from "../config/load";
 import type { StackConfig } from "../config/schema";
 import { runningServices } from "../graph";
 import { ANY_PATH } from "../host";
-import { CATALOGUE_WITH_LOKI, withLoki } from "../../test/fixtures/catalogue-with-loki";
+import { CATALOGUE_WITH_LANGFUSE, withLangfuse } from "../../test/fixtures/catalogue-with-langfuse";
+import { logqlSelectorLabels } from "../../tools/logql";
 import { rawConfig, stackValues, validConfig } from "../../tools/test-support";
+import { LOG_LABELS } from "../logs/rules";
 import { DASHBOARD_UID, jarvisDashboard, RATE_WINDOW } from "./dashboard";
 import { DATASOURCE_UID } from "./files";
 import { watches, type Watch } from "./targets";
@@ -42,7 +44,7 @@ function build(
   catalogue: Catalogue = CATALOGUE,
   services: readonly Watch[] = watched,
 ) {
-  return jarvisDashboard(catalogue, services, monitoring, dockerDashboardView(monitoring)) as {
+  return jarvisDashboard(catalogue, services, monitoring, dockerDashboardView(monitoring, false)) as {
     uid: string;
     title: string;
     panels: Panel[];
@@ -230,21 +232,58 @@ describe("every query", () => {
 });
 
 describe("a service added to the catalogue", () => {
-  const { config: raw, secretKeys, projectDefaults } = rawConfig("dev", withLoki(stackValues("dev")));
+  const { config: raw, secretKeys, projectDefaults } = rawConfig("dev", withLangfuse(stackValues("dev")));
   const loaded = loadStackConfig(raw, secretKeys, "jarvis", {
-    catalogue: CATALOGUE_WITH_LOKI,
+    catalogue: CATALOGUE_WITH_LANGFUSE,
     host: ANY_PATH,
     projectDefaults,
   });
   if (!loaded.ok) throw new Error(loaded.problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
-  const withLokiWatched = watchedOf(CATALOGUE_WITH_LOKI, loaded.config);
+  const withLangfuseWatched = watchedOf(CATALOGUE_WITH_LANGFUSE, loaded.config);
 
   it("gets its status stat and its row, with no dashboard code changed", () => {
-    const { panels } = build(loaded.config.monitoring, CATALOGUE_WITH_LOKI, withLokiWatched);
-    const title = CATALOGUE_WITH_LOKI.loki!.title;
+    const { panels } = build(loaded.config.monitoring, CATALOGUE_WITH_LANGFUSE, withLangfuseWatched);
+    const title = CATALOGUE_WITH_LANGFUSE.langfuse!.title;
     expect(sections(build().panels).map((s) => s.row)).not.toContain(title);
-    expect(exprs(sectionOf(panels, title).panels)).toEqual(['min(up{service="loki"})']);
+    expect(exprs(sectionOf(panels, title).panels)).toEqual(['min(up{service="langfuse"})']);
     expect(sectionOf(panels, "Status").panels.map((p) => p.title)).toContain(title);
     expect(sections(panels)).toHaveLength(sections(build().panels).length + 1);
+  });
+});
+
+describe("the logs' panels", () => {
+  const dashboard = jarvisDashboard(
+    CATALOGUE,
+    watched,
+    config.monitoring,
+    dockerDashboardView(config.monitoring, true),
+  ) as {
+    panels: (Panel & { type: string })[];
+  };
+
+  it("give each watched service's row its lines, and a row of the security events, from the logs' datasource", () => {
+    const rows = sections(dashboard.panels);
+    for (const watch of watched) {
+      const logs = sectionOf(dashboard.panels, CATALOGUE[watch.service]!.title).panels.find((p) => p.title === "Logs")!;
+      expect(logs.datasource?.uid).toBe("loki");
+      expect(logs.targets![0]!.expr).toBe(`{service="${watch.service}"}`);
+    }
+    const security = rows.find((s) => s.row === "Security events")!;
+    expect(security.panels.map((p) => p.title)).toEqual(["Security events", "Security event lines"]);
+    expect(security.panels[0]!.targets![0]!.expr).toBe('sum by (event) (count_over_time({event=~".+"} [$__auto]))');
+  });
+
+  it("query only labels the collector sets, in valid LogQL", () => {
+    const exprs = dashboard.panels
+      .filter((p) => p.datasource?.uid === "loki")
+      .flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    expect(exprs.length).toBe(watched.length + 2);
+    for (const expr of exprs) {
+      // Grafana puts a range where its $__auto is before it sends the query.
+      const { labels, errors } = logqlSelectorLabels(expr.replace("$__auto", "1m"));
+      expect(errors, expr).toBe(0);
+      expect(labels.length, expr).toBeGreaterThan(0);
+      for (const label of labels) expect(Object.values(LOG_LABELS)).toContain(label);
+    }
   });
 });

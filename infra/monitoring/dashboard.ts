@@ -5,7 +5,8 @@
 // CPU and memory need cAdvisor and are left out without it.
 import type { Builder } from "@grafana/grafana-foundation-sdk/dist/cog";
 import type { Dashboard, Panel } from "@grafana/grafana-foundation-sdk/dist/dashboard";
-import { APP_METRICS } from "../catalogue";
+import { APP_METRICS, SECURITY_EVENTS } from "../catalogue";
+import { LOG_LABELS } from "../logs/rules";
 import type { SharedConfig } from "../config/schema";
 import { BURN_RATES, selector, type Scope } from "./rules";
 import type { Watch } from "./targets";
@@ -17,6 +18,8 @@ import type { Watch } from "./targets";
 interface Sdk {
   readonly common: typeof import("@grafana/grafana-foundation-sdk/dist/common");
   readonly dashboard: typeof import("@grafana/grafana-foundation-sdk/dist/dashboard");
+  readonly logs: typeof import("@grafana/grafana-foundation-sdk/dist/logs");
+  readonly loki: typeof import("@grafana/grafana-foundation-sdk/dist/loki");
   readonly prometheus: typeof import("@grafana/grafana-foundation-sdk/dist/prometheus");
   readonly stat: typeof import("@grafana/grafana-foundation-sdk/dist/stat");
   readonly timeseries: typeof import("@grafana/grafana-foundation-sdk/dist/timeseries");
@@ -27,6 +30,8 @@ const sdk = (): Sdk =>
   (loaded ??= {
     common: require("@grafana/grafana-foundation-sdk/common"),
     dashboard: require("@grafana/grafana-foundation-sdk/dashboard"),
+    logs: require("@grafana/grafana-foundation-sdk/logs"),
+    loki: require("@grafana/grafana-foundation-sdk/loki"),
     prometheus: require("@grafana/grafana-foundation-sdk/prometheus"),
     stat: require("@grafana/grafana-foundation-sdk/stat"),
     timeseries: require("@grafana/grafana-foundation-sdk/timeseries"),
@@ -53,6 +58,8 @@ export interface DashboardView {
   readonly datasourceUid: string;
   readonly scope: Scope;
   readonly containers?: "docker" | "kubernetes";
+  /** The uid of the logs' datasource (Loki), where the stack stores its logs. */
+  readonly logsDatasourceUid?: string;
 }
 /** Grafana's grid is 24 columns wide. */
 const GRID = 24;
@@ -316,6 +323,43 @@ function containerPanels(view: DashboardView): Builder<Panel>[] {
   ];
 }
 
+/** A service's lines, newest first, from the logs' store. */
+function logsPanel(uid: string, title: string, expr: string, description: string) {
+  const source = { type: "loki", uid };
+  return new (sdk().logs.PanelBuilder)()
+    .title(title)
+    .description(description)
+    .datasource(source)
+    .span(GRID)
+    .height(8)
+    .showTime(true)
+    .wrapLogMessage(true)
+    .enableLogDetails(true)
+    .sortOrder(sdk().common.LogsSortOrder.Descending)
+    .withTarget(new (sdk().loki.DataqueryBuilder)().expr(expr).datasource(source).refId("A"));
+}
+
+/** The security events: how many of each, and their lines. */
+function securityPanels(view: DashboardView, uid: string): Builder<Panel>[] {
+  const events = selector({ ...view.scope, [LOG_LABELS.event]: "~.+" });
+  const source = { type: "loki", uid };
+  const counts = new (sdk().timeseries.PanelBuilder)()
+    .title("Security events")
+    .description(`${SECURITY_EVENTS.events.join(", ")} logged by ${SECURITY_EVENTS.logger}, by event.`)
+    .datasource(source)
+    .unit("short")
+    .span(GRID)
+    .height(8)
+    .withTarget(
+      new (sdk().loki.DataqueryBuilder)()
+        .expr(`sum by (${LOG_LABELS.event}) (count_over_time(${events} [$__auto]))`)
+        .legendFormat(`{{${LOG_LABELS.event}}}`)
+        .datasource(source)
+        .refId("A"),
+    );
+  return [counts, logsPanel(uid, "Security event lines", events, "The lines of the security events, newest first.")];
+}
+
 function row(builder: ReturnType<typeof board>, title: string, panels: readonly Builder<Panel>[]) {
   return panels.reduce((b, panel) => b.withPanel(panel), builder.withRow(new (sdk().dashboard.RowBuilder)(title)));
 }
@@ -343,14 +387,26 @@ export function jarvisDashboard(
   );
   for (const watch of watched) {
     const app = watch.kind === "scrape" && watch.app;
+    const logs = view.logsDatasourceUid;
     builder = row(builder, catalogue[watch.service]!.title, [
       upHistory(view, watch),
       ...(app
         ? [...appPanels(view, watch.service, monitoring.alerts), ...serviceSloPanels(view, watch.service, monitoring)]
         : []),
+      ...(logs
+        ? [
+            logsPanel(
+              logs,
+              "Logs",
+              selector({ ...view.scope, [LOG_LABELS.service]: watch.service }),
+              `${watch.service}'s lines, newest first (the fields of jarvis:logs.dropFields are not stored).`,
+            ),
+          ]
+        : []),
     ]);
   }
   if (view.containers) builder = row(builder, "Containers", containerPanels(view));
+  if (view.logsDatasourceUid) builder = row(builder, "Security events", securityPanels(view, view.logsDatasourceUid));
   const built: Dashboard = builder.build();
   // Grafana wants a unique id per panel (rows included); the SDK leaves them to the caller.
   built.panels?.forEach((panel, i) => (panel.id = i + 1));

@@ -19,12 +19,13 @@ export const RULES_FILE = "rules/jarvis.yml";
 /** The prober's module for a health endpoint. */
 export const PROBE_MODULE = "http_2xx";
 export const DATASOURCE_UID = "prometheus";
+export const LOGS_DATASOURCE_UID = "loki";
 
 const seconds = (n: number) => `${n}s`;
 const address = (wiring: Wiring, node: string, port: number) => `${wiring.hosts[node]}:${port}`;
 
 /** Where a monitoring node's edges to the nodes of another tool lead (Prometheus to Alertmanager, Grafana to Prometheus). */
-function edgesTo(config: SharedConfig, wiring: Wiring, node: string, tool: MonitoringTool): string[] {
+export function edgesTo(config: SharedConfig, wiring: Wiring, node: string, tool: MonitoringTool): string[] {
   return wiring.catalogue[node]!.connects.filter((edge) => wiring.catalogue[edge.to]?.tool === tool).map((edge) =>
     address(wiring, edge.to, config.ports[edge.to]![edge.port]!),
   );
@@ -150,6 +151,11 @@ export function blackboxConfig(config: SharedConfig): Record<string, unknown> {
   };
 }
 
+/** A Grafana datasource of the Loki at `address` (host:port), read-only. */
+export function lokiDatasource(name: string, uid: string, address: string) {
+  return { name, uid, type: "loki", access: "proxy", url: `http://${address}`, editable: false };
+}
+
 /**
  * Grafana's provisioning: the Prometheus of its edge as the default datasource with a fixed uid, and
  * the dashboards folder.
@@ -161,6 +167,7 @@ export function grafanaProvisioning(
 ): Record<string, Record<string, unknown>> {
   const [prometheus] = edgesTo(config, wiring, node, "prometheus");
   if (!prometheus) throw new Error(`${node} has no edge to a Prometheus in the catalogue: no datasource`);
+  const logs = edgesTo(config, wiring, node, "loki").map((store) => lokiDatasource("Loki", LOGS_DATASOURCE_UID, store));
   return {
     "datasources/jarvis.yml": {
       apiVersion: 1,
@@ -174,6 +181,7 @@ export function grafanaProvisioning(
           isDefault: true,
           editable: false,
         },
+        ...logs,
       ],
     },
     "dashboards/jarvis.yml": {

@@ -124,7 +124,14 @@ export function managedValues(
           labelValue: dashboards.labelValue,
           searchNamespace: "ALL",
         },
-        datasources: { enabled: true, uid: dashboards.datasourceUid },
+        // Every namespace: each stack's Loki datasource is a ConfigMap in its own (or the dashboards').
+        datasources: {
+          enabled: true,
+          uid: dashboards.datasourceUid,
+          label: dashboards.datasourceLabel,
+          labelValue: dashboards.datasourceLabelValue,
+          searchNamespace: "ALL",
+        },
       },
       ingress: managed.grafanaHost ? grafanaIngress(config, managed.grafanaHost, managed.release) : { enabled: false },
     },

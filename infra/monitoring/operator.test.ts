@@ -16,7 +16,7 @@ import {
   kubernetesRules,
   managedMonitoring,
   monitors,
-  prometheusPods,
+  clusterPods,
   selectedBy,
   type ClusterFacts,
 } from "./operator";
@@ -82,14 +82,17 @@ function parsed(expr: string) {
 describe("whose Prometheus scrapes the stack", () => {
   it("is the cluster's, as configured, in mode existing", () => {
     const { prometheus } = existing.clusterMonitoring.existing;
-    expect(prometheusPods(existing)).toEqual({ namespace: prometheus.namespace, pods: prometheus.podLabels });
+    expect(clusterPods(existing, "prometheus")).toEqual({
+      namespace: prometheus.namespace,
+      pods: prometheus.podLabels,
+    });
     expect(selectedBy(existing)).toEqual(existing.clusterMonitoring.existing.selectorLabels);
     expect(managedMonitoring(existing)).toBeUndefined();
   });
 
   it("is the managed installation's, selected by its release, in mode managed", () => {
     const config = managedConfig();
-    expect(prometheusPods(config)).toEqual({
+    expect(clusterPods(config, "prometheus")).toEqual({
       namespace: "cluster-monitoring",
       pods: { "app.kubernetes.io/name": "prometheus" },
     });
@@ -138,8 +141,15 @@ describe("the monitors", () => {
 
   it("watches only scraped services, each once", () => {
     expect(all.map((m) => m.service).sort()).toEqual(
-      ["backend", "interface", "postgres", "qdrant", "redis", "stt", "timescale", "tts"].sort(),
+      ["alloy", "backend", "interface", "loki", "postgres", "qdrant", "redis", "stt", "timescale", "tts"].sort(),
     );
+  });
+
+  it("has a PodMonitor for a chart's pods, on the port the chart names: its Services are not the stack's", () => {
+    const loki = all.find((m) => m.service === "loki")!;
+    expect(loki.kind).toBe("PodMonitor");
+    expect(loki.spec.podMetricsEndpoints).toMatchObject([{ port: "http-metrics", path: "/metrics" }]);
+    expect(all.find((m) => m.service === "alloy")!.kind).toBe("ServiceMonitor");
   });
 
   it("labels each series with the watched service, at the configured interval, in the stack's namespace", () => {

@@ -1,6 +1,6 @@
 // What the Prometheus operator is given on Kubernetes, derived from how each service is watched
 // (targets.ts): a ServiceMonitor for a service's own metrics endpoint (its Service has the port), a
-// PodMonitor for a sidecar's (the port is on the pod only), each labelling its series with the
+// PodMonitor for a sidecar's (the port is on the pod only) and for a chart's pods, each labelling its series with the
 // service as the Docker scrape configs do; the rules, Jarvis's own and the Kubernetes ones, scoped to
 // its namespace; and whose pods the operator runs, for the network policies.
 import { createHash } from "node:crypto";
@@ -10,18 +10,23 @@ import type { KubernetesConfig } from "../config/schema";
 import { deployedJobs, deployedServices, podOf } from "../graph";
 import { modelPull, modelStore } from "../model-pull";
 import { DASHBOARD_UID } from "./dashboard";
+import { LOGS_DATASOURCE_UID } from "./files";
 import { alert, ruleGroups, selector, type AlertRule, type RuleGroup, type Scope } from "./rules";
 import { unwatched, type Watch } from "./targets";
 
 /**
  * The labels of the pods of a Prometheus and an Alertmanager (prometheus-operator v0.93
- * pkg/prometheus/statefulset.go and pkg/alertmanager/statefulset.go), in the managed
- * installation's namespace.
+ * pkg/prometheus/statefulset.go and pkg/alertmanager/statefulset.go) and of Grafana (the grafana
+ * chart's selector labels), in the managed installation's namespace.
  */
 export const OPERATOR_PODS = {
   prometheus: { "app.kubernetes.io/name": "prometheus" },
   alertmanager: { "app.kubernetes.io/name": "alertmanager" },
+  grafana: { "app.kubernetes.io/name": "grafana" },
 } as const;
+
+/** The monitoring tools the cluster runs for the stack on Kubernetes, in either mode. */
+export type ClusterTool = keyof typeof OPERATOR_PODS;
 
 type ClusterMonitoring = KubernetesConfig["clusterMonitoring"];
 export type ManagedMonitoring = NonNullable<ClusterMonitoring["managed"]>;
@@ -33,12 +38,32 @@ export function managedMonitoring(config: KubernetesConfig): ManagedMonitoring |
   return mode === "managed" ? managed! : undefined;
 }
 
-/** The Prometheus pods that scrape the stack: the cluster's (existing) or the managed installation's. */
-export function prometheusPods(config: KubernetesConfig): { namespace: string; pods: Record<string, string> } {
+/**
+ * The pods of a monitoring tool the cluster runs: the Prometheus that scrapes the stack, the
+ * Alertmanager Loki's ruler sends to, the Grafana that queries Loki; the cluster's own (existing)
+ * or the managed installation's.
+ */
+export function clusterPods(
+  config: KubernetesConfig,
+  tool: ClusterTool,
+): { namespace: string; pods: Record<string, string> } {
   const managed = managedMonitoring(config);
-  if (managed) return { namespace: managed.namespace, pods: OPERATOR_PODS.prometheus };
-  const { prometheus } = config.clusterMonitoring.existing;
-  return { namespace: prometheus.namespace, pods: prometheus.podLabels };
+  if (managed) return { namespace: managed.namespace, pods: OPERATOR_PODS[tool] };
+  const existing = config.clusterMonitoring.existing[tool];
+  return { namespace: existing.namespace, pods: existing.podLabels };
+}
+
+/** The port the stack's pods reach a monitoring tool of the cluster's on: its Alertmanager alone (Loki's ruler). */
+export function clusterPort(config: KubernetesConfig, tool: ClusterTool): number {
+  if (tool === "alertmanager") return config.clusterMonitoring.alertmanager.port;
+  throw new Error(`no edge of the catalogue may lead to the cluster's ${tool}: config has no port of it`);
+}
+
+/** Where Loki's ruler reaches the operator's Alertmanager. */
+export function clusterAlertmanagerUrl(config: KubernetesConfig): string {
+  const { service } = config.clusterMonitoring.alertmanager;
+  const { namespace } = clusterPods(config, "alertmanager");
+  return `http://${service}.${namespace}.svc:${clusterPort(config, "alertmanager")}`;
 }
 
 /**
@@ -54,14 +79,14 @@ export function selectedBy(config: KubernetesConfig): Record<string, string> {
 /** Grafana limits a dashboard's uid to 40 characters. */
 const UID_LENGTH = 40;
 
-/** The dashboard's uid in a Grafana that may show several stacks: unique per namespace. */
-export function dashboardUid(namespace: string): string {
-  const uid = `${DASHBOARD_UID}-${namespace}`;
+/** A uid in a Grafana that may show several stacks: unique per namespace. */
+function namespacedUid(base: string, namespace: string): string {
+  const uid = `${base}-${namespace}`;
   if (uid.length <= UID_LENGTH) return uid;
-  return `${DASHBOARD_UID}-${createHash("sha256")
+  return `${base}-${createHash("sha256")
     .update(namespace)
     .digest("hex")
-    .slice(0, UID_LENGTH - DASHBOARD_UID.length - 1)}`;
+    .slice(0, UID_LENGTH - base.length - 1)}`;
 }
 
 /** The Secret in Jarvis's namespace that holds the API keys the monitors send (a fixed name they refer to). */
@@ -69,6 +94,11 @@ export const scrapeCredentialsName = (config: KubernetesConfig) => `${config.nam
 
 /** How often Prometheus scrapes each monitor's endpoints. */
 const scrapeInterval = (config: KubernetesConfig) => `${config.monitoring.scrapeIntervalSeconds}s`;
+
+/** The dashboard's uid. */
+export const dashboardUid = (namespace: string) => namespacedUid(DASHBOARD_UID, namespace);
+/** The uid of the datasource of the namespace's Loki. */
+export const logsDatasourceUid = (namespace: string) => namespacedUid(LOGS_DATASOURCE_UID, namespace);
 
 /** Jarvis's namespace: the scope of its series, rules and dashboard. */
 export const namespaceScope = (config: KubernetesConfig): Scope => ({ namespace: config.namespace.name });
@@ -93,9 +123,11 @@ export function monitors(
 ): Monitor[] {
   return watched.flatMap((watch): Monitor[] => {
     if (watch.kind !== "scrape") return [];
-    const metrics = catalogue[watch.node]!.metrics!;
+    const spec = catalogue[watch.node]!;
+    const metrics = spec.metrics!;
     const endpoint = {
-      port: metrics.port,
+      // A chart names its pods' ports itself.
+      port: spec.chart?.metricsPort ?? metrics.port,
       path: metrics.path,
       interval: scrapeInterval(config),
       scheme: "http",
@@ -110,7 +142,8 @@ export function monitors(
       selector: { matchLabels: podLabels(pod) },
       namespaceSelector: { matchNames: [config.namespace.name] },
     };
-    return pod === watch.node
+    // A chart's Services (its headless one too) are not the stack's: its pods are monitored.
+    return pod === watch.node && !spec.chart
       ? [{ kind: "ServiceMonitor", service: watch.service, spec: { ...common, endpoints: [endpoint] } }]
       : [{ kind: "PodMonitor", service: watch.service, spec: { ...common, podMetricsEndpoints: [endpoint] } }];
   });

@@ -12,7 +12,7 @@ import { serviceFiles } from "../files";
 import { runningServices } from "../graph";
 import { ANY_PATH } from "../host";
 import { deriveWiring } from "../wiring";
-import { CATALOGUE_WITH_LOKI, withLoki } from "../../test/fixtures/catalogue-with-loki";
+import { CATALOGUE_WITH_LANGFUSE, withLangfuse } from "../../test/fixtures/catalogue-with-langfuse";
 import { problems, rawConfig, stackValues, validConfig } from "../../tools/test-support";
 import { RULES_FILE, SECRET_FILES } from "./files";
 import { BURN_RATES, bucketMatcher, type AlertRule, type RecordingRule, type RuleGroup } from "./rules";
@@ -46,11 +46,11 @@ function syntaxErrors(expr: string): string[] {
   return errors;
 }
 
-/** The dev stack with Loki in the catalogue and its keys in the config. */
-function lokiConfig(): StackConfig {
-  const { config, secretKeys, projectDefaults } = rawConfig("dev", withLoki(stackValues("dev")));
+/** The dev stack with Langfuse in the catalogue and its keys in the config. */
+function langfuseConfig(): StackConfig {
+  const { config, secretKeys, projectDefaults } = rawConfig("dev", withLangfuse(stackValues("dev")));
   const result = loadStackConfig(config, secretKeys, "jarvis", {
-    catalogue: CATALOGUE_WITH_LOKI,
+    catalogue: CATALOGUE_WITH_LANGFUSE,
     host: ANY_PATH,
     projectDefaults,
   });
@@ -86,7 +86,7 @@ describe("the rules' expressions", () => {
 
   it.each([
     ["the dev stack", () => rules(validConfig("dev"))],
-    ["a catalogue with one more service", () => rules(lokiConfig(), CATALOGUE_WITH_LOKI)],
+    ["a catalogue with one more service", () => rules(langfuseConfig(), CATALOGUE_WITH_LANGFUSE)],
     ["the staging stack", () => rules(validConfig("staging"))],
   ])("every expression of %s parses as PromQL", (_, of) => {
     const found = of();
@@ -128,10 +128,10 @@ describe("the alert rules", () => {
   });
 
   it("a service added to the catalogue gets its down rule, with no monitoring code changed", () => {
-    expect(alerts(validConfig("dev")).some((r) => r.labels.service === "loki")).toBe(false);
-    const loki = alerts(lokiConfig(), CATALOGUE_WITH_LOKI).filter((r) => r.labels.service === "loki");
-    expect(loki.map((r) => [r.alert, r.expr, r.labels.severity])).toEqual([
-      ["ServiceDown", 'up{service="loki"} == 0', "critical"],
+    expect(alerts(validConfig("dev")).some((r) => r.labels.service === "langfuse")).toBe(false);
+    const langfuse = alerts(langfuseConfig(), CATALOGUE_WITH_LANGFUSE).filter((r) => r.labels.service === "langfuse");
+    expect(langfuse.map((r) => [r.alert, r.expr, r.labels.severity])).toEqual([
+      ["ServiceDown", 'up{service="langfuse"} == 0', "critical"],
     ]);
   });
 

@@ -10,6 +10,7 @@ import type { Secrets } from "../../components/secrets";
 import type { DockerConfig } from "../../infra/config/schema";
 import { runningServices } from "../../infra/graph";
 import { imageRef } from "../../infra/images";
+import { SERVICE_LABEL } from "../../infra/logs/collector";
 import { modelStore } from "../../infra/model-pull";
 import type { Wiring } from "../../infra/wiring";
 import type { DockerContext } from "./context";
@@ -61,7 +62,10 @@ export function deployDocker(config: DockerConfig, wiring: Wiring, secrets: Secr
     stack,
     labels,
     network: network.name,
-    common: { logging: config.logging, stopGraceSeconds: config.shutdown.graceSeconds },
+    common: {
+      logging: { ...config.logging, labels: [SERVICE_LABEL] },
+      stopGraceSeconds: config.shutdown.graceSeconds,
+    },
   };
   const containers = serviceContainers(context, images, volumes, opts);
   const store = modelStore(catalogue);

@@ -29,6 +29,8 @@ const MONITORING = [
   "timescale-exporter",
   "redis-exporter",
   "blackbox",
+  "loki",
+  "alloy",
 ];
 
 let dev: ParsedPlan;
@@ -142,6 +144,8 @@ describe("monitoring on Docker", () => {
     const datasources = yamlUpload(dev, "grafana", "/etc/grafana/provisioning/datasources/jarvis.yml");
     expect(datasources.datasources).toEqual([
       expect.objectContaining({ uid: "prometheus", type: "prometheus", url: "http://jarvis-prometheus:9090" }),
+      // The logs' store, from Grafana's edge to it.
+      expect.objectContaining({ uid: "loki", type: "loki", url: "http://jarvis-loki:3100" }),
     ]);
   });
 

@@ -82,7 +82,7 @@ describe("the Docker provider's read-back forms", () => {
 
   it("are what the dev plan sends: no cpus, duration or port order the provider would rewrite", () => {
     const containers = dev.raw.filter((r) => r.type === "docker:index/container:Container");
-    expect(containers).toHaveLength(17);
+    expect(containers).toHaveLength(19);
     const seconds = (duration: string) => {
       const [, h = "0", m = "0", s = "0"] = /^(?:(\d+)h)?(?:(\d+)m)?(\d+)s$/.exec(duration) ?? [];
       return Number(h) * 3600 + Number(m) * 60 + Number(s);

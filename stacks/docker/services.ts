@@ -11,13 +11,21 @@ import {
 } from "../../components/docker/container";
 import type { Images } from "../../components/docker/images";
 import type { Volumes } from "../../components/docker/volumes";
-import type { Catalogue } from "../../infra/catalogue";
+import type { Catalogue, ServiceSpec } from "../../infra/catalogue";
 import { cpuMillis, memoryBytes } from "../../infra/config/quantity";
 import type { DockerConfig } from "../../infra/config/schema";
 import { serviceEnvironment } from "../../infra/environment";
 import { serviceFiles, type FileSet } from "../../infra/files";
-import { runningServices, startDependencies, startOrder, statePath, wantsGpu } from "../../infra/graph";
+import {
+  readsEngineSocket,
+  runningServices,
+  startDependencies,
+  startOrder,
+  statePath,
+  wantsGpu,
+} from "../../infra/graph";
 import { clientHealthCommand, healthTimingOf } from "../../infra/health";
+import { SERVICE_LABEL } from "../../infra/logs/collector";
 import { hostPorts } from "./edge";
 import { envList, type DockerContext } from "./context";
 import { dockerCpus, goDuration } from "./provider-forms";
@@ -60,6 +68,12 @@ export function hostMounts(
   });
 }
 
+/** What a node reads of the host: the engine's socket where its switch is on, else its host paths. */
+function hostReads(config: DockerConfig, spec: ServiceSpec) {
+  const { socket } = config.logCollection;
+  return readsEngineSocket(spec, config) ? [{ source: socket, target: socket }] : (spec.hostReads ?? []);
+}
+
 /** The in-container health command, with a client that the service's image contains. */
 export function healthTest(config: DockerConfig, catalogue: Catalogue, service: string): string[] {
   const spec = catalogue[service]!;
@@ -72,6 +86,20 @@ export function healthTest(config: DockerConfig, catalogue: Catalogue, service: 
       return ["CMD", "wget", "--quiet", "--spider", url];
     case "bash-tcp":
       return ["CMD", "bash", "-c", `: > /dev/tcp/localhost/${port(spec.ports[0]!)}`];
+    case "bash-http": {
+      // The status line of a GET through bash's /dev/tcp: 200 or the check fails.
+      const { path } = spec.health as { path: string };
+      const request = `GET ${path} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n`;
+      const portOf = port((spec.health as { port: string }).port);
+      return [
+        "CMD",
+        "bash",
+        "-c",
+        `exec 3<>/dev/tcp/localhost/${portOf} && printf '${request}' >&3 && head -1 <&3 | grep -q ' 200 '`,
+      ];
+    }
+    case "loki":
+      return ["CMD", "/usr/bin/loki", "-health", `-health.url=${url}`];
     case "ollama":
       return ["CMD", "ollama", "list"];
     case "pg_isready":
@@ -156,14 +184,19 @@ export function serviceContainers(
           mounts: [
             ...(target ? [{ type: "volume" as const, source: volumes.names[service]!, target, readOnly: false }] : []),
             ...hostMounts(config, catalogue, service, volumes.names),
-            ...(spec.hostSystem?.mounts ?? []).map((m) => ({ type: "bind" as const, ...m, readOnly: true })),
+            ...[...(spec.hostSystem?.mounts ?? []), ...hostReads(config, spec)].map((m) => ({
+              type: "bind" as const,
+              ...m,
+              readOnly: true,
+            })),
           ],
           files: containerFiles(context, service),
           health: { test: healthTest(config, catalogue, service), timing: healthTiming(config, service) },
           limits: dockerLimits(limits, requests.memory),
           deviceRequests: gpuRequests(config, catalogue, service),
           ...(spec.hostSystem && { hostSystem: { devices: spec.hostSystem.devices } }),
-          labels: { ...context.labels, "jarvis.service": service },
+          // The json-file driver writes it into each line (context.common.logging), for the collector.
+          labels: { ...context.labels, [SERVICE_LABEL]: service },
           ...(spec.command && { command: spec.command(config.ports[service]!, config) }),
           ...(spec.user && { user: spec.user }),
         },

@@ -17,6 +17,7 @@ import { edge } from "./edge";
 import { modelPullJob } from "./model-pull";
 import { namespace } from "./namespace";
 import { monitoring } from "./monitoring";
+import { logStore } from "./logs";
 import { isolation } from "./network-policies";
 import { serviceWorkloads } from "./services";
 
@@ -84,7 +85,8 @@ export function deployKubernetes(
   if (deployedJobs(wiring.catalogue, config).includes(BACKUP_JOB)) backups(context);
   const entry = edge(context, [...workloads.values()]);
   isolation(context);
-  monitoring(context);
+  const logs = logStore(context);
+  monitoring(context, logs !== undefined);
 
   return {
     platform: config.platform,

@@ -19,6 +19,7 @@ import {
   clusterFacts,
   clusterRuleGroups,
   dashboardUid,
+  logsDatasourceUid,
   managedMonitoring,
   monitors,
   namespaceScope,
@@ -29,7 +30,7 @@ import {
 } from "../../infra/monitoring/operator";
 import { scrapeApiKeys, watches } from "../../infra/monitoring/targets";
 import { partOf, type KubernetesContext } from "./context";
-import { selectorLabels } from "./pods";
+import { podLabels } from "./pods";
 
 function installation(context: KubernetesContext, managed: ManagedSettings) {
   const { config, secrets } = context;
@@ -62,7 +63,8 @@ function installation(context: KubernetesContext, managed: ManagedSettings) {
   );
 }
 
-export function monitoring(context: KubernetesContext) {
+/** `logs`: the stack's Loki has a datasource, whose panels the dashboard shows. */
+export function monitoring(context: KubernetesContext, logs: boolean) {
   const { config, wiring, secrets, instance } = context;
   const { catalogue } = wiring;
   const watched = watches(catalogue, config.ports, deployedServices(catalogue, "kubernetes"));
@@ -82,6 +84,7 @@ export function monitoring(context: KubernetesContext) {
       datasourceUid: dashboards.datasourceUid,
       scope: namespaceScope(config),
       containers: "kubernetes",
+      ...(logs && { logsDatasourceUid: logsDatasourceUid(namespace) }),
     },
   });
   return new Monitors(
@@ -90,7 +93,7 @@ export function monitoring(context: KubernetesContext) {
       namespace: context.namespace,
       labels: context.labels,
       selectedBy: selectedBy(config),
-      monitors: monitors(catalogue, config, watched, (service) => selectorLabels(service, instance), credentials),
+      monitors: monitors(catalogue, config, watched, (service) => podLabels(catalogue, service, instance), credentials),
       ...(apiKeys.length > 0 && { credentials: { name: credentials, keys: Object.fromEntries(apiKeys) } }),
       rules: clusterRuleGroups(catalogue, config, watched, clusterFacts(catalogue, config)),
       ...(installed && { crdsFrom: installed.chart }),

@@ -3,12 +3,18 @@
 import { NetworkPolicies, type Peer, type PodGroupPolicy } from "../../components/kubernetes/network-policies";
 import { kubernetesFlows, podGroups, type Peer as FlowPeer } from "../../infra/flows";
 import type { KubernetesContext } from "./context";
-import { selectorLabels } from "./pods";
+import { CHART_COMPONENT_LABEL, selectorLabels } from "./pods";
 
 export function networkPolicies(context: KubernetesContext): Record<string, PodGroupPolicy> {
   const { config, wiring, instance } = context;
   const groups = podGroups(wiring.catalogue, config);
-  const labelsOf = (group: string) => groups.find((g) => g.name === group)?.pods ?? selectorLabels(group, instance);
+  const labelsOf = (name: string) => {
+    const group = groups.find((g) => g.name === name);
+    if (group?.pods) return group.pods;
+    if (group?.chart)
+      return { ...selectorLabels(group.chart.service, instance), [CHART_COMPONENT_LABEL]: group.chart.component };
+    return selectorLabels(name, instance);
+  };
   const peer = (p: FlowPeer): Peer => ("group" in p ? { pods: labelsOf(p.group) } : p);
   const flows = kubernetesFlows(wiring.catalogue, config);
   const isGroup = (p: FlowPeer, group: string) => "group" in p && p.group === group;

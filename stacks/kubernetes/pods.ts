@@ -4,14 +4,24 @@ import { posix } from "node:path";
 import type { core } from "@pulumi/kubernetes/types/input";
 import { ENV, type Catalogue } from "../../infra/catalogue";
 import type { KubernetesConfig } from "../../infra/config/schema";
-import { statePath, wantsGpu } from "../../infra/graph";
+import { SERVICE_POD_LABEL } from "../../infra/flows";
+import { keepsState, statePath, wantsGpu } from "../../infra/graph";
 import { clientHealthCommand, healthTimingOf } from "../../infra/health";
 
 /** The user and group every pod runs as: the restricted profile's scanners want 10001 or more. */
 export const POD_USER = 10001;
 
+/** The label a chart's pods carry beside the stack's selector labels, naming their component. */
+export const CHART_COMPONENT_LABEL = "app.kubernetes.io/component";
+
 export function selectorLabels(group: string, instance: string): Record<string, string> {
-  return { "app.kubernetes.io/name": group, "app.kubernetes.io/instance": instance };
+  return { [SERVICE_POD_LABEL]: group, "app.kubernetes.io/instance": instance };
+}
+
+/** The labels of a service's pods: its selector labels, and a chart's component. */
+export function podLabels(catalogue: Catalogue, service: string, instance: string): Record<string, string> {
+  const chart = catalogue[service]!.chart;
+  return { ...selectorLabels(service, instance), ...(chart && { [CHART_COMPONENT_LABEL]: chart.component }) };
 }
 
 export function podSecurityContext(): core.v1.PodSecurityContext {
@@ -90,9 +100,14 @@ export function resources(config: KubernetesConfig, catalogue: Catalogue, servic
   return { requests: { ...requests, ...storage, ...gpus }, limits: { ...limits, ...storage, ...gpus } };
 }
 
-/** An emptyDir for each path the node writes under its read-only root filesystem. */
+/**
+ * An emptyDir for each path the node writes under its read-only root filesystem, and for its state's
+ * path where it keeps no state on Kubernetes.
+ */
 export function scratchVolumes(catalogue: Catalogue, node: string) {
-  return catalogue[node]!.writable.map((path) => ({
+  const spec = catalogue[node]!;
+  const unkept = spec.state && !keepsState(spec, "kubernetes") ? [statePath(spec)!] : [];
+  return [...spec.writable, ...unkept].map((path) => ({
     name: `scratch${path.replace(/[^a-z0-9]+/g, "-")}`,
     mountPath: path,
   }));

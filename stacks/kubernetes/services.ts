@@ -4,7 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { Workload, type Sidecar, type WorkloadArgs } from "../../components/kubernetes/workload";
 import { serviceEnvironment, type SecretSource } from "../../infra/environment";
 import { serviceFiles } from "../../infra/files";
-import { podServices, sidecarsOf } from "../../infra/graph";
+import { keepsState, sidecarsOf, workloadServices } from "../../infra/graph";
 import { imageRef } from "../../infra/images";
 import { dataProtection, type KubernetesContext } from "./context";
 import {
@@ -35,7 +35,7 @@ function files(context: KubernetesContext, service: string) {
 
 function controller(context: KubernetesContext, service: string): WorkloadArgs["controller"] {
   const { config, wiring } = context;
-  if (wiring.catalogue[service]!.state)
+  if (keepsState(wiring.catalogue[service]!, "kubernetes"))
     return {
       kind: "statefulSet",
       storageClassName: config.storage.className,
@@ -47,7 +47,8 @@ function controller(context: KubernetesContext, service: string): WorkloadArgs["
   return {
     kind: "deployment",
     scale: autoscaling?.enabled ? { autoscaling } : { replicas: config.replicas[service] ?? 1 },
-    maxSurge: config.rollout.maxSurge,
+    // A singleton's second pod would do its work twice, if only for the rollout.
+    rollout: wiring.catalogue[service]!.singleton ? "recreate" : { maxSurge: config.rollout.maxSurge },
     progressDeadlineSeconds: config.rollout.progressDeadlineSeconds,
   };
 }
@@ -94,7 +95,6 @@ function sidecars(context: KubernetesContext, service: string): Sidecar[] {
     const parts = container(context, node);
     const { readinessProbe: _gate, ...probes } = parts.probes;
     return {
-      // Docker's command is the image's CMD: on Kubernetes, the entrypoint's arguments.
       container: {
         name: node,
         ...parts,
@@ -110,8 +110,9 @@ export function serviceWorkloads(context: KubernetesContext, pullSecret: pulumi.
   const { config, wiring, instance } = context;
   const { catalogue } = wiring;
   const workloads = new Map<string, Workload>();
-  for (const service of podServices(catalogue)) {
+  for (const service of workloadServices(catalogue)) {
     const spec = catalogue[service]!;
+    const stateful = keepsState(spec, "kubernetes");
     const environment = environmentOf(context, service);
     workloads.set(
       service,
@@ -124,7 +125,7 @@ export function serviceWorkloads(context: KubernetesContext, pullSecret: pulumi.
           selector: selectorLabels(service, instance),
           container: {
             ...container(context, service),
-            ...(spec.command && { command: spec.command(config.ports[service]!, config) }),
+            ...(spec.command && { args: spec.command(config.ports[service]!, config) }),
           },
           pod: {
             securityContext: podSecurityContext(),
@@ -141,8 +142,9 @@ export function serviceWorkloads(context: KubernetesContext, pullSecret: pulumi.
           controller: controller(context, service),
           sidecars: sidecars(context, service),
           disruptionMaxUnavailable: config.rollout.disruptionMaxUnavailable,
+          ...(spec.kubernetesApi && { apiAccess: spec.kubernetesApi }),
         },
-        { ...context.opts, ...(spec.state && dataProtection(config)) },
+        { ...context.opts, ...(stateful && dataProtection(config)) },
       ),
     );
   }

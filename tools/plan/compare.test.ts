@@ -167,7 +167,10 @@ describe("a staging plan pointed at another cluster", () => {
   let comparison: ReturnType<typeof comparePlans>;
   beforeAll(async () => {
     staging = await shippedPlan("staging");
-    const moved = await planStack("staging", { ...stackValues("staging"), "jarvis:cluster": { context: "jarvis-dr" } });
+    const moved = await planStack("staging", {
+      ...stackValues("staging"),
+      "jarvis:cluster": { ...(stackValues("staging") as Record<string, any>)["jarvis:cluster"], context: "jarvis-dr" },
+    });
     comparison = compared(staging, moved);
   });
   const managed = () => staging.resources.filter((r) => r.provider === PROVIDER_URN(staging));
