@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "plan/", "coverage/"] },
+  { ignores: ["node_modules/", "policy/node_modules/", "plan/", "coverage/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

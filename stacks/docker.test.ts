@@ -8,6 +8,7 @@ import { standIns } from "../tools/plan/engine";
 import {
   ofType,
   planStack,
+  rawConfig,
   shippedPlan,
   rawResource,
   stackValues,
@@ -16,12 +17,16 @@ import {
 } from "../tools/test-support";
 import { CATALOGUE } from "../infra/catalogue";
 import { runningServices, startOrder } from "../infra/graph";
+import { packSettings } from "../policy/context";
+import { localPorts, noDockerSocket } from "../policy/invariants";
 
 // What the dev stack runs: cAdvisor is off by default.
 const DOCKER_SERVICES = runningServices(CATALOGUE, validConfig("dev"));
 
 const CONTAINER = "docker:index/container:Container";
 const dev = stackValues("dev") as Record<string, any>;
+/** What the policy pack knows of dev from its config. */
+const DEV_FACTS = packSettings(rawConfig("dev").config).facts;
 /** Host paths for the bind mounts, which the shipped dev stack leaves unset. */
 const HOST_PATHS = {
   models: "/srv/jarvis/models",
@@ -592,6 +597,9 @@ describe("the original docker-compose.yml, service by service", () => {
       const published = inputs.ports.map((p: any) => ({ internal: p.internal, external: p.external }));
       expect(published, `${name} published ports`).toEqual(UNPUBLISHED.includes(name) ? [] : ports);
       for (const p of inputs.ports) expect(p, name).toMatchObject({ ip: "127.0.0.1", protocol: "tcp" });
+      // As the policy pack checks at preview: no port on all interfaces, no Docker socket.
+      const resource = { type: "docker:index/container:Container", name, props: inputs };
+      expect([...localPorts(resource), ...noDockerSocket(resource, DEV_FACTS)], name).toEqual([]);
       const targets = (service.volumes ?? [])
         .map((v: string) => (v.includes(":") ? v.split(":")[1]! : v))
         .filter((t: string) => !DROPPED_MOUNTS.includes(t))

@@ -731,6 +731,7 @@ describe("namespaces and platforms", () => {
         "monitoring",
         "namePrefix",
         "namespace",
+        "policyEnforcement",
         "ports",
         "qdrant",
         "replicas",

@@ -25,6 +25,11 @@ export function platformKeys(catalogue: Catalogue) {
   return {
     shared: {
       platform: z.enum(PLATFORMS).describe("Where the stack runs: `docker` (local engine) or `kubernetes`."),
+      policyEnforcement: z
+        .enum(["mandatory", "advisory"])
+        .describe(
+          "How the policy pack (policy/, `pulumi preview --policy-pack policy`) treats a violation: `mandatory` stops the preview, `advisory` reports it.",
+        ),
       namePrefix: dnsLabel
         .max(20)
         .describe("Prefix of container, volume and Service names, so that two stacks can share one engine."),
