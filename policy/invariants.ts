@@ -1,7 +1,8 @@
 // The invariants of a Jarvis stack, written once as predicates over a resource's type and inputs
 // (or a stack's resources): the policy pack runs them at preview, the project's tests on the offline
 // plan. Each returns the problems it finds, none when the resource holds; a value a preview does not
-// know yet (UNKNOWN_VALUES) passes. Pure: no Pulumi import, so that the tests and the pack share it.
+// know yet (UNKNOWN_VALUES), at any depth, passes. Pure: no Pulumi import, so that the tests and the
+// pack share it.
 
 /** A resource as a policy sees it: its type token, its inputs, and the options that matter here. */
 export interface Resource {
@@ -45,14 +46,45 @@ export const isUnknown = (value: unknown) => UNKNOWN_VALUES.has(value);
 /** A resource's inputs: free-form JSON, checked field by field. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = Record<string, any>;
+
+/** What `at` returns where a preview does not know the value, or one on its way. */
+const UNKNOWN = Symbol("unknown");
+type Read = unknown;
+
+/** The value at a path, UNKNOWN if it or any value on its way is unknown, undefined if absent. */
+function at(value: unknown, ...path: (string | number)[]): Read {
+  let current = value;
+  for (const key of path) {
+    if (isUnknown(current)) return UNKNOWN;
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Json)[key];
+  }
+  return isUnknown(current) ? UNKNOWN : current;
+}
+
+/** The known elements of a list at a path; UNKNOWN if the list is unknown. */
+function list(value: unknown, ...path: (string | number)[]): Json[] | typeof UNKNOWN {
+  const found = at(value, ...path);
+  if (found === UNKNOWN) return UNKNOWN;
+  return Array.isArray(found) ? found.filter((v) => !isUnknown(v)) : [];
+}
+const each = (value: unknown, ...path: (string | number)[]): Json[] => {
+  const found = list(value, ...path);
+  return found === UNKNOWN ? [] : found;
+};
+
 const k8s = (group: string, kind: string) => `kubernetes:${group}:${kind}`;
 export const TYPES = {
   deployment: k8s("apps/v1", "Deployment"),
   statefulSet: k8s("apps/v1", "StatefulSet"),
+  daemonSet: k8s("apps/v1", "DaemonSet"),
+  replicaSet: k8s("apps/v1", "ReplicaSet"),
+  pod: k8s("core/v1", "Pod"),
   job: k8s("batch/v1", "Job"),
   cronJob: k8s("batch/v1", "CronJob"),
   service: k8s("core/v1", "Service"),
   configMap: k8s("core/v1", "ConfigMap"),
+  claim: k8s("core/v1", "PersistentVolumeClaim"),
   networkPolicy: k8s("networking.k8s.io/v1", "NetworkPolicy"),
   ingress: k8s("networking.k8s.io/v1", "Ingress"),
   httpRoute: k8s("gateway.networking.k8s.io/v1", "HTTPRoute"),
@@ -67,57 +99,67 @@ export const TYPES = {
   volume: "docker:index/volume:Volume",
 } as const;
 
-/** The pod template of a workload, and whether it runs to completion (a Job's: no probes). */
+/** Where each kind holds its pod spec, and whether its pods run to completion (no probes then). */
+const POD_SPECS: Readonly<Record<string, { path: readonly string[]; completes: boolean }>> = {
+  [TYPES.deployment]: { path: ["spec", "template", "spec"], completes: false },
+  [TYPES.statefulSet]: { path: ["spec", "template", "spec"], completes: false },
+  [TYPES.daemonSet]: { path: ["spec", "template", "spec"], completes: false },
+  [TYPES.replicaSet]: { path: ["spec", "template", "spec"], completes: false },
+  [TYPES.pod]: { path: ["spec"], completes: false },
+  [TYPES.job]: { path: ["spec", "template", "spec"], completes: true },
+  [TYPES.cronJob]: { path: ["spec", "jobTemplate", "spec", "template", "spec"], completes: true },
+};
+
+/** The pod spec of a workload (undefined where unknown or not a workload), and whether it runs to completion. */
 function podTemplate(resource: Resource): { spec: Json; completes: boolean } | undefined {
-  const spec = resource.props.spec as Json | undefined;
-  if (!spec || isUnknown(spec)) return undefined;
-  switch (resource.type) {
-    case TYPES.deployment:
-    case TYPES.statefulSet:
-      return spec.template?.spec && { spec: spec.template.spec, completes: false };
-    case TYPES.job:
-      return spec.template?.spec && { spec: spec.template.spec, completes: true };
-    case TYPES.cronJob:
-      return spec.jobTemplate?.spec?.template?.spec && { spec: spec.jobTemplate.spec.template.spec, completes: true };
-    default:
-      return undefined;
-  }
+  const kind = POD_SPECS[resource.type];
+  const spec = kind && at(resource.props, ...kind.path);
+  return kind && spec && spec !== UNKNOWN ? { spec: spec as Json, completes: kind.completes } : undefined;
 }
 
-const known = <T>(values: readonly T[] | undefined): T[] =>
-  Array.isArray(values) ? values.filter((v) => !isUnknown(v)) : [];
-const containersOf = (pod: Json): Json[] => [...known<Json>(pod.initContainers), ...known<Json>(pod.containers)];
-const namespaceOf = (resource: Resource) => (resource.props.metadata as Json | undefined)?.namespace as unknown;
+const containersOf = (pod: Json): Json[] => [...each(pod, "initContainers"), ...each(pod, "containers")];
+const namespaceOf = (resource: Resource) => at(resource.props, "metadata", "namespace");
+
+/** The types of a URN's chain: `urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>`. */
+const typeChain = (urn: string) => (urn.split("::")[2] ?? "").split("$");
 /** An object a maintained chart renders (its children at preview): the chart's, tested by its maintainers. */
-const fromChart = (resource: Resource) => resource.parent?.includes(`$${TYPES.chart}::`) ?? false;
+const fromChart = (resource: Resource) =>
+  resource.parent !== undefined && typeChain(resource.parent).includes(TYPES.chart);
+/** Pods left to what installed them: a chart's, or those of a managed installation's namespace. */
+const leftToChart = (resource: Resource, facts: StackFacts) =>
+  fromChart(resource) || facts.chartNamespaces.includes(namespaceOf(resource) as string);
 const MIN_ID = 10001;
 
 /** Restricted pods: non-root UID and GID from 10001, no privilege escalation, no capability, RuntimeDefault, read-only root. */
 export function restrictedPods(resource: Resource, facts: StackFacts): string[] {
   const template = podTemplate(resource);
-  const namespace = namespaceOf(resource);
-  if (!template || fromChart(resource) || facts.chartNamespaces.includes(namespace as string)) return [];
+  if (!template || leftToChart(resource, facts)) return [];
   const problems: string[] = [];
-  const pod = template.spec.securityContext ?? {};
-  const id = (value: unknown, what: string) => {
-    if (!isUnknown(value) && !(typeof value === "number" && value >= MIN_ID))
-      problems.push(`${what} is not >= ${MIN_ID}`);
+  const check = (value: Read, holds: (v: unknown) => boolean, problem: string) => {
+    if (value !== UNKNOWN && !holds(value)) problems.push(problem);
   };
-  if (pod.runAsNonRoot !== true && !isUnknown(pod.runAsNonRoot)) problems.push("the pod may run as root");
-  id(pod.runAsUser, "the pod's runAsUser");
-  id(pod.runAsGroup, "the pod's runAsGroup");
-  if (pod.seccompProfile?.type !== "RuntimeDefault" && !isUnknown(pod.seccompProfile))
-    problems.push("the pod's seccomp profile is not RuntimeDefault");
-  for (const container of containersOf(template.spec)) {
-    const context = container.securityContext ?? {};
+  const pod = template.spec;
+  const id = (v: unknown) => typeof v === "number" && v >= MIN_ID;
+  check(at(pod, "securityContext", "runAsNonRoot"), (v) => v === true, "the pod may run as root");
+  check(at(pod, "securityContext", "runAsUser"), id, `the pod's runAsUser is not >= ${MIN_ID}`);
+  check(at(pod, "securityContext", "runAsGroup"), id, `the pod's runAsGroup is not >= ${MIN_ID}`);
+  check(
+    at(pod, "securityContext", "seccompProfile", "type"),
+    (v) => v === "RuntimeDefault",
+    "the pod's seccomp profile is not RuntimeDefault",
+  );
+  for (const container of containersOf(pod)) {
     const where = `container ${container.name}`;
-    if (context.allowPrivilegeEscalation !== false && !isUnknown(context.allowPrivilegeEscalation))
-      problems.push(`${where} may escalate its privileges`);
-    if (!known<string>(context.capabilities?.drop).includes("ALL") && !isUnknown(context.capabilities))
-      problems.push(`${where} keeps capabilities (drop ALL)`);
-    if (context.readOnlyRootFilesystem !== true && !isUnknown(context.readOnlyRootFilesystem))
-      problems.push(`${where} may write its root filesystem`);
-    if (context.privileged === true) problems.push(`${where} is privileged`);
+    const own = (...path: string[]) => at(container, "securityContext", ...path);
+    check(own("allowPrivilegeEscalation"), (v) => v === false, `${where} may escalate its privileges`);
+    const drop = list(container, "securityContext", "capabilities", "drop");
+    if (drop !== UNKNOWN && !drop.includes("ALL" as never)) problems.push(`${where} keeps capabilities (drop ALL)`);
+    check(own("readOnlyRootFilesystem"), (v) => v === true, `${where} may write its root filesystem`);
+    check(own("privileged"), (v) => v !== true, `${where} is privileged`);
+    // A container's own identity, where it sets one, overrides the pod's.
+    check(own("runAsNonRoot"), (v) => v !== false, `${where} may run as root`);
+    check(own("runAsUser"), (v) => v === undefined || id(v), `${where}'s runAsUser is not >= ${MIN_ID}`);
+    check(own("runAsGroup"), (v) => v === undefined || id(v), `${where}'s runAsGroup is not >= ${MIN_ID}`);
   }
   return problems;
 }
@@ -126,18 +168,16 @@ export function restrictedPods(resource: Resource, facts: StackFacts): string[] 
 export function resourceBounds(resource: Resource): string[] {
   const template = podTemplate(resource);
   if (!template || fromChart(resource)) return [];
-  return containersOf(template.spec).flatMap((container) => {
-    const resources = container.resources;
-    if (isUnknown(resources)) return [];
-    return (["requests", "limits"] as const).flatMap((bound) =>
+  return containersOf(template.spec).flatMap((container) =>
+    (["requests", "limits"] as const).flatMap((bound) =>
       (["cpu", "memory"] as const).flatMap((what) => {
-        const value = resources?.[bound]?.[what];
+        const value = at(container, "resources", bound, what);
         return value === undefined || value === null
           ? [`container ${container.name} has no ${what} ${bound.slice(0, -1)}`]
           : [];
       }),
-    );
-  });
+    ),
+  );
 }
 
 /**
@@ -146,20 +186,27 @@ export function resourceBounds(resource: Resource): string[] {
  */
 export function probes(resource: Resource): string[] {
   const template = podTemplate(resource);
-  if (!template || template.completes || fromChart(resource)) return [];
-  return known<Json>(template.spec.containers).flatMap((container, i) => [
-    ...(container.livenessProbe === undefined ? [`container ${container.name} has no liveness probe`] : []),
-    ...(i === 0 && container.readinessProbe === undefined
-      ? [`container ${container.name} has no readiness probe`]
-      : []),
-  ]);
+  const containers = template && list(template.spec, "containers");
+  if (!template || template.completes || fromChart(resource) || containers === UNKNOWN) return [];
+  const all = (at(template.spec, "containers") as unknown[]) ?? [];
+  return all.flatMap((container, i) => {
+    if (isUnknown(container)) return [];
+    const missing = (probe: string) => at(container, probe) === undefined;
+    const name = (container as Json).name;
+    return [
+      ...(missing("livenessProbe") ? [`container ${name} has no liveness probe`] : []),
+      ...(i === 0 && missing("readinessProbe") ? [`container ${name} has no readiness probe`] : []),
+    ];
+  });
 }
 
+const DIGEST = /@sha256:[a-f0-9]{64}$/;
 /** An image reference pinned by a tag other than latest, or a digest. */
 export function imageProblem(image: unknown): string | undefined {
   if (isUnknown(image) || typeof image !== "string") return undefined;
   // A Docker container runs the pulled image's ID, which pins it.
-  if (/^sha256:[a-f0-9]{64}$/.test(image) || /@sha256:[a-f0-9]{64}$/.test(image)) return undefined;
+  if (/^sha256:[a-f0-9]{64}$/.test(image) || DIGEST.test(image)) return undefined;
+  if (image.includes("@")) return `${image} has a malformed digest`;
   const lastSegment = image.slice(image.lastIndexOf("/") + 1);
   const colon = lastSegment.lastIndexOf(":");
   if (colon < 0) return `${image} is not pinned by a tag or a digest`;
@@ -167,86 +214,106 @@ export function imageProblem(image: unknown): string | undefined {
   return tag === "latest" || tag.startsWith("latest-") ? `${image} uses the moving tag ${tag}` : undefined;
 }
 
-/** Every image pinned: Kubernetes containers, Docker's pulled images. */
+/** Every image pinned: Kubernetes containers, Docker's pulled images and containers. */
 export function pinnedImages(resource: Resource): string[] {
   const template = podTemplate(resource);
   const images = template
-    ? containersOf(template.spec).map((c) => c.image)
+    ? containersOf(template.spec).map((c) => at(c, "image"))
     : resource.type === TYPES.remoteImage
-      ? [resource.props.name]
-      : [];
-  return images.flatMap((image) => imageProblem(image) ?? []);
+      ? [at(resource.props, "name")]
+      : resource.type === TYPES.container
+        ? [at(resource.props, "image")]
+        : [];
+  return images.flatMap((image) => (image === UNKNOWN ? [] : (imageProblem(image) ?? [])));
 }
 
-/** No Service reachable from outside the cluster but through the edge. */
+/** No Service reachable from outside the cluster but through the edge, nor one that leads out of it. */
 export function internalServices(resource: Resource): string[] {
   if (resource.type !== TYPES.service) return [];
-  const type = (resource.props.spec as Json | undefined)?.type;
-  return type === "NodePort" || type === "LoadBalancer" ? [`a Service of type ${type} is reachable from outside`] : [];
+  const type = at(resource.props, "spec", "type");
+  const externalIPs = list(resource.props, "spec", "externalIPs");
+  return [
+    ...(type === "NodePort" || type === "LoadBalancer" ? [`a Service of type ${type} is reachable from outside`] : []),
+    ...(type === "ExternalName" ? ["a Service of type ExternalName leads out of the cluster"] : []),
+    ...(externalIPs !== UNKNOWN && externalIPs.length > 0 ? ["the Service has external IPs"] : []),
+  ];
 }
 
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
-/** A value that reads as a secret: a private key, a URL with a password, or a secret-named key holding other than a file path. */
+/** A variable's or a settings key's name (not a file's) that names a secret. */
+const SECRET_NAME = /^[A-Z0-9_]*(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)[A-Z0-9_]*$/;
+/** A value that reads as a secret: a private key, a URL with a password, or a secret-named variable holding other than a file path. */
 function secretLooking(name: string, value: unknown): boolean {
   if (typeof value !== "string" || isUnknown(value) || value === "") return false;
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) return true;
-  if (/^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i.test(value)) return true;
+  if (/[a-z][a-z0-9+.-]*:\/\/[^/\s:@"']+:[^/\s@"']+@/i.test(value)) return true;
   return SECRET_NAME.test(name) && !value.startsWith("/");
 }
 
-/** No ConfigMap value or plain environment value that looks like a secret (secrets come from Secrets). */
-export function noPlainSecrets(resource: Resource): string[] {
-  if (resource.type === TYPES.configMap) {
-    const data = (resource.props.data ?? {}) as Json;
-    return isUnknown(data)
-      ? []
-      : Object.entries(data).flatMap(([key, value]) =>
-          secretLooking(key, value) ? [`ConfigMap key ${key} looks like a secret`] : [],
-        );
-  }
+/** The entries of a ConfigMap's data, where known. */
+const configData = (resource: Resource): [string, unknown][] => {
+  const data = at(resource.props, "data");
+  return data && data !== UNKNOWN ? Object.entries(data as Json) : [];
+};
+/** The plain variables of a workload's containers, with their container. */
+const plainVariables = (resource: Resource): { container: string; name: string; value: unknown }[] => {
   const template = podTemplate(resource);
-  if (!template) return [];
-  return containersOf(template.spec).flatMap((container) =>
-    known<Json>(container.env).flatMap((variable) =>
-      "value" in variable && secretLooking(variable.name, variable.value)
-        ? [`container ${container.name}'s ${variable.name} is a plain value that looks like a secret`]
-        : [],
-    ),
+  return template
+    ? containersOf(template.spec).flatMap((c) =>
+        each(c, "env")
+          .filter((v) => "value" in v)
+          .map((v) => ({ container: c.name, name: v.name, value: at(v, "value") })),
+      )
+    : [];
+};
+
+/**
+ * No ConfigMap value or plain environment value on Kubernetes that looks like a secret (secrets
+ * come from Secrets). Docker's secret variables are secret outputs, which a policy sees revealed.
+ */
+export function noPlainSecrets(resource: Resource): string[] {
+  if (resource.type === TYPES.configMap)
+    return configData(resource).flatMap(([key, value]) =>
+      secretLooking(key, value) ? [`ConfigMap key ${key} looks like a secret`] : [],
+    );
+  return plainVariables(resource).flatMap((v) =>
+    secretLooking(v.name, v.value)
+      ? [`container ${v.container}'s ${v.name} is a plain value that looks like a secret`]
+      : [],
   );
 }
 
-/** CORS for the configured origins only: never `*`, at the edge or in a service's environment. */
+/** CORS for the configured origins only: never `*`, at the edge or in a service's settings or environment. */
 export function strictCors(resource: Resource): string[] {
   if (resource.type === TYPES.middleware) {
-    const origins = known<string>((resource.props.spec as Json | undefined)?.headers?.accessControlAllowOriginList);
-    return origins.includes("*") ? ["the edge allows every origin (*)"] : [];
+    const origins = each(resource.props, "spec", "headers", "accessControlAllowOriginList");
+    return origins.includes("*" as never) ? ["the edge allows every origin (*)"] : [];
   }
   const wildcard = (name: string, value: unknown) =>
     /CORS|ORIGIN/i.test(name) && typeof value === "string" && value.split(/[ ,]+/).includes("*");
-  if (resource.type === TYPES.container)
-    return known<string>(resource.props.envs as string[]).flatMap((entry) => {
-      const [name = "", value] = entry.split(/=(.*)/s);
-      return wildcard(name, value) ? [`${name} allows every origin (*)`] : [];
-    });
-  const template = podTemplate(resource);
-  if (!template) return [];
-  return containersOf(template.spec).flatMap((c) =>
-    known<Json>(c.env).flatMap((v) => (wildcard(v.name, v.value) ? [`${v.name} allows every origin (*)`] : [])),
-  );
+  const variables: [string, unknown][] =
+    resource.type === TYPES.container
+      ? each(resource.props, "envs").map((entry) => {
+          const [name = "", value] = String(entry).split(/=(.*)/s);
+          return [name, value];
+        })
+      : resource.type === TYPES.configMap
+        ? configData(resource)
+        : plainVariables(resource).map((v) => [v.name, v.value]);
+  return variables.flatMap(([name, value]) => (wildcard(name, value) ? [`${name} allows every origin (*)`] : []));
 }
 
-/** Stateful volumes protected where config protects data: StatefulSets and Docker's named volumes. */
+/** Stateful volumes protected where config protects data: StatefulSets, claims and Docker's named volumes. */
 export function protectedState(resource: Resource, facts: StackFacts): string[] {
   if (!facts.protectData || fromChart(resource)) return [];
-  if (resource.type !== TYPES.statefulSet && resource.type !== TYPES.volume) return [];
+  if (![TYPES.statefulSet, TYPES.claim, TYPES.volume].includes(resource.type as never)) return [];
   return resource.protect ? [] : ["holds data but is not protected (jarvis:dataProtection.protect is on)"];
 }
 
 /** An autoscaled service keeps at least two pods: one lost pod leaves one serving. */
 export function autoscalerMinimum(resource: Resource): string[] {
   if (resource.type !== TYPES.autoscaler) return [];
-  const min = (resource.props.spec as Json | undefined)?.minReplicas;
-  return isUnknown(min) || (typeof min === "number" && min >= 2) ? [] : [`minReplicas ${String(min)} is below 2`];
+  const min = at(resource.props, "spec", "minReplicas");
+  return min === UNKNOWN || (typeof min === "number" && min >= 2) ? [] : [`minReplicas ${String(min)} is below 2`];
 }
 
 // audit-allow: the addresses that mean every interface, which no config may choose
@@ -254,62 +321,75 @@ const ALL_INTERFACES = new Set([undefined, "", "0.0.0.0", "::", "[::]"]);
 /** Dev publishes ports on a chosen interface, never on all of them (a datastore would be on the network). */
 export function localPorts(resource: Resource): string[] {
   if (resource.type !== TYPES.container) return [];
-  return known<Json>(resource.props.ports as Json[]).flatMap((port) =>
-    ALL_INTERFACES.has(port.ip) ? [`port ${port.external ?? port.internal} is published on all interfaces`] : [],
-  );
+  return each(resource.props, "ports").flatMap((port) => {
+    const ip = at(port, "ip");
+    return ip !== UNKNOWN && ALL_INTERFACES.has(ip as string)
+      ? [`port ${port.external ?? port.internal} is published on all interfaces`]
+      : [];
+  });
 }
 
+/** The same folder with and without its /var prefix: /run and /var/run are one on the hosts Docker runs on. */
+const hostAliases = (path: string) => [path, path.startsWith("/var/run") ? path.slice(4) : `/var${path}`];
 /** No container mounts the Docker socket (or a folder that holds it) unless config switches that on. */
 export function noDockerSocket(resource: Resource, facts: StackFacts): string[] {
   const { socket } = facts;
   if (resource.type !== TYPES.container || facts.socketAllowed || !socket) return [];
-  const holds = (source: string) => socket === source || socket.startsWith(`${source.replace(/\/$/, "")}/`);
-  return known<Json>(resource.props.mounts as Json[]).flatMap((mount) =>
-    typeof mount.source === "string" && holds(mount.source)
-      ? [`mounts ${mount.source}, which holds the Docker socket`]
-      : [],
+  const holds = (source: string) =>
+    hostAliases(socket).some((s) => s === source || s.startsWith(`${source.replace(/\/$/, "")}/`));
+  const sources = [
+    ...each(resource.props, "mounts").map((m) => at(m, "source")),
+    ...each(resource.props, "volumes").map((v) => at(v, "hostPath")),
+  ];
+  return sources.flatMap((source) =>
+    typeof source === "string" && holds(source) ? [`mounts ${source}, which holds the Docker socket`] : [],
   );
 }
 
 /** The public entry over TLS: every Ingress host has a certificate, every route attaches to a listener of the Gateway. */
 export function tlsEntry(resource: Resource): string[] {
-  const spec = resource.props.spec as Json | undefined;
-  if (!spec || isUnknown(spec)) return [];
   if (resource.type === TYPES.ingress) {
-    if (isUnknown(spec.tls)) return [];
-    const covered = new Set(known<Json>(spec.tls).flatMap((t) => known<string>(t.hosts)));
-    return known<Json>(spec.rules).flatMap((rule) =>
-      typeof rule.host === "string" && !isUnknown(rule.host) && !covered.has(rule.host)
-        ? [`host ${rule.host} has no TLS certificate`]
-        : [],
-    );
+    const tls = list(resource.props, "spec", "tls");
+    if (tls === UNKNOWN) return [];
+    const hosts = tls.map((t) => list(t, "hosts"));
+    if (hosts.includes(UNKNOWN)) return [];
+    const covered = new Set((hosts as Json[][]).flat());
+    return each(resource.props, "spec", "rules").flatMap((rule) => {
+      const host = at(rule, "host");
+      return typeof host === "string" && !covered.has(host as never) ? [`host ${host} has no TLS certificate`] : [];
+    });
   }
   if (resource.type === TYPES.httpRoute)
-    return known<Json>(spec.parentRefs).flatMap((ref) =>
-      ref.sectionName === undefined ? [`the route attaches to every listener of ${ref.name}, not its HTTPS one`] : [],
+    return each(resource.props, "spec", "parentRefs").flatMap((ref) =>
+      at(ref, "sectionName") === undefined
+        ? [`the route attaches to every listener of ${ref.name}, not its HTTPS one`]
+        : [],
     );
   return [];
 }
 
-/** Stack invariants: every namespace of the stack's workloads has a default-deny NetworkPolicy. */
+/** Stack invariants: every namespace of the stack's pods has a default-deny NetworkPolicy. */
 export function defaultDeny(resources: readonly Resource[], facts: StackFacts): string[] {
+  const policies = resources.filter((r) => r.type === TYPES.networkPolicy);
+  // A policy the preview does not fully know may be the namespace's default deny.
+  if (policies.some((r) => [namespaceOf(r), at(r.props, "spec")].includes(UNKNOWN))) return [];
   const denied = new Set(
-    resources
-      .filter((r) => r.type === TYPES.networkPolicy)
+    policies
       .filter((r) => {
-        const spec = (r.props.spec ?? {}) as Json;
-        const selector = (spec.podSelector ?? {}) as Json;
-        const everyPod = Object.keys(selector.matchLabels ?? {}).length === 0 && !selector.matchExpressions?.length;
-        const both = ["Ingress", "Egress"].every((t) => known<string>(spec.policyTypes).includes(t));
-        return everyPod && both && !spec.ingress?.length && !spec.egress?.length;
+        const spec = (at(r.props, "spec") ?? {}) as Json;
+        const everyPod =
+          Object.keys(at(spec, "podSelector", "matchLabels") ?? {}).length === 0 &&
+          each(spec, "podSelector", "matchExpressions").length === 0;
+        const both = ["Ingress", "Egress"].every((t) => each(spec, "policyTypes").includes(t as never));
+        return everyPod && both && each(spec, "ingress").length === 0 && each(spec, "egress").length === 0;
       })
       .map(namespaceOf),
   );
   const namespaces = new Set(
     resources
-      .filter((r) => podTemplate(r) && !fromChart(r) && !facts.chartNamespaces.includes(namespaceOf(r) as string))
+      .filter((r) => podTemplate(r) && !leftToChart(r, facts))
       .map(namespaceOf)
-      .filter((n) => !isUnknown(n)),
+      .filter((n) => n !== UNKNOWN),
   );
   return [...namespaces].flatMap((n) =>
     denied.has(n) ? [] : [`namespace ${String(n)} has no default-deny NetworkPolicy`],
@@ -319,14 +399,14 @@ export function defaultDeny(resources: readonly Resource[], facts: StackFacts): 
 /** Stack invariants: staging and prod are monitored (monitors of the stack's services) and alert (rules). */
 export function monitoredStack(resources: readonly Resource[], facts: StackFacts): string[] {
   if (!facts.monitored) return [];
-  const of = (type: string) => resources.filter((r) => r.type === type);
-  const rules = of(TYPES.prometheusRule).flatMap((r) =>
-    known<Json>((r.props.spec as Json | undefined)?.groups).flatMap((g) => known(g.rules)),
-  );
+  const ours = resources.filter((r) => !leftToChart(r, facts));
+  const of = (type: string) => ours.filter((r) => r.type === type);
+  const groups = of(TYPES.prometheusRule).map((r) => list(r.props, "spec", "groups"));
+  const rules = groups.includes(UNKNOWN) ? 1 : (groups as Json[][]).flat().flatMap((g) => each(g, "rules")).length;
   return [
     ...(of(TYPES.serviceMonitor).length + of(TYPES.podMonitor).length === 0
       ? ["no ServiceMonitor or PodMonitor watches the stack"]
       : []),
-    ...(rules.length === 0 ? ["no PrometheusRule alerts on the stack"] : []),
+    ...(rules === 0 ? ["no PrometheusRule alerts on the stack"] : []),
   ];
 }

@@ -62,7 +62,11 @@ const withContainer = (change: object) =>
   deployment({ ...restrictedPod, containers: [{ ...restrictedContainer, ...change }] });
 const container = (props: Record<string, unknown>): TestResource => ({ type: TYPES.container, props });
 
-/** Per policy: a resource that holds, one that breaks it (with the problem's words), one with unknown values. */
+/**
+ * Per policy: a resource that holds, one that breaks it (with the problem's words), and that one with
+ * the value that breaks it unknown, as a preview hands it (which must then pass).
+ */
+const UNKNOWN_OBJECT = proxy.unknownObjectValue;
 const CASES: Record<
   string,
   {
@@ -74,18 +78,15 @@ const CASES: Record<
 > = {
   "restricted-pods": {
     pass: deployment(restrictedPod),
-    fail: deployment({ ...restrictedPod, securityContext: { ...restrictedPod.securityContext, runAsUser: 1000 } }),
+    fail: deployment({ ...restrictedPod, securityContext: { runAsUser: 1000 } }),
     says: /runAsUser is not >= 10001/,
-    unknown: deployment({
-      ...restrictedPod,
-      securityContext: { ...restrictedPod.securityContext, runAsUser: proxy.unknownNumberValue },
-    }),
+    unknown: deployment({ ...restrictedPod, securityContext: UNKNOWN_OBJECT }),
   },
   "resource-bounds": {
     pass: deployment(restrictedPod),
     fail: withContainer({ resources: { requests: { cpu: "100m", memory: "64Mi" } } }),
     says: /container app has no cpu limit/,
-    unknown: withContainer({ resources: proxy.unknownObjectValue }),
+    unknown: withContainer({ resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: UNKNOWN_OBJECT } }),
   },
   probes: {
     pass: deployment(restrictedPod),
@@ -103,16 +104,16 @@ const CASES: Record<
     pass: { type: TYPES.service, props: { spec: { type: "ClusterIP" } } },
     fail: { type: TYPES.service, props: { spec: { type: "NodePort" } } },
     says: /type NodePort is reachable from outside/,
-    unknown: { type: TYPES.service, props: { spec: { type: UNKNOWN } } },
+    unknown: { type: TYPES.service, props: { spec: UNKNOWN_OBJECT } },
   },
   "no-plain-secrets": {
     pass: {
       type: TYPES.configMap,
-      props: { data: { POSTGRES_PASSWORD_FILE: "/run/secrets/jarvis/POSTGRES_PASSWORD", LOG_LEVEL: "info" } },
+      props: { data: { POSTGRES_PASSWORD_FILE: "/run/secrets/jarvis/POSTGRES_PASSWORD", "token-usage.json": "{}" } },
     },
     fail: { type: TYPES.configMap, props: { data: { DATABASE_URL: "postgresql://jarvis:hunter2@db:5432/jarvis" } } },
     says: /ConfigMap key DATABASE_URL looks like a secret/,
-    unknown: { type: TYPES.configMap, props: { data: { API_KEY: UNKNOWN } } },
+    unknown: { type: TYPES.configMap, props: { data: { DATABASE_URL: UNKNOWN } } },
   },
   "strict-cors": {
     pass: {
@@ -121,41 +122,44 @@ const CASES: Record<
     },
     fail: { type: TYPES.middleware, props: { spec: { headers: { accessControlAllowOriginList: ["*"] } } } },
     says: /allows every origin/,
-    unknown: { type: TYPES.middleware, props: { spec: { headers: { accessControlAllowOriginList: [UNKNOWN] } } } },
+    unknown: { type: TYPES.middleware, props: { spec: { headers: UNKNOWN_OBJECT } } },
   },
   "protected-state": {
     pass: { type: TYPES.statefulSet, props: {}, protect: true },
-    fail: { type: TYPES.volume, props: { name: "jarvis-postgres-data" } },
+    fail: { type: TYPES.claim, props: { metadata: { name: "jarvis-backups" } } },
     says: /holds data but is not protected/,
-    // protect is an option, known at preview: an unknown input changes nothing.
-    unknown: { type: TYPES.statefulSet, props: { spec: proxy.unknownObjectValue }, protect: true },
+    // protect is an option, which a preview knows: an unknown input changes nothing.
+    unknown: { type: TYPES.claim, props: { metadata: UNKNOWN_OBJECT }, protect: true },
   },
   "autoscaler-minimum": {
     pass: { type: TYPES.autoscaler, props: { spec: { minReplicas: 2 } } },
     fail: { type: TYPES.autoscaler, props: { spec: { minReplicas: 1 } } },
     says: /minReplicas 1 is below 2/,
-    unknown: { type: TYPES.autoscaler, props: { spec: { minReplicas: proxy.unknownNumberValue } } },
+    unknown: { type: TYPES.autoscaler, props: { spec: UNKNOWN_OBJECT } },
   },
   "local-ports": {
     pass: container({ ports: [{ internal: 5432, external: 5432, ip: "127.0.0.1" }] }),
     fail: container({ ports: [{ internal: 5432, external: 5432 }] }),
     says: /port 5432 is published on all interfaces/,
-    unknown: container({ ports: proxy.unknownArrayValue }),
+    unknown: container({ ports: [{ internal: 5432, external: 5432, ip: UNKNOWN }] }),
   },
   "no-docker-socket": {
     pass: container({ mounts: [{ type: "bind", source: "/var/lib/docker/containers", target: "/logs" }] }),
-    fail: container({ mounts: [{ type: "bind", source: "/var/run", target: "/var/run" }] }),
-    says: /mounts \/var\/run, which holds the Docker socket/,
-    unknown: container({ mounts: [{ type: "bind", source: UNKNOWN, target: "/x" }] }),
+    fail: container({ mounts: [{ type: "bind", source: "/run", target: "/var/run" }] }),
+    says: /mounts \/run, which holds the Docker socket/,
+    unknown: container({ mounts: [{ type: "bind", source: UNKNOWN, target: "/var/run" }] }),
   },
   "tls-entry": {
     pass: {
       type: TYPES.ingress,
       props: { spec: { rules: [{ host: "jarvis.example.com" }], tls: [{ hosts: ["jarvis.example.com"] }] } },
     },
-    fail: { type: TYPES.ingress, props: { spec: { rules: [{ host: "jarvis.example.com" }] } } },
+    fail: { type: TYPES.ingress, props: { spec: { rules: [{ host: "jarvis.example.com" }], tls: [{ hosts: [] }] } } },
     says: /host jarvis.example.com has no TLS certificate/,
-    unknown: { type: TYPES.ingress, props: { spec: { rules: [{ host: UNKNOWN }], tls: proxy.unknownArrayValue } } },
+    unknown: {
+      type: TYPES.ingress,
+      props: { spec: { rules: [{ host: "jarvis.example.com" }], tls: [{ hosts: proxy.unknownArrayValue }] } },
+    },
   },
   "default-deny": {
     pass: [
@@ -165,20 +169,35 @@ const CASES: Record<
         props: { metadata: { namespace: "jarvis" }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
       },
     ],
-    fail: [deployment(restrictedPod)],
+    fail: [
+      deployment(restrictedPod),
+      {
+        type: TYPES.networkPolicy,
+        props: { metadata: { namespace: "other" }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+      },
+    ],
     says: /namespace jarvis has no default-deny NetworkPolicy/,
-    unknown: [deployment(restrictedPod, UNKNOWN)],
+    unknown: [
+      deployment(restrictedPod),
+      {
+        type: TYPES.networkPolicy,
+        props: { metadata: { namespace: UNKNOWN }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+      },
+    ],
   },
   monitored: {
     pass: [
       { type: TYPES.serviceMonitor, props: {} },
       { type: TYPES.prometheusRule, props: { spec: { groups: [{ name: "g", rules: [{ alert: "Down" }] }] } } },
     ],
-    fail: [{ type: TYPES.serviceMonitor, props: {} }],
+    fail: [
+      { type: TYPES.serviceMonitor, props: {} },
+      { type: TYPES.prometheusRule, props: { spec: { groups: [] } } },
+    ],
     says: /no PrometheusRule alerts on the stack/,
     unknown: [
       { type: TYPES.serviceMonitor, props: {} },
-      { type: TYPES.prometheusRule, props: { spec: { groups: [{ rules: [{ alert: "A" }, UNKNOWN] }] } } },
+      { type: TYPES.prometheusRule, props: { spec: { groups: proxy.unknownArrayValue } } },
     ],
   },
 };

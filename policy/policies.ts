@@ -17,12 +17,12 @@ const PROXY_TARGET = "__getSpecialProxyTarget";
 const unwrapped = (props: Record<string, unknown>): Record<string, unknown> =>
   (props[PROXY_TARGET] as Record<string, unknown> | undefined) ?? props;
 
-/** Resources named here are exceptions to the policy. */
+/** Resources named here (`<name>`, or `<type>::<name>` where names repeat across types) are exceptions to the policy. */
 const EXEMPT_SCHEMA = {
   properties: { exempt: { type: "array" as const, items: { type: "string" as const }, default: [] } },
 };
-const exempted = (args: { getConfig<T extends object>(): T }, name: string) =>
-  (args.getConfig<{ exempt?: string[] }>().exempt ?? []).includes(name);
+const exempted = (args: { getConfig<T extends object>(): T }, type: string, name: string) =>
+  (args.getConfig<{ exempt?: string[] }>().exempt ?? []).some((e) => e === name || e === `${type}::${name}`);
 
 const asResource = (r: {
   type: string;
@@ -46,7 +46,7 @@ function resourcePolicy(
     description,
     configSchema: EXEMPT_SCHEMA,
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-      if (exempted(args, args.name)) return;
+      if (exempted(args, args.type, args.name)) return;
       const resource = asResource({ ...args, protect: args.opts?.protect, parent: args.opts?.parent });
       for (const problem of check(resource, facts)) report(`${args.name}: ${problem}`);
     },
@@ -60,7 +60,7 @@ function stackPolicy(name: string, description: string, check: StackCheck, facts
     configSchema: EXEMPT_SCHEMA,
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
       const resources = args.resources
-        .filter((r: PolicyResource) => !exempted(args, r.name))
+        .filter((r: PolicyResource) => !exempted(args, r.type, r.name))
         .map((r: PolicyResource) => asResource({ ...r, protect: r.opts?.protect, parent: r.parent?.urn }));
       for (const problem of check(resources, facts)) report(problem);
     },

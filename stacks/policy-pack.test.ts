@@ -92,6 +92,42 @@ describe("the policy pack on the shipped stacks", () => {
     );
   });
 
+  it("leaves a chart's objects, as a real preview registers them under the Chart, to the chart", async () => {
+    const prod = plans.prod!;
+    const chart = prod.raw.find((r) => r.type === TYPES.chart)!;
+    // The Loki chart's own objects (they are not in the offline plan): what its templates leave unset
+    // for the stack (probes, limits, protect) must not stop a deploy.
+    const child = (type: string, name: string, inputs: Record<string, unknown>) => ({
+      ...chart,
+      type,
+      name,
+      inputs,
+      protect: false,
+      parent: chart.urn,
+    });
+    const pod = { containers: [{ name: "loki", image: "docker.io/grafana/loki:3.7.6" }] };
+    const children = [
+      child(TYPES.statefulSet, "jarvis-loki", { metadata: { namespace: "jarvis" }, spec: { template: { spec: pod } } }),
+      child(TYPES.statefulSet, "jarvis-loki-chunks-cache", {
+        metadata: { namespace: "jarvis" },
+        spec: { template: { spec: {} } },
+      }),
+      child(TYPES.configMap, "jarvis-loki", {
+        data: { "config.yaml": "secret_access_key: ${LOKI_S3_SECRET_ACCESS_KEY}" },
+      }),
+    ];
+    expect(await packViolations("prod", { ...prod, raw: [...prod.raw, ...children] })).toEqual([]);
+    // The same objects as the stack's own are not let through.
+    const own = children.map((c) => ({ ...c, parent: prod.raw.find((r) => r.type === "pulumi:pulumi:Stack")!.urn }));
+    expect((await packViolations("prod", { ...prod, raw: [...prod.raw, ...own] })).length).toBeGreaterThan(5);
+    // A Chart parented to the stack itself: its children's parent URN names the Chart last.
+    const topLevel = children.map((c) => ({
+      ...c,
+      parent: "urn:pulumi:prod::jarvis::kubernetes:helm.sh/v4:Chart::logs",
+    }));
+    expect(await packViolations("prod", { ...prod, raw: [...prod.raw, ...topLevel] })).toEqual([]);
+  });
+
   it("reports a deliberate violation by policy and resource name", async () => {
     const prod = plans.prod!;
     const nodePort = {

@@ -62,7 +62,8 @@ export function stackArgs(resources: readonly TestResource[], config: object = {
           type: r.type,
           name: r.name ?? `r${i}`,
           urn: `urn:pulumi:test::jarvis::${r.type}::${r.name ?? `r${i}`}`,
-          props: r.props,
+          // Stack policies see outputs at an update, inputs at a preview, behind the same proxy (server.ts).
+          props: proxy.unknownCheckingProxy(r.props),
           opts: { protect: r.protect ?? false },
           ...(r.parent && { parent: { urn: r.parent } }),
           dependencies: [],

@@ -75,7 +75,13 @@ export function edgeKeys(catalogue: Catalogue) {
             .describe("An Ingress of `className`, or HTTPRoutes attached to `gateway`."),
           className: z.string().min(1).optional().describe("IngressClass (kind ingress)."),
           gateway: z
-            .strictObject({ name: dnsLabel, namespace: dnsLabel, sectionName: dnsLabel.optional() })
+            .strictObject({
+              name: dnsLabel,
+              namespace: dnsLabel,
+              sectionName: dnsLabel.describe(
+                "Its HTTPS listener: without one a route attaches to every listener, plain HTTP too (the policy pack's tls-entry).",
+              ),
+            })
             .optional()
             .describe("The Gateway to attach to (kind gateway)."),
           hosts: z.strictObject({ interface: dnsName, api: dnsName }),

@@ -1047,7 +1047,11 @@ describe("cluster monitoring (Kubernetes)", () => {
     expect(
       problems("staging", {
         ...inManagedMode(host),
-        "jarvis:edge": { ...edge, kind: "gateway", gateway: { name: "public", namespace: "gateways" } },
+        "jarvis:edge": {
+          ...edge,
+          kind: "gateway",
+          gateway: { name: "public", namespace: "gateways", sectionName: "https" },
+        },
       }).map((p) => p.message),
     ).toContain("needs edge.kind ingress: the chart exposes Grafana with an Ingress of edge.className");
   });
