@@ -62,11 +62,29 @@ describe("the workflows", () => {
 
   it("give every job its own least permissions, and the workflows none by default", () => {
     for (const file of files) expect(workflows[file]!.permissions, file).toEqual({});
-    for (const [file, name, job] of allJobs) {
-      expect(job.permissions, `${file} ${name}`).toBeDefined();
-      for (const [scope, level] of Object.entries(job.permissions as Record<string, string>))
-        expect(["read", "write"], `${file} ${name} ${scope}`).toContain(level);
+    expect(Object.fromEntries(allJobs.map(([file, name, job]) => [`${file} ${name}`, job.permissions]))).toEqual({
+      "deploy.yml prod": { contents: "read" },
+      "deploy.yml staging": { contents: "read" },
+      "pr-comment.yml comment": { actions: "read", "pull-requests": "write" },
+      // The Pulumi action's comment on the pull request (comment-on-pr).
+      "preview.yml preview": { contents: "read", "pull-requests": "write" },
+      "pull-request.yml checks": { contents: "read" },
+      "pull-request.yml plans": { contents: "read" },
+    });
+  });
+
+  it("refuse a state backend that would not persist before anything previews or deploys", () => {
+    for (const [file, name, job] of allJobs.filter(([, , job]) => usesPulumi(job))) {
+      expect(steps(job)[0]!.name, `${file} ${name}`).toBe("Refuse a backend that would not persist");
+      expect(steps(job)[0]!.run).toContain("s3://*|azblob://*|gs://*) ;;");
     }
+  });
+
+  it("give a branch's preview its own environment and runner, not the deploys'", () => {
+    const [, preview] = jobs("preview.yml")[0]!;
+    expect(preview.environment).toBe("preview-${{ matrix.stack }}");
+    expect(preview["runs-on"]).toContain("vars.PREVIEW_RUNNER");
+    for (const [name, job] of jobs("deploy.yml")) expect(job["runs-on"], name).toContain("vars.DEPLOY_RUNNER");
   });
 
   it("set the persistent backend and the passphrase on every job that previews or deploys", () => {
@@ -82,15 +100,16 @@ describe("the workflows", () => {
     }
   });
 
-  it("run only scripts the project has", () => {
-    const scripts = JSON.parse(readFileSync(join(PROJECT_DIR, "package.json"), "utf8")).scripts as Record<
-      string,
-      string
-    >;
-    const called = files.flatMap((f) => [...text(f).matchAll(/npm run (?:-s )?([\w:-]+)/g)].map((m) => m[1]!));
+  it("run only scripts the project has, theirs and those of the .ci/run they call", () => {
+    const scripts = JSON.parse(readFileSync(join(PROJECT_DIR, "package.json"), "utf8")).scripts as object;
+    const ciRun = readFileSync(join(PROJECT_DIR, ".ci/run"), "utf8");
+    expect(files.some((f) => text(f).includes("bash .ci/run"))).toBe(true);
+    const called = [...files.map(text), ciRun].flatMap((t) =>
+      [...t.matchAll(/npm run (?:-s )?([\w:-]+)/g)].map((m) => m[1]!),
+    );
     expect(new Set(called)).toEqual(new Set(["typecheck", "lint", "audit:hardcoded", "check:real", "plan"]));
     for (const script of called) expect(Object.keys(scripts)).toContain(script);
-    expect(files.some((f) => text(f).includes("npm test"))).toBe(true);
+    expect(ciRun).toContain("npm test");
   });
 
   it("name only stacks that have a stack file", () => {
@@ -105,20 +124,26 @@ describe("the workflows", () => {
     for (const stack of literal) expect(stacks, stack).toContain(stack);
   });
 
-  it("never hold a write token where a fork's pull request code runs", () => {
-    for (const [file, name, job] of allJobs) {
-      const writes = Object.values(job.permissions ?? {}).includes("write");
-      const checksOut = steps(job).some((s) => String(s.uses ?? "").startsWith("actions/checkout@"));
-      const where = `${file} ${name}`;
-      // Triggered by a pull request: a job with a write token runs for this repository's branches only.
-      if (triggers(file).includes("pull_request") && writes)
-        expect(job.if, where).toBe("github.event.pull_request.head.repo.full_name == github.repository");
-      // In the base repository's context (workflow_run, pull_request_target): no checkout at all.
+  it("hold a write token with a pull request's code only for the preview's comment, on this repository's branches", () => {
+    const checksOut = (job: Job) => steps(job).some((s) => String(s.uses ?? "").startsWith("actions/checkout@"));
+    const writes = (job: Job) => Object.values(job.permissions ?? {}).includes("write");
+    // The one exception, which the issue's comment-on-pr needs: never for a fork's pull request.
+    const exceptions = allJobs.filter(
+      ([f, , job]) => triggers(f).includes("pull_request") && checksOut(job) && writes(job),
+    );
+    expect(exceptions.map(([f, n]) => `${f} ${n}`)).toEqual(["preview.yml preview"]);
+    expect(exceptions[0]![2].if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
+    // In the base repository's context (workflow_run, pull_request_target): no checkout at all.
+    for (const [file, name, job] of allJobs)
       if (triggers(file).some((t) => ["workflow_run", "pull_request_target"].includes(t)))
-        expect(checksOut, where).toBe(false);
-    }
+        expect(checksOut(job), `${file} ${name}`).toBe(false);
     expect(triggers("pr-comment.yml")).toEqual(["workflow_run"]);
-    expect(jobs("pr-comment.yml")[0]![1].permissions).toEqual({ actions: "read", "pull-requests": "write" });
+    // The comment's pull request comes from the API by the run's head commit, not from the artifact.
+    const script = steps(jobs("pr-comment.yml")[0]![1]).find((s) =>
+      String(s.uses).startsWith("actions/github-script@"),
+    )!.with.script as string;
+    expect(script).toContain("p.head.sha === run.head_sha");
+    expect(script).not.toContain("pull-request-number");
   });
 
   it("never run two deploys of one stack at once, nor cancel one", () => {
@@ -140,9 +165,11 @@ describe("the workflows", () => {
 
   it("print the rollback on a failed prod update, and say what it cannot restore", () => {
     const [, prod] = jobs("deploy.yml")[1]!;
-    const rollback = steps(prod).find((s) => s.if === "failure()")!;
+    const rollback = steps(prod).find((s) => s.name === "How to roll back")!;
     expect(rollback.run).toContain("pulumi up --stack prod");
     expect(rollback.run).toContain("git checkout $PREVIOUS");
-    expect(rollback.run).toMatch(/secret rotated .* is not\s+restored/);
+    expect(rollback.if).toBe("failure() || cancelled()");
+    expect(rollback.run).toContain("A secret rotated by this update is not restored");
+    expect(rollback.run).toContain("PULUMI_BACKEND_URL");
   });
 });
