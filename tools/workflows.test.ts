@@ -132,7 +132,9 @@ describe("the workflows", () => {
       ([f, , job]) => triggers(f).includes("pull_request") && checksOut(job) && writes(job),
     );
     expect(exceptions.map(([f, n]) => `${f} ${n}`)).toEqual(["preview.yml preview"]);
-    expect(exceptions[0]![2].if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
+    expect(exceptions[0]![2].if).toBe(
+      "github.event.pull_request.head.repo.full_name == github.repository && github.actor != 'dependabot[bot]'",
+    );
     // In the base repository's context (workflow_run, pull_request_target): no checkout at all.
     for (const [file, name, job] of allJobs)
       if (triggers(file).some((t) => ["workflow_run", "pull_request_target"].includes(t)))
@@ -166,9 +168,12 @@ describe("the workflows", () => {
   it("print the rollback on a failed prod update, and say what it cannot restore", () => {
     const [, prod] = jobs("deploy.yml")[1]!;
     const rollback = steps(prod).find((s) => s.name === "How to roll back")!;
+    // Only after the update itself, not after a step before it that changed nothing.
+    expect(steps(prod).find((s) => s.id === "up")!.uses).toMatch(/^pulumi\/actions@/);
     expect(rollback.run).toContain("pulumi up --stack prod");
     expect(rollback.run).toContain("git checkout $PREVIOUS");
-    expect(rollback.if).toBe("failure() || cancelled()");
+    expect(rollback.if).toBe("always() && (steps.up.outcome == 'failure' || steps.up.outcome == 'cancelled')");
+    expect(rollback.run).toContain("pulumi refresh --stack prod");
     expect(rollback.run).toContain("A secret rotated by this update is not restored");
     expect(rollback.run).toContain("PULUMI_BACKEND_URL");
   });
