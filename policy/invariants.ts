@@ -3,6 +3,7 @@
 // plan. Each returns the problems it finds, none when the resource holds; a value a preview does not
 // know yet (UNKNOWN_VALUES), at any depth, passes. Pure: no Pulumi import, so that the tests and the
 // pack share it.
+import ipaddr from "ipaddr.js";
 
 /** A resource as a policy sees it: its type token, its inputs, and the options that matter here. */
 export interface Resource {
@@ -49,10 +50,9 @@ export type Json = Record<string, any>;
 
 /** What `at` returns where a preview does not know the value, or one on its way. */
 const UNKNOWN = Symbol("unknown");
-type Read = unknown;
 
 /** The value at a path, UNKNOWN if it or any value on its way is unknown, undefined if absent. */
-function at(value: unknown, ...path: (string | number)[]): Read {
+function at(value: unknown, ...path: (string | number)[]): unknown {
   let current = value;
   for (const key of path) {
     if (isUnknown(current)) return UNKNOWN;
@@ -135,7 +135,7 @@ export function restrictedPods(resource: Resource, facts: StackFacts): string[] 
   const template = podTemplate(resource);
   if (!template || leftToChart(resource, facts)) return [];
   const problems: string[] = [];
-  const check = (value: Read, holds: (v: unknown) => boolean, problem: string) => {
+  const check = (value: unknown, holds: (v: unknown) => boolean, problem: string) => {
     if (value !== UNKNOWN && !holds(value)) problems.push(problem);
   };
   const pod = template.spec;
@@ -186,10 +186,10 @@ export function resourceBounds(resource: Resource): string[] {
  */
 export function probes(resource: Resource): string[] {
   const template = podTemplate(resource);
-  const containers = template && list(template.spec, "containers");
+  // By position, unknown ones included: the first is the main container.
+  const containers = template && at(template.spec, "containers");
   if (!template || template.completes || fromChart(resource) || containers === UNKNOWN) return [];
-  const all = (at(template.spec, "containers") as unknown[]) ?? [];
-  return all.flatMap((container, i) => {
+  return ((containers as unknown[] | undefined) ?? []).flatMap((container, i) => {
     if (isUnknown(container)) return [];
     const missing = (probe: string) => at(container, probe) === undefined;
     const name = (container as Json).name;
@@ -316,14 +316,18 @@ export function autoscalerMinimum(resource: Resource): string[] {
   return min === UNKNOWN || (typeof min === "number" && min >= 2) ? [] : [`minReplicas ${String(min)} is below 2`];
 }
 
-// audit-allow: the addresses that mean every interface, which no config may choose
-const ALL_INTERFACES = new Set([undefined, "", "0.0.0.0", "::", "[::]"]);
+/** No address, or the unspecified one of either family (every interface). */
+function allInterfaces(ip: unknown): boolean {
+  if (ip === undefined || ip === "") return true;
+  const address = String(ip).replace(/^\[(.*)\]$/, "$1");
+  return ipaddr.isValid(address) && ipaddr.parse(address).range() === "unspecified";
+}
 /** Dev publishes ports on a chosen interface, never on all of them (a datastore would be on the network). */
 export function localPorts(resource: Resource): string[] {
   if (resource.type !== TYPES.container) return [];
   return each(resource.props, "ports").flatMap((port) => {
     const ip = at(port, "ip");
-    return ip !== UNKNOWN && ALL_INTERFACES.has(ip as string)
+    return ip !== UNKNOWN && allInterfaces(ip)
       ? [`port ${port.external ?? port.internal} is published on all interfaces`]
       : [];
   });

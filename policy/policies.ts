@@ -78,7 +78,11 @@ export function jarvisPolicies(settings: PackSettings): (ResourceValidationPolic
       "Pods run as non-root UID/GID >= 10001, without privilege escalation or capabilities, with RuntimeDefault seccomp and a read-only root.",
       invariants.restrictedPods,
     ),
-    each("resource-bounds", "Every container has CPU and memory requests and limits.", invariants.resourceBounds),
+    each(
+      "resource-bounds",
+      "Every container has CPU and memory requests and limits (a chart's own objects are its maintainers').",
+      invariants.resourceBounds,
+    ),
     each(
       "probes",
       "Long-running pods have liveness probes, and a readiness probe on their main container.",
@@ -87,12 +91,12 @@ export function jarvisPolicies(settings: PackSettings): (ResourceValidationPolic
     each("pinned-images", "Images are pinned by a tag or a digest, never latest.", invariants.pinnedImages),
     each(
       "internal-services",
-      "No Service of type NodePort or LoadBalancer: the edge is the only way in.",
+      "No Service of type NodePort, LoadBalancer or ExternalName, nor external IPs: the edge is the only way in.",
       invariants.internalServices,
     ),
     each(
       "no-plain-secrets",
-      "No ConfigMap value or plain environment value looks like a secret.",
+      "On Kubernetes, no ConfigMap value or plain environment value looks like a secret.",
       invariants.noPlainSecrets,
     ),
     each("strict-cors", "CORS allows the configured origins only, never *.", invariants.strictCors),

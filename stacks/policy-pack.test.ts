@@ -63,6 +63,7 @@ describe("the policy pack's folder", () => {
     expect(pack.dependencies["@pulumi/policy"]).toBe("1.21.0");
     expect(pack.dependencies["@pulumi/policy"]).toBe(root.devDependencies["@pulumi/policy"]);
     expect(pack.dependencies["@pulumi/pulumi"]).toBe(root.dependencies["@pulumi/pulumi"]);
+    expect(pack.dependencies["ipaddr.js"]).toBe(root.dependencies["ipaddr.js"]);
     const lock = read("policy/package-lock.json");
     expect(lock.packages["node_modules/@pulumi/policy"].version).toBe("1.21.0");
     expect(lock.packages["node_modules/@pulumi/pulumi"].version).toBe(root.dependencies["@pulumi/pulumi"]);
